@@ -1,0 +1,188 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+)
+
+// Bus is a JetStream connection with the handlewatch streams in place.
+type Bus struct {
+	cfg Config
+	log *zap.Logger
+	srv *server.Server // nil for an external server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+}
+
+// Open connects to cfg.URL, or starts the embedded server when it is empty,
+// and creates or updates the streams.
+func Open(ctx context.Context, cfg Config, log *zap.Logger) (*Bus, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	b := &Bus{cfg: cfg, log: log}
+	opts := []nats.Option{
+		nats.Name("handlewatch"),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", zap.Error(err))
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", zap.String("url", nc.ConnectedUrlRedacted())) }),
+	}
+	url := cfg.URL
+	if url == "" {
+		srv, err := startEmbedded(cfg, log.Named("nats-server"))
+		if err != nil {
+			return nil, err
+		}
+		b.srv = srv
+		opts = append(opts, nats.InProcessServer(srv))
+	} else if cfg.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		b.shutdownServer()
+		return nil, fmt.Errorf("connecting to nats %s: %w", displayURL(url), err)
+	}
+	b.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("opening jetstream: %w", err)
+	}
+	b.js = js
+	if err := b.ensureStreams(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func displayURL(url string) string {
+	if url == "" {
+		return "(embedded)"
+	}
+	return url
+}
+
+func startEmbedded(cfg Config, log *zap.Logger) (*server.Server, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating nats data dir: %w", err)
+	}
+	opts := &server.Options{
+		ServerName: "handlewatch-embedded",
+		JetStream:  true,
+		StoreDir:   cfg.DataDir,
+		NoSigs:     true,
+		DontListen: cfg.Listen == "",
+	}
+	if cfg.Listen != "" {
+		host, port, err := net.SplitHostPort(cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("nats.listen %q: %w", cfg.Listen, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("nats.listen %q: bad port", cfg.Listen)
+		}
+		opts.Host, opts.Port = host, p
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("starting embedded nats: %w", err)
+	}
+	srv.SetLoggerV2(zapLogger{log}, false, false, false)
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		return nil, errors.New("starting embedded nats: not ready after 10s")
+	}
+	return srv, nil
+}
+
+func (b *Bus) ensureStreams(ctx context.Context) error {
+	for _, sc := range streamConfigs(b.cfg) {
+		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("creating stream %s: %w", sc.Name, err)
+		}
+	}
+	return nil
+}
+
+// Embedded reports whether this bus runs its own server.
+func (b *Bus) Embedded() bool { return b.srv != nil }
+
+// Conn is the underlying connection.
+func (b *Bus) Conn() *nats.Conn { return b.nc }
+
+// JetStream is the JetStream context.
+func (b *Bus) JetStream() jetstream.JetStream { return b.js }
+
+// StreamName is the server-side name of a logical stream (StreamPosts…).
+func (b *Bus) StreamName(logical string) string { return b.cfg.streamName(logical) }
+
+// Ready reports whether NATS answers and JetStream is usable.
+func (b *Bus) Ready(ctx context.Context) error {
+	if !b.nc.IsConnected() {
+		return fmt.Errorf("nats: %s", b.nc.Status())
+	}
+	if _, err := b.js.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	return nil
+}
+
+// Close drains the connection (in-flight acks go out) and stops the
+// embedded server. It is safe to call more than once.
+func (b *Bus) Close() {
+	if b.nc != nil && !b.nc.IsClosed() {
+		if err := b.nc.Drain(); err != nil {
+			b.nc.Close()
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !b.nc.IsClosed() && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		b.nc.Close()
+	}
+	b.shutdownServer()
+}
+
+func (b *Bus) shutdownServer() {
+	if b.srv != nil {
+		b.srv.Shutdown()
+		b.srv.WaitForShutdown()
+		b.srv = nil
+	}
+}
+
+// Publish sends v as JSON on subject with msgID as its JetStream message
+// id. A repeat of a msgID inside the duplicate window is dropped by the
+// server; duplicate reports that.
+func (b *Bus) Publish(ctx context.Context, subject, msgID string, v any) (duplicate bool, err error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false, fmt.Errorf("encoding %s: %w", subject, err)
+	}
+	ack, err := b.js.Publish(ctx, b.cfg.subject(subject), data, jetstream.WithMsgID(msgID))
+	if err != nil {
+		return false, fmt.Errorf("publishing %s to %s: %w", msgID, subject, err)
+	}
+	return ack.Duplicate, nil
+}

@@ -1,0 +1,237 @@
+package bus_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/internal/bus/bustest"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// servers runs each test against the embedded server and against the real
+// one on 127.0.0.1:4222 (Debian's 2.9 in CI).
+func servers(t *testing.T, fn func(t *testing.T, b *bus.Bus)) {
+	t.Run("embedded", func(t *testing.T) { fn(t, bustest.Embedded(t, "")) })
+	t.Run("external", func(t *testing.T) { fn(t, bustest.External(t)) })
+}
+
+type collected struct {
+	mu   sync.Mutex
+	msgs []bus.Msg
+}
+
+func (c *collected) add(m bus.Msg) {
+	c.mu.Lock()
+	c.msgs = append(c.msgs, m)
+	c.mu.Unlock()
+}
+
+func (c *collected) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.msgs)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func consume(t *testing.T, b *bus.Bus, spec bus.ConsumerSpec, h bus.Handler) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Consume(ctx, spec, h) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Consume: %v", err)
+		}
+	}
+}
+
+func TestPublishDedupeAndConsume(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		post := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: "1", Text: "hello"}
+		for i, wantDup := range []bool{false, true} {
+			dup, err := b.Publish(ctx, post.Subject(), post.Key(), post)
+			if err != nil || dup != wantDup {
+				t.Fatalf("publish #%d: dup=%v err=%v, want dup=%v", i, dup, err, wantDup)
+			}
+		}
+		var got collected
+		stop := consume(t, b, bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: "detector"},
+			func(_ context.Context, m bus.Msg) error { got.add(m); return nil })
+		waitFor(t, "one message", func() bool { return got.len() == 1 })
+		stop()
+		m := got.msgs[0]
+		if m.Subject != "hw.posts.rss.s" || m.MsgID != "s/1" {
+			t.Fatalf("got subject %q msg id %q", m.Subject, m.MsgID)
+		}
+		var back wire.Post
+		if err := json.Unmarshal(m.Data, &back); err != nil || back.Text != "hello" {
+			t.Fatalf("payload %s: %v", m.Data, err)
+		}
+		// Acked on a work queue: the stream is empty now.
+		st, _ := b.JetStream().Stream(ctx, b.StreamName(bus.StreamPosts))
+		info, _ := st.Info(ctx)
+		if info.State.Msgs != 0 {
+			t.Fatalf("%d messages left in the work queue after ack", info.State.Msgs)
+		}
+	})
+}
+
+func TestPoisonIsTerminatedAndFailuresAreBounded(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		for i := range 3 {
+			f := wire.Finding{Schema: 1, ID: fmt.Sprint(i), Post: wire.PostRef{Source: "s", ID: fmt.Sprint(i)}}
+			if _, err := b.Publish(ctx, f.Subject(), f.ID, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var mu sync.Mutex
+		calls := map[string]int{}
+		stop := consume(t, b, bus.ConsumerSpec{Stream: bus.StreamFindings, Durable: "sink", MaxDeliver: 3,
+			Backoff: []time.Duration{10 * time.Millisecond}},
+			func(_ context.Context, m bus.Msg) error {
+				mu.Lock()
+				calls[m.MsgID]++
+				mu.Unlock()
+				switch m.MsgID {
+				case "0":
+					return bus.Poison(errors.New("bad schema"))
+				case "1":
+					return errors.New("receiver down")
+				}
+				return nil
+			})
+		waitFor(t, "deliveries", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return calls["0"] == 1 && calls["1"] == 3 && calls["2"] == 1
+		})
+		time.Sleep(200 * time.Millisecond) // no further redelivery
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		if calls["0"] != 1 || calls["1"] != 3 || calls["2"] != 1 {
+			t.Fatalf("deliveries = %v, want poison once, failing 3 times (MaxDeliver), good once", calls)
+		}
+	})
+}
+
+func TestReplay(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		if err := b.Replay(ctx, bus.StreamCases, "", func(bus.Msg) error { return errors.New("called on empty") }); err != nil {
+			t.Fatalf("replay of empty stream: %v", err)
+		}
+		for i := range 5 {
+			e := wire.CaseEvent{Schema: 1, ID: fmt.Sprint(i), CaseID: "c", Type: wire.EventDecision,
+				Decision: wire.DecisionConfirm, Actor: "m"}
+			if _, err := b.Publish(ctx, e.Subject(), e.ID, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var ids []string
+		err := b.Replay(ctx, bus.StreamCases, "hw.cases.decision", func(m bus.Msg) error {
+			ids = append(ids, m.MsgID)
+			return nil
+		})
+		if err != nil || fmt.Sprint(ids) != "[0 1 2 3 4]" {
+			t.Fatalf("replayed %v, %v", ids, err)
+		}
+		// Replay reads, it does not consume: a second replay sees the same.
+		n := 0
+		if err := b.Replay(ctx, bus.StreamCases, "", func(bus.Msg) error { n++; return nil }); err != nil || n != 5 {
+			t.Fatalf("second replay saw %d, %v", n, err)
+		}
+	})
+}
+
+func TestCursors(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		c, err := b.Cursors(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := c.Cursor(ctx, "reddit/r/x new"); ok || err != nil {
+			t.Fatalf("missing cursor: ok=%v err=%v", ok, err)
+		}
+		if err := c.SetCursor(ctx, "reddit/r/x new", "t3_abc"); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, err := c.Cursor(ctx, "reddit/r/x new"); v != "t3_abc" || !ok || err != nil {
+			t.Fatalf("cursor = %q %v %v", v, ok, err)
+		}
+	})
+}
+
+// TestEmbeddedKeepsDataAcrossRestart: the embedded server's data dir is the
+// log of record when no external NATS is configured.
+func TestEmbeddedKeepsDataAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	log := zaptest.NewLogger(t)
+	b, err := bus.Open(ctx, bus.Config{DataDir: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := wire.CaseEvent{Schema: 1, ID: "x", CaseID: "c", Type: wire.EventDecision, Decision: wire.DecisionDismiss, Actor: "m"}
+	if _, err := b.Publish(ctx, e.Subject(), e.ID, e); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	b, err = bus.Open(ctx, bus.Config{DataDir: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if dup, err := b.Publish(ctx, e.Subject(), e.ID, e); err != nil || !dup {
+		t.Fatalf("republish after restart: dup=%v err=%v, want a duplicate", dup, err)
+	}
+	n := 0
+	if err := b.Replay(ctx, bus.StreamCases, "", func(bus.Msg) error { n++; return nil }); err != nil || n != 1 {
+		t.Fatalf("after restart replay saw %d, %v", n, err)
+	}
+	if err := b.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  bus.Config
+		ok   bool
+	}{
+		{"defaults", bus.Config{}, true},
+		{"bad namespace", bus.Config{Namespace: "a.b"}, false},
+		{"too many replicas", bus.Config{Replicas: 9}, false},
+		{"tiny findings retention", bus.Config{FindingsRetention: time.Second}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.WithDefaults().Validate()
+			if (err == nil) != tc.ok {
+				t.Fatalf("Validate() = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}

@@ -1,0 +1,223 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+)
+
+// ErrPoison marks a message that can never be processed (malformed, wrong
+// schema). The consumer terminates it with the reason instead of
+// redelivering it.
+var ErrPoison = errors.New("poison message")
+
+// Poison wraps err as ErrPoison.
+func Poison(err error) error { return fmt.Errorf("%w: %w", ErrPoison, err) }
+
+// Msg is one delivered message.
+type Msg struct {
+	Subject   string
+	Data      []byte
+	MsgID     string // the publisher's JetStream message id
+	Seq       uint64 // stream sequence
+	Delivered uint64 // 1 on first delivery
+	Time      time.Time
+}
+
+// Handler processes one message. nil acks it; an ErrPoison terminates it;
+// any other error redelivers it after a backoff, up to MaxDeliver times.
+// Handlers must be idempotent on Msg.MsgID: a message may come twice.
+type Handler func(ctx context.Context, m Msg) error
+
+// ConsumerSpec describes a durable pull consumer.
+type ConsumerSpec struct {
+	Stream  string
+	Durable string
+	Filter  string // subject filter; empty is the whole stream
+	// MaxDeliver bounds redelivery; the last failure terminates the
+	// message with its error as the reason.
+	MaxDeliver int
+	// AckWait is how long a handler may take before the server redelivers.
+	AckWait time.Duration
+	// Backoff is the redelivery delay after the n-th failure (the last
+	// entry repeats).
+	Backoff []time.Duration
+}
+
+func (s ConsumerSpec) withDefaults() ConsumerSpec {
+	if s.MaxDeliver == 0 {
+		s.MaxDeliver = 5
+	}
+	if s.AckWait == 0 {
+		s.AckWait = 30 * time.Second
+	}
+	if len(s.Backoff) == 0 {
+		s.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
+	}
+	return s
+}
+
+func (s ConsumerSpec) backoff(delivered uint64) time.Duration {
+	i := int(delivered) - 1
+	if i >= len(s.Backoff) {
+		i = len(s.Backoff) - 1
+	}
+	if i < 0 {
+		i = 0
+	}
+	return s.Backoff[i]
+}
+
+// Consume runs h on every message of the durable consumer until ctx is
+// done, then stops pulling, lets the message in hand finish and returns.
+// Several processes consuming the same durable share its messages.
+func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
+	spec = spec.withDefaults()
+	log := b.log.With(zap.String("stream", spec.Stream), zap.String("consumer", spec.Durable))
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, b.cfg.streamName(spec.Stream), jetstream.ConsumerConfig{
+		Durable:       spec.Durable,
+		FilterSubject: b.cfg.subject(spec.Filter),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       spec.AckWait,
+		MaxDeliver:    spec.MaxDeliver,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("creating consumer %s on %s: %w", spec.Durable, spec.Stream, err)
+	}
+	// Handlers outlive ctx by up to AckWait so that a shutdown finishes the
+	// message in hand instead of abandoning it half done.
+	hctx := context.WithoutCancel(ctx)
+	var inflight sync.WaitGroup
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		inflight.Add(1)
+		defer inflight.Done()
+		b.handle(hctx, log, spec, m, h)
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
+			log.Warn("consumer error", zap.Error(err))
+		}
+	}))
+	if err != nil {
+		return fmt.Errorf("consuming %s: %w", spec.Durable, err)
+	}
+	<-ctx.Done()
+	cc.Drain()
+	select {
+	case <-cc.Closed():
+	case <-time.After(spec.AckWait):
+		cc.Stop()
+	}
+	inflight.Wait()
+	return nil
+}
+
+func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m jetstream.Msg, h Handler) {
+	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1}
+	if md, err := m.Metadata(); err == nil {
+		msg.Seq, msg.Delivered, msg.Time = md.Sequence.Stream, md.NumDelivered, md.Timestamp
+	}
+	hctx, cancel := context.WithTimeout(ctx, spec.AckWait)
+	err := h(hctx, msg)
+	cancel()
+	fields := []zap.Field{zap.String("subject", msg.Subject), zap.Uint64("seq", msg.Seq),
+		zap.String("msg_id", msg.MsgID), zap.Uint64("delivered", msg.Delivered)}
+	switch {
+	case err == nil:
+		if aerr := m.DoubleAck(ctx); aerr != nil {
+			log.Warn("ack failed: message will be redelivered", append(fields, zap.Error(aerr))...)
+		}
+	case errors.Is(err, ErrPoison):
+		log.Error("poison message terminated", append(fields, zap.Error(err))...)
+		termWithReason(m, err)
+	case msg.Delivered >= uint64(spec.MaxDeliver):
+		log.Error("message failed its last delivery: terminated", append(fields, zap.Error(err))...)
+		termWithReason(m, err)
+	default:
+		delay := spec.backoff(msg.Delivered)
+		log.Warn("message failed: redelivering", append(fields, zap.Duration("delay", delay), zap.Error(err))...)
+		if nerr := m.NakWithDelay(delay); nerr != nil {
+			log.Warn("nak failed", append(fields, zap.Error(nerr))...)
+		}
+	}
+}
+
+func termWithReason(m jetstream.Msg, err error) {
+	reason := err.Error()
+	if len(reason) > 200 {
+		reason = reason[:200]
+	}
+	if terr := m.TermWithReason(reason); terr != nil {
+		_ = m.Term()
+	}
+}
+
+// Replay calls fn on every message of stream (optionally only those on
+// filter) that was in it when Replay started, in order, and returns when it
+// has seen the last one. It is how derived state is rebuilt after a restart
+// or a wiped Redis.
+func (b *Bus) Replay(ctx context.Context, stream, filter string, fn func(Msg) error) error {
+	st, err := b.js.Stream(ctx, b.cfg.streamName(stream))
+	if err != nil {
+		return fmt.Errorf("opening stream %s: %w", stream, err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("reading stream %s: %w", stream, err)
+	}
+	last := info.State.LastSeq
+	if info.State.Msgs == 0 || last == 0 {
+		return nil
+	}
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if filter != "" {
+		cfg.FilterSubjects = []string{b.cfg.subject(filter)}
+	}
+	cons, err := st.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("replaying %s: %w", stream, err)
+	}
+	if ci := cons.CachedInfo(); ci != nil && ci.NumPending == 0 {
+		return nil
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("replaying %s: %w", stream, err)
+	}
+	defer it.Stop()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			it.Stop()
+		case <-done:
+		}
+	}()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("replaying %s: %w", stream, err)
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("replaying %s: %w", stream, err)
+		}
+		msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"),
+			Seq: md.Sequence.Stream, Delivered: 1, Time: md.Timestamp}
+		if err := fn(msg); err != nil {
+			return err
+		}
+		if md.Sequence.Stream >= last || md.NumPending == 0 {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Seen remembers keys for a while: seen posts, sent alerts, filed
+// requests.
+type Seen interface {
+	// MarkSeen records key for ttl and reports whether it was new. Only one
+	// of any number of concurrent callers for the same key gets true.
+	MarkSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// IsSeen reports whether key is recorded and not expired.
+	IsSeen(ctx context.Context, key string) (bool, error)
+	// Forget removes key, so that a failed publish can be retried.
+	Forget(ctx context.Context, key string) error
+}
+
+// Cursors keeps one opaque position per crawl target, so a restart resumes.
+type Cursors interface {
+	// Cursor returns the stored value, or "" and false when there is none.
+	Cursor(ctx context.Context, key string) (string, bool, error)
+	SetCursor(ctx context.Context, key, value string) error
+}
+
+// Period is the width of a counter window.
+type Period string
+
+const (
+	Hour  Period = "hour"
+	Day   Period = "day"
+	Total Period = "total"
+)
+
+// Bucket names the window of period that contains t (UTC).
+func (p Period) Bucket(t time.Time) string {
+	t = t.UTC()
+	switch p {
+	case Hour:
+		return t.Format("2006-01-02T15")
+	case Day:
+		return t.Format("2006-01-02")
+	}
+	return "all"
+}
+
+// TTL is how long a window of period is kept after it starts: long enough
+// that a day is still there for the researchers' daily figures.
+func (p Period) TTL() time.Duration {
+	switch p {
+	case Hour:
+		return 48 * time.Hour
+	case Day:
+		return 400 * 24 * time.Hour
+	}
+	return 0
+}
+
+func (p Period) valid() error {
+	switch p {
+	case Hour, Day, Total:
+		return nil
+	}
+	return fmt.Errorf("state: unknown period %q", p)
+}
+
+// Counters counts events per name in hour, day and total windows. Quotas
+// use Incr's return value: increment first, then compare, so two processes
+// never both slip under the limit.
+type Counters interface {
+	// Incr adds n to the window of period that contains at and returns the
+	// new count.
+	Incr(ctx context.Context, name string, period Period, at time.Time, n int64) (int64, error)
+	// Count returns the count of the window of period that contains at.
+	Count(ctx context.Context, name string, period Period, at time.Time) (int64, error)
+}
+
+// Distinct counts distinct members per name and window. The memory store is
+// exact; Redis uses HyperLogLog (about 0.8 % standard error).
+type Distinct interface {
+	AddDistinct(ctx context.Context, name string, period Period, at time.Time, members ...string) error
+	CountDistinct(ctx context.Context, name string, period Period, at time.Time) (int64, error)
+}
+
+// Sets holds named sets of strings: watchlists of known and cleared
+// handles, allowlists.
+type Sets interface {
+	AddToSet(ctx context.Context, set string, members ...string) error
+	RemoveFromSet(ctx context.Context, set string, members ...string) error
+	InSet(ctx context.Context, set, member string) (bool, error)
+	SetMembers(ctx context.Context, set string) ([]string, error)
+}
+
+// Store is every store at once, as Open returns it.
+type Store interface {
+	Seen
+	Cursors
+	Counters
+	Distinct
+	Sets
+	// Ping reports whether the backing service answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
