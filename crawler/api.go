@@ -7,11 +7,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -37,13 +37,7 @@ func (c Config) WithDefaults() Config {
 func (c Config) Validate() error { return nil }
 
 // SourceConfig is one entry of the `sources:` list.
-type SourceConfig struct {
-	Name     string        `yaml:"name"`
-	Kind     string        `yaml:"kind"`     // reddit, mastodon, bluesky, tumblr, telegram, lemmy, rss, html, file
-	BaseURL  string        `yaml:"base_url"` // lets every kind point at a mirror or a test server
-	Targets  []string      `yaml:"targets"`
-	Interval time.Duration `yaml:"interval"`
-}
+type SourceConfig = source.Config
 
 // ValidateSources reports the first bad source, naming its key
 // ("sources[2].kind: unknown kind \"myspace\"").

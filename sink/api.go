@@ -12,6 +12,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/sink/stats"
+	"github.com/handlewatch/handlewatch/sink/takedown"
 	"github.com/handlewatch/handlewatch/internal/state"
 )
 
@@ -20,6 +22,9 @@ type Config struct {
 	Listen   string          `yaml:"listen"`
 	BaseURL  string          `yaml:"base_url"` // the dashboard's public URL, for links in alerts
 	Webhooks []WebhookConfig `yaml:"webhooks"`
+
+	Takedowns takedown.Config `yaml:"takedowns"`
+	Research  stats.Config    `yaml:"research"`
 }
 
 // WebhookConfig is one generic webhook destination.
