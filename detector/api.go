@@ -37,7 +37,9 @@ type Engine struct{}
 
 // LoadEngine reads a rule file and builds an engine; a malformed file is
 // refused with its line and reason.
-func LoadEngine(path string) (*Engine, error) { return nil, errors.New("detector: not implemented yet") }
+func LoadEngine(path string) (*Engine, error) {
+	return nil, errors.New("detector: not implemented yet")
+}
 
 // RulesVersion is the version of the loaded rule file.
 func (e *Engine) RulesVersion() string { return "" }

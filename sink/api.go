@@ -12,9 +12,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/sink/stats"
 	"github.com/handlewatch/handlewatch/sink/takedown"
-	"github.com/handlewatch/handlewatch/internal/state"
 )
 
 // Config is the `sink:` section of the config file.

@@ -17,9 +17,9 @@ func examplePost() Post {
 	return Post{
 		Schema: SchemaVersion, Source: "demo-forum", SourceKind: "rss", ID: "post-17",
 		Permalink: "http://127.0.0.1:8099/posts/17", Author: "user_placeholder",
-		Text:      "trading young collection, wickr: placeholder_01",
-		Links:     []string{"http://127.0.0.1:8099/about"},
-		Lang:      "en", Attachments: 1,
+		Text:  "trading young collection, wickr: placeholder_01",
+		Links: []string{"http://127.0.0.1:8099/about"},
+		Lang:  "en", Attachments: 1,
 		CreatedAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC),
 		FetchedAt: time.Date(2026, 11, 28, 10, 5, 0, 0, time.UTC),
 	}
