@@ -429,3 +429,14 @@ func Token(s string) string {
 	}
 	return b.String()
 }
+
+// Watchlist sets in the state store (state.Sets). The sink adds a case's
+// handle to WatchlistKnown when a moderator confirms it and to
+// WatchlistCleared when one clears it; the detector reads both.
+const (
+	WatchlistKnown   = "watch:known"
+	WatchlistCleared = "watch:cleared"
+)
+
+// WatchMember is a handle's member string in the watchlist sets.
+func WatchMember(app, handle string) string { return app + ":" + handle }
