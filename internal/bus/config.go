@@ -24,7 +24,8 @@ type Config struct {
 	// FindingsRetention is how long findings and scan tallies are kept
 	// (the research data-retention setting). Case events are kept forever.
 	FindingsRetention time.Duration `yaml:"findings_retention"`
-	// DuplicateWindow is how long a message id is remembered for dedupe.
+	// DuplicateWindow is how long a message id is remembered for dedupe
+	// (capped per stream at the stream's retention, as JetStream requires).
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
 	// Namespace replaces "hw" as the root of every subject and stream name,
 	// so that several deployments (or test runs) can share one cluster.
@@ -63,9 +64,8 @@ func (c Config) Validate() error {
 		return errors.New("nats.posts_retention: must be at least 1m")
 	case c.FindingsRetention < time.Hour:
 		return errors.New("nats.findings_retention: must be at least 1h")
-	case c.DuplicateWindow > c.PostsRetention:
-		// JetStream refuses a duplicate window longer than the stream's max age.
-		return errors.New("nats.duplicate_window: must not exceed nats.posts_retention")
+	case c.DuplicateWindow < time.Minute:
+		return errors.New("nats.duplicate_window: must be at least 1m")
 	case !validNamespace(c.Namespace):
 		return errors.New("nats.namespace: letters, digits, '-' and '_' only")
 	case c.URL == "" && c.DataDir == "":

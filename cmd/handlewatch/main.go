@@ -1,0 +1,14 @@
+// Command handlewatch runs every stage of handlewatch: see README.md and
+// `handlewatch help`.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/handlewatch/handlewatch/internal/app"
+)
+
+func main() {
+	os.Exit(app.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,169 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"syscall"
+
+	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/crawler"
+	"github.com/handlewatch/handlewatch/detector"
+	"github.com/handlewatch/handlewatch/internal/state"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// cmdStages runs run, detect and sink: the long-running stages.
+func cmdStages(ctx context.Context, args []string, _, stderr io.Writer, st stages) error {
+	name := "run"
+	switch {
+	case st == stages{detect: true}:
+		name = "detect"
+	case st == stages{sink: true}:
+		name = "sink"
+	}
+	fs := newFlagSet(name, stderr)
+	var cf commonFlags
+	cf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("%s takes no arguments, got %q", name, fs.Args())}
+	}
+	cfg, log, err := cf.load()
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck // stderr may not sync
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p, err := Start(ctx, cfg, log, st)
+	if err != nil {
+		return err
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			if err := p.Reload(); err != nil {
+				log.Error("rule reload refused: the running rules stay in force", zap.Error(err))
+			} else {
+				log.Info("rules reloaded")
+			}
+		}
+	}()
+	return p.Run(ctx)
+}
+
+// cmdCrawl runs the crawler alone: into NATS, or with --stdout as NDJSON
+// on stdout with no NATS and no shared state (the way to try a source by
+// hand).
+func cmdCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("crawl", stderr)
+	var cf commonFlags
+	cf.register(fs)
+	once := fs.Bool("once", false, "fetch every target once, then exit")
+	toStdout := fs.Bool("stdout", false, "print posts as NDJSON on stdout instead of publishing them")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, log, err := cf.load()
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck // stderr may not sync
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if !*toStdout {
+		p, err := Start(ctx, cfg, log, stages{crawl: true})
+		if err != nil {
+			return err
+		}
+		if *once {
+			defer p.close()
+			return p.crawler.Once(ctx)
+		}
+		return p.Run(ctx)
+	}
+	mem := state.NewMemory()
+	c, err := crawler.New(cfg.Crawler, cfg.Sources, crawler.Deps{Log: log.Named("crawler"), Seen: mem, Cursors: mem,
+		Publisher: &ndjsonPublisher{enc: json.NewEncoder(stdout)}})
+	if err != nil {
+		return fmt.Errorf("starting crawler: %w", err)
+	}
+	if *once {
+		return c.Once(ctx)
+	}
+	return c.Run(ctx)
+}
+
+// ndjsonPublisher prints each post as one JSON line.
+type ndjsonPublisher struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+var _ crawler.Publisher = (*ndjsonPublisher)(nil)
+
+func (n *ndjsonPublisher) PublishPost(_ context.Context, p *wire.Post) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.enc.Encode(p); err != nil {
+		return fmt.Errorf("writing post %s: %w", p.Key(), err)
+	}
+	return nil
+}
+
+// cmdScan scans dump files offline: no NATS, no config needed.
+func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("scan", stderr)
+	rules := fs.String("rules", "configs/rules.yaml", "rule `FILE`")
+	workers := fs.Int("workers", runtime.NumCPU(), "detector goroutines")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return &usageError{msg: "scan needs at least one FILE (.ndjson, .jsonl, .gz, .zst)"}
+	}
+	e, err := detector.LoadEngine(*rules)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return detector.Scan(ctx, e, fs.Args(), stdout, stderr, detector.ScanOptions{Workers: *workers, Progress: stderr})
+}
+
+// cmdEval scores a labelled corpus.
+func cmdEval(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", stderr)
+	rules := fs.String("rules", "configs/rules.yaml", "rule `FILE`")
+	corpus := fs.String("corpus", "", "labelled corpus `FILE` (JSON Lines)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *corpus == "" {
+		return &usageError{msg: "eval needs --corpus FILE"}
+	}
+	e, err := detector.LoadEngine(*rules)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	return detector.Eval(e, *corpus, stdout, *asJSON)
+}
+
+// cmdStats prints the research figures, rebuilt from the streams.
+func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return &usageError{msg: "stats: not wired yet"}
+}

@@ -1,0 +1,102 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// applyEnv overrides scalar settings from the environment: the key path in
+// upper case with '_' for '.', behind HW_ (nats.url → HW_NATS_URL,
+// sink.listen → HW_SINK_LISTEN). A string setting may also come from the
+// file named by the same variable with _FILE appended, for secrets such as
+// a Redis URL with a password. Lists (sources, webhooks) are not
+// overridden: they belong in the file.
+func applyEnv(cfg *Config, env func(string) (string, bool)) error {
+	return overrideStruct(reflect.ValueOf(cfg).Elem(), "HW", "", env)
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func overrideStruct(v reflect.Value, prefix, keyPath string, env func(string) (string, bool)) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		name := prefix + "_" + strings.ToUpper(tag)
+		key := tag
+		if keyPath != "" {
+			key = keyPath + "." + tag
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != durationType {
+			if err := overrideStruct(fv, name, key, env); err != nil {
+				return err
+			}
+			continue
+		}
+		raw, ok := env(name)
+		if !ok && fv.Kind() == reflect.String {
+			if path, fok := env(name + "_FILE"); fok && path != "" {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return fmt.Errorf("%s_FILE (for %s): %w", name, key, err)
+				}
+				raw, ok = strings.TrimRight(string(b), "\r\n"), true
+			}
+		}
+		if !ok {
+			continue
+		}
+		if err := setScalar(fv, raw); err != nil {
+			return fmt.Errorf("%s (for %s): %w", name, key, err)
+		}
+	}
+	return nil
+}
+
+func setScalar(v reflect.Value, raw string) error {
+	switch {
+	case v.Type() == durationType:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s, 5m or 2h", raw)
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", raw)
+		}
+		v.SetBool(b)
+	case v.Kind() >= reflect.Int && v.Kind() <= reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", raw)
+		}
+		v.SetInt(n)
+	case v.Kind() >= reflect.Uint && v.Kind() <= reflect.Uint64:
+		n, err := strconv.ParseUint(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", raw)
+		}
+		v.SetUint(n)
+	case v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", raw)
+		}
+		v.SetFloat(f)
+	default:
+		return fmt.Errorf("cannot be set from the environment (%s): set it in the file", v.Kind())
+	}
+	return nil
+}
