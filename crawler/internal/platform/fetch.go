@@ -43,8 +43,9 @@ func GetJSON(ctx context.Context, f source.Fetcher, req *source.Request, v any) 
 	return resp, nil
 }
 
-// DecodeJSON decodes a fetched JSON body.
-func DecodeJSON(resp *source.Response, v any) error {
+// CheckJSON reports a fetched body that cannot be JSON: another content
+// type, or a body that does not start like a JSON object or array.
+func CheckJSON(resp *source.Response) error {
 	body := bytes.TrimSpace(resp.Body)
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err == nil && !strings.Contains(mt, "json") && !strings.HasPrefix(mt, "text/plain") {
@@ -54,7 +55,15 @@ func DecodeJSON(resp *source.Response, v any) error {
 	if len(body) == 0 || (body[0] != '{' && body[0] != '[') {
 		return fmt.Errorf("%w: body starts with %q", ErrNotJSON, Snippet(body, 40))
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	return nil
+}
+
+// DecodeJSON decodes a fetched JSON body.
+func DecodeJSON(resp *source.Response, v any) error {
+	if err := CheckJSON(resp); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(resp.Body), v); err != nil {
 		return fmt.Errorf("%w: %w", ErrNotJSON, err)
 	}
 	return nil

@@ -1,0 +1,236 @@
+package reddit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// site is where permalinks point, whatever host the API was read from.
+const site = "https://www.reddit.com"
+
+var siteURL, _ = url.Parse(site)
+
+// item is one thing of a listing, mapped, with its window order key.
+type item struct {
+	post  wire.Post
+	order int64
+}
+
+// page is one decoded Listing.
+type page struct {
+	items []item
+	after string
+	bad   []error // children that did not decode, skipped
+}
+
+type listingJSON struct {
+	Kind string `json:"kind"`
+	Data struct {
+		After    *string           `json:"after"`
+		Children []json.RawMessage `json:"children"`
+	} `json:"data"`
+}
+
+type thingJSON struct {
+	Kind string          `json:"kind"`
+	Data json.RawMessage `json:"data"`
+}
+
+// flexTime is created_utc: a float of seconds, or (in old dumps) a string.
+type flexTime float64
+
+func (t *flexTime) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" || s == "" {
+		*t = 0
+		return nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("created_utc %s: %w", b, err)
+	}
+	*t = flexTime(f)
+	return nil
+}
+
+func (t flexTime) time() time.Time {
+	f := float64(t)
+	if f <= 0 || math.IsNaN(f) || f > 1e11 {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+}
+
+type thingData struct {
+	ID                  string                     `json:"id"`
+	Name                string                     `json:"name"`
+	Author              string                     `json:"author"`
+	CreatedUTC          flexTime                   `json:"created_utc"`
+	Permalink           string                     `json:"permalink"`
+	Subreddit           string                     `json:"subreddit"`
+	Title               string                     `json:"title"`
+	Selftext            string                     `json:"selftext"`
+	SelftextHTML        *string                    `json:"selftext_html"`
+	Body                string                     `json:"body"`
+	BodyHTML            *string                    `json:"body_html"`
+	URL                 string                     `json:"url"`
+	URLOverriddenByDest string                     `json:"url_overridden_by_dest"`
+	IsSelf              bool                       `json:"is_self"`
+	IsVideo             bool                       `json:"is_video"`
+	IsGallery           bool                       `json:"is_gallery"`
+	PostHint            string                     `json:"post_hint"`
+	GalleryData         *struct{ Items []any }     `json:"gallery_data"`
+	MediaMetadata       map[string]json.RawMessage `json:"media_metadata"`
+}
+
+// parseListing decodes a Listing. A child that does not decode, or lacks
+// an id, is reported in bad and skipped; the rest are kept. A body that
+// is not a Listing at all is an error.
+func parseListing(body []byte, m meta) (page, error) {
+	var l listingJSON
+	if err := json.Unmarshal(bytes.TrimSpace(body), &l); err != nil {
+		return page{}, fmt.Errorf("decoding listing: %w", err)
+	}
+	if l.Kind != "Listing" {
+		return page{}, fmt.Errorf("decoding listing: kind %q, want Listing", l.Kind)
+	}
+	var p page
+	if l.Data.After != nil {
+		p.after = *l.Data.After
+	}
+	for i, raw := range l.Data.Children {
+		it, err := parseThing(raw, m)
+		if err != nil {
+			p.bad = append(p.bad, fmt.Errorf("child %d: %w", i, err))
+			continue
+		}
+		p.items = append(p.items, it)
+	}
+	return p, nil
+}
+
+func parseThing(raw json.RawMessage, m meta) (item, error) {
+	var th thingJSON
+	if err := json.Unmarshal(raw, &th); err != nil {
+		return item{}, err
+	}
+	if th.Kind != "t3" && th.Kind != "t1" {
+		return item{}, fmt.Errorf("unsupported kind %q", th.Kind)
+	}
+	var d thingData
+	if err := json.Unmarshal(th.Data, &d); err != nil {
+		return item{}, fmt.Errorf("%s: %w", th.Kind, err)
+	}
+	if d.ID == "" && d.Name == "" {
+		return item{}, errors.New(th.Kind + ": no id or name")
+	}
+	if d.Name == "" {
+		d.Name = th.Kind + "_" + d.ID
+	}
+	created := d.CreatedUTC.time()
+	p := wire.Post{
+		Source:     m.source,
+		SourceKind: m.kind,
+		ID:         d.Name,
+		Permalink:  permalink(d.Permalink),
+		Author:     d.Author,
+		CreatedAt:  created,
+		FetchedAt:  m.now,
+	}
+	if d.Author != "" && d.Author != "[deleted]" {
+		p.AuthorURL = site + "/user/" + url.PathEscape(d.Author) + "/"
+	}
+	inline := len(d.MediaMetadata)
+	if th.Kind == "t3" {
+		body := markup(d.SelftextHTML, d.Selftext)
+		p.Text = platform.JoinText(d.Title, body.Text)
+		p.Links = body.Links
+		p.Attachments = max(inline, body.Media)
+		dest := d.URLOverriddenByDest
+		if dest == "" && !d.IsSelf {
+			dest = d.URL
+		}
+		if dest != "" {
+			if u := absolute(dest); u != "" && u != p.Permalink {
+				if platform.IsMedia(u) || d.IsVideo || d.PostHint == "image" || d.PostHint == "hosted:video" {
+					// The post's link is its media: count it (a
+					// gallery counts its items), never list it.
+					switch {
+					case d.IsGallery && d.GalleryData != nil:
+						p.Attachments = max(p.Attachments, len(d.GalleryData.Items))
+					case d.IsGallery:
+						p.Attachments = max(p.Attachments, 1)
+					default:
+						p.Attachments++
+					}
+				} else {
+					p.Links = append([]string{u}, p.Links...)
+				}
+			}
+		}
+	} else {
+		body := markup(d.BodyHTML, d.Body)
+		p.Text = body.Text
+		p.Links = body.Links
+		p.Attachments = max(inline, body.Media)
+	}
+	if p.Permalink == "" {
+		p.Permalink = site + "/comments/" + strings.TrimPrefix(strings.TrimPrefix(d.Name, "t3_"), "t1_") + "/"
+	}
+	platform.Finish(&p)
+	return item{post: p, order: created.UnixMilli()}, nil
+}
+
+// markup prefers Reddit's rendered HTML (raw_json=1 leaves it unescaped)
+// and falls back to the markdown source.
+func markup(htmlText *string, md string) platform.Extract {
+	if htmlText != nil && strings.TrimSpace(*htmlText) != "" {
+		return platform.HTMLText(*htmlText, platform.HTMLOptions{Base: siteURL})
+	}
+	return platform.MarkdownText(md)
+}
+
+func permalink(p string) string {
+	if p == "" {
+		return ""
+	}
+	return absolute(p)
+}
+
+// absolute resolves a Reddit-relative path against the site.
+func absolute(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	if !u.IsAbs() {
+		u = siteURL.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	return u.String()
+}
+
+// oldestFirst sorts items by creation, then id.
+func oldestFirst(items []item) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i].post, items[j].post
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return a.ID < b.ID
+	})
+}
