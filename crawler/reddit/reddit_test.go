@@ -352,8 +352,8 @@ func TestMalformedChildKeepsTheRest(t *testing.T) {
 	data := l["data"].(map[string]any)
 	children := data["children"].([]any)
 	bad := []any{
-		map[string]any{"kind": "t3", "data": map[string]any{"id": 12345}},          // id of the wrong type
-		map[string]any{"kind": "t3", "data": map[string]any{"title": "no id"}},     // no id
+		map[string]any{"kind": "t3", "data": map[string]any{"id": 12345}},      // id of the wrong type
+		map[string]any{"kind": "t3", "data": map[string]any{"title": "no id"}}, // no id
 		map[string]any{"kind": "t3", "data": map[string]any{"id": "x", "created_utc": "soon"}},
 		"not an object",
 	}
