@@ -147,7 +147,8 @@ type Poller interface {
 }
 
 // Emit hands one post and the cursor that resumes after it to the
-// crawler; an error from Emit stops the stream.
+// crawler; an error from Emit stops the stream. p may be nil to advance
+// the cursor alone (past a malformed line, an event that is not a post).
 type Emit func(ctx context.Context, p *wire.Post, cursor string) error
 
 // Streamer is an adapter with its own protocol (the Bluesky Jetstream
