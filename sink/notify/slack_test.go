@@ -54,8 +54,8 @@ func TestSlackMessageNeverLetsCrawledTextFormat(t *testing.T) {
 	var msg struct {
 		Text   string `json:"text"`
 		Blocks []struct {
-			Type     string `json:"type"`
-			Text     *struct{ Text string } `json:"text"`
+			Type     string                  `json:"type"`
+			Text     *struct{ Text string }  `json:"text"`
 			Fields   []struct{ Text string } `json:"fields"`
 			Elements []struct{ Text string } `json:"elements"`
 		} `json:"blocks"`
