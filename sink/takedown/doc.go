@@ -4,6 +4,3 @@
 // mode, and each request's lifecycle from pending to removed or failed,
 // with re-notices and removal verified by re-checking the permalink.
 package takedown
-
-// Config is the `sink.takedowns:` section.
-type Config struct{}
