@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,8 +26,8 @@ func confirmedCase(app, handle string, categories ...string) *cases.Case {
 		return cases.Sighting{
 			FindingID: "f" + string(rune('0'+n)), Source: "demo-forum", SourceKind: "rss", PostID: "p" + string(rune('0'+n)),
 			Permalink: "http://127.0.0.1:8099/posts/" + string(rune('0'+n)), Author: author,
-			Excerpt:  wire.Excerpt{Text: text, Spans: []wire.Span{{Start: 0, End: 7}, {Start: 26, End: len(text)}}},
-			Score:    0.9, Severity: wire.SeverityHigh, Mode: wire.ModeAlert, Categories: categories,
+			Excerpt: wire.Excerpt{Text: text, Spans: []wire.Span{{Start: 0, End: 7}, {Start: 26, End: len(text)}}},
+			Score:   0.9, Severity: wire.SeverityHigh, Mode: wire.ModeAlert, Categories: categories,
 			PostedAt: t0.Add(time.Duration(n) * time.Hour), SeenAt: t0.Add(time.Duration(n)*time.Hour + time.Minute),
 		}
 	}
@@ -106,4 +106,3 @@ func TestProfileURLs(t *testing.T) {
 		}
 	}
 }
-
