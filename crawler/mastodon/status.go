@@ -131,12 +131,14 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 	if err != nil {
 		return wire.Post{}, fmt.Errorf("created_at %q: %w", s.CreatedAt, err)
 	}
-	link := s.URI
-	if s.URL != nil && *s.URL != "" {
-		link = *s.URL
+	link := absolute(m.base, s.URI)
+	if s.URL != nil {
+		if u := absolute(m.base, *s.URL); u != "" {
+			link = u
+		}
 	}
 	if link == "" {
-		return wire.Post{}, errors.New("no url or uri")
+		return wire.Post{}, errors.New("no http(s) url or uri")
 	}
 	body := platform.HTMLText(s.Content, platform.HTMLOptions{
 		Base: m.base,
@@ -161,7 +163,7 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 		ID:         s.ID,
 		Permalink:  link,
 		Author:     s.Account.Acct,
-		AuthorURL:  s.Account.URL,
+		AuthorURL:  absolute(m.base, s.Account.URL),
 		Text:       platform.JoinText(s.SpoilerText, body.Text, joinLines(poll)),
 		Links:      body.Links,
 		CreatedAt:  created,
@@ -194,4 +196,20 @@ func joinLines(lines []string) string {
 		out += l
 	}
 	return out
+}
+
+// absolute resolves s against the instance and keeps it only as an
+// http(s) URL.
+func absolute(base *url.URL, s string) string {
+	u, err := url.Parse(s)
+	if err != nil || s == "" {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }

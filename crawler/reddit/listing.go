@@ -187,7 +187,7 @@ func parseThing(raw json.RawMessage, m meta) (item, error) {
 		p.Attachments = max(inline, body.Media)
 	}
 	if p.Permalink == "" {
-		p.Permalink = site + "/comments/" + strings.TrimPrefix(strings.TrimPrefix(d.Name, "t3_"), "t1_") + "/"
+		p.Permalink = site + "/comments/" + url.PathEscape(strings.TrimPrefix(strings.TrimPrefix(d.Name, "t3_"), "t1_")) + "/"
 	}
 	platform.Finish(&p)
 	return item{post: p, order: created.UnixMilli()}, nil

@@ -74,6 +74,9 @@ func feedItem(e *gofeed.Item, m meta) (item, error) {
 		return item{}, errors.New("no id")
 	}
 	p := wire.Post{Source: m.source, SourceKind: m.kind, ID: id, Permalink: absolute(e.Link), FetchedAt: m.now}
+	if p.Permalink == "" {
+		p.Permalink = site + "/comments/" + url.PathEscape(strings.TrimPrefix(id, "t3_")) + "/"
+	}
 	switch {
 	case e.PublishedParsed != nil:
 		p.CreatedAt = e.PublishedParsed.UTC()

@@ -310,8 +310,8 @@ func CheckFuzzPosts(t *testing.T, posts []wire.Post) {
 		if err := p.Validate(); err != nil {
 			t.Fatalf("post %q invalid: %v", p.ID, err)
 		}
-		if strings.HasPrefix(p.Permalink, "/") {
-			t.Fatalf("post %q permalink is relative: %q", p.ID, p.Permalink)
+		if u, err := url.Parse(p.Permalink); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("post %q permalink is not an absolute http(s) URL: %q", p.ID, p.Permalink)
 		}
 	}
 }
