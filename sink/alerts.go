@@ -78,7 +78,9 @@ func leaseKey(caseID, lvl, notifier string) string {
 	return "alert-lease:" + caseID + ":" + lvl + ":" + notifier
 }
 
-func doneKey(caseID, lvl, notifier string) string { return "alert:" + caseID + ":" + lvl + ":" + notifier }
+func doneKey(caseID, lvl, notifier string) string {
+	return "alert:" + caseID + ":" + lvl + ":" + notifier
+}
 
 func alertEventID(caseID, lvl, notifier string) string {
 	return "alert-" + caseID + "-" + lvl + "-" + notifier
