@@ -67,6 +67,11 @@ func IsMedia(raw string) bool {
 			return true
 		}
 	}
+	// Lemmy's pict-rs serves uploads under /pictrs/image/, often without
+	// an extension.
+	if strings.Contains(u.Path, "/pictrs/image/") {
+		return true
+	}
 	if ext := strings.TrimPrefix(strings.ToLower(path.Ext(u.Path)), "."); mediaExts[ext] {
 		return true
 	}

@@ -28,6 +28,7 @@ func TestIsMedia(t *testing.T) {
 		{"https://imgur.com/a/xyz", true},
 		{"i.redd.it/abc.jpg", true},
 		{"data:image/png;base64,AAAA", true},
+		{"https://lemmy.world/pictrs/image/9a8b7c6d-1234", true},
 		{"https://www.youtube.com/watch?v=V5lDo-jw8mA", false},
 		{"https://t.me/placeholder_01", false},
 		{"https://example.org/jpg/article", false},

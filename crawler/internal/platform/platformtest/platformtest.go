@@ -5,6 +5,7 @@
 package platformtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -213,11 +214,14 @@ func ReadFile(t testing.TB, name string) []byte {
 // the file with -update.
 func Golden(t testing.TB, name string, got any) {
 	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(got); err != nil {
 		t.Fatal(err)
 	}
-	b = append(b, '\n')
+	b := buf.Bytes()
 	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, b, 0o644); err != nil {

@@ -1,0 +1,224 @@
+package lemmy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
+	"github.com/handlewatch/handlewatch/internal/secret"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// Poller reads the communities of one Lemmy instance.
+type Poller struct {
+	source, kind string
+	log          *zap.Logger
+	base         *url.URL
+	token        string
+	limit        int
+	maxPages     int
+	window       int
+	now          func() time.Time
+}
+
+var _ source.Poller = (*Poller)(nil)
+
+// New builds the Lemmy adapter of one source.
+func New(sc source.Config, d source.Deps) (source.Poller, error) {
+	return newPoller(sc, d, time.Now)
+}
+
+func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, error) {
+	log := d.Log
+	if log == nil {
+		log = zap.NewNop()
+	}
+	base, err := url.Parse(strings.TrimRight(sc.BaseURL, "/"))
+	if err != nil || sc.BaseURL == "" || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, fmt.Errorf("base_url: %q: want the instance, e.g. https://lemmy.world", sc.BaseURL)
+	}
+	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), base: base, now: now}
+	o := platform.NewOptions(sc.Options)
+	if p.limit, err = o.Int("limit", 50, 1, 50); err != nil {
+		return nil, err
+	}
+	if p.maxPages, err = o.Int("max_pages", 5, 1, 10); err != nil {
+		return nil, err
+	}
+	if p.window, err = o.Int("window", 500, 100, 5000); err != nil {
+		return nil, err
+	}
+	if err := o.Unknown(); err != nil {
+		return nil, err
+	}
+	for i, t := range sc.Targets {
+		if _, err := parseTarget(t); err != nil {
+			return nil, fmt.Errorf("targets[%d]: %w", i, err)
+		}
+	}
+	if sc.Auth.TokenEnv != "" {
+		if p.token, err = secret.Lookup(sc.Auth.TokenEnv); err != nil {
+			return nil, fmt.Errorf("auth.token_env: %w", err)
+		}
+	}
+	return p, nil
+}
+
+type target struct {
+	community string // name or name@host
+	comments  bool
+}
+
+var communityPattern = regexp.MustCompile(`^[a-z0-9_]{1,50}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$`)
+
+func parseTarget(s string) (target, error) {
+	n := strings.TrimPrefix(strings.TrimSpace(s), "!")
+	n = strings.TrimPrefix(n, "c/")
+	var tg target
+	if rest, ok := strings.CutSuffix(n, "/comments"); ok {
+		n, tg.comments = rest, true
+	}
+	if !communityPattern.MatchString(n) {
+		return target{}, fmt.Errorf("%q: want c/NAME, c/NAME@host or c/NAME/comments", s)
+	}
+	tg.community = n
+	return tg, nil
+}
+
+// Poll implements source.Poller.
+func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cursor string) (source.Batch, error) {
+	tg, err := parseTarget(t.Name)
+	if err != nil {
+		return source.Batch{}, err
+	}
+	w, err := platform.ParseWindow(cursor, p.window)
+	if err != nil {
+		p.log.Warn("lemmy cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
+		w, _ = platform.ParseWindow("", p.window)
+	}
+	m := meta{source: p.source, kind: p.kind, base: p.base, now: p.now()}
+	first := w.Empty()
+	pages := p.maxPages
+	if first {
+		pages = 1
+	}
+	var fresh []item
+	next := ""
+	for n := 0; n < pages; n++ {
+		pg, err := p.fetch(ctx, f, tg, n, next, m)
+		if err != nil {
+			if n > 0 {
+				p.log.Warn("lemmy paging stopped", zap.String("target", t.Name), zap.Error(err))
+				break
+			}
+			return source.Batch{}, fmt.Errorf("polling lemmy %s %s: %w", p.base.Host, t.Name, err)
+		}
+		for _, bad := range pg.bad {
+			p.log.Warn("lemmy item skipped", zap.String("target", t.Name), zap.Error(bad))
+		}
+		caughtUp := false
+		for _, it := range pg.items {
+			if !w.IsNew(it.post.ID, it.order) {
+				caughtUp = true
+				continue
+			}
+			fresh = append(fresh, it)
+		}
+		next = pg.next
+		end := pg.n < p.limit || (!tg.comments && next == "")
+		if caughtUp || end {
+			break
+		}
+		if n == pages-1 && !first {
+			p.log.Warn("lemmy listing not caught up: items between polls may be missing",
+				zap.String("target", t.Name), zap.Int("pages", pages))
+		}
+	}
+	sort.SliceStable(fresh, func(i, j int) bool {
+		a, b := fresh[i].post, fresh[j].post
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return fresh[i].order < fresh[j].order
+	})
+	out := make([]wire.Post, 0, len(fresh))
+	for _, it := range fresh {
+		if w.Seen(it.post.ID) {
+			continue // the same item on two pages that shifted between requests
+		}
+		w.Add(it.post.ID, it.order)
+		out = append(out, it.post)
+	}
+	return source.Batch{Posts: out, Cursor: w.Encode()}, nil
+}
+
+// fetch reads page n of a target: posts follow the opaque next_page
+// cursor, comments (which have none in 0.19) count pages from 1.
+func (p *Poller) fetch(ctx context.Context, f source.Fetcher, tg target, n int, next string, m meta) (page, error) {
+	q := url.Values{
+		"community_name": {tg.community},
+		"sort":           {"New"},
+		"type_":          {"All"},
+		"limit":          {strconv.Itoa(p.limit)},
+	}
+	path := "/api/v3/post/list"
+	if tg.comments {
+		path = "/api/v3/comment/list"
+		q.Set("page", strconv.Itoa(n+1))
+	} else if next != "" {
+		q.Set("page_cursor", next)
+	}
+	u := p.base.String() + path + "?" + q.Encode()
+	req := &source.Request{URL: u, Header: http.Header{}, Accept: platform.JSONAccept}
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	resp, err := f.Fetch(ctx, req)
+	if err != nil {
+		return page{}, p.explain(u, tg, err, m.now)
+	}
+	if err := platform.CheckJSON(resp); err != nil {
+		return page{}, fmt.Errorf("reading %s: %w", u, err)
+	}
+	var pg page
+	if tg.comments {
+		pg, err = parseCommentList(resp.Body, m)
+	} else {
+		pg, err = parsePostList(resp.Body, m)
+	}
+	if err != nil {
+		return page{}, fmt.Errorf("reading %s: %w", u, err)
+	}
+	return pg, nil
+}
+
+// explain turns Lemmy's error answers ({"error": "…"}) into errors that
+// say what happened: its rate limit is a retry, an unknown community a
+// configuration error.
+func (p *Poller) explain(u string, tg target, err error, now time.Time) error {
+	var se *source.StatusError
+	if !errors.As(err, &se) {
+		return err
+	}
+	body := string(se.Body)
+	switch {
+	case strings.Contains(body, "rate_limit_error"):
+		return &source.RetryError{URL: u, Until: now.Add(time.Minute), Err: fmt.Errorf("lemmy rate limit (%d %s)", se.Status, strings.TrimSpace(platform.Snippet(se.Body, 80)))}
+	case strings.Contains(body, "couldnt_find_community") || se.Status == http.StatusNotFound:
+		return fmt.Errorf("%s has no community %q (is it spelled right, and does the instance follow it?): %w", p.base.Host, tg.community, err)
+	case se.Status == http.StatusUnauthorized || strings.Contains(body, "not_logged_in"):
+		return fmt.Errorf("%w: %s wants a login for %s: set auth.token_env", source.ErrBlocked, p.base.Host, u)
+	}
+	return err
+}
