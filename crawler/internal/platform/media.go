@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/handlewatch/handlewatch/crawler/source"
 )
 
 // mediaExts are path extensions of image, video and audio files.
@@ -36,12 +38,16 @@ var mediaHosts = []string{
 	"pixhost.to", "imgbox.com", "prnt.sc", "gyazo.com", "lensdump.com", "pomf.lain.la", "uguu.se",
 }
 
-// IsMedia reports whether raw points at media: a media file by its
-// extension or format parameter, a media or upload host, a Reddit
-// gallery, or a data: URI. An unparsable string is not media (and not a
-// link either: see CleanLinks).
+// IsMedia reports whether raw points at media: anything the fetcher's
+// source.IsMediaURL refuses, plus media files by extension or format
+// parameter, media and upload hosts, Reddit galleries, pict-rs uploads,
+// data: URIs and scheme-less URLs written in text. An unparsable string is
+// not media (and not a link either: see CleanLinks).
 func IsMedia(raw string) bool {
 	raw = strings.TrimSpace(raw)
+	if source.IsMediaURL(raw) {
+		return true
+	}
 	if len(raw) >= 5 && strings.EqualFold(raw[:5], "data:") {
 		return true
 	}
