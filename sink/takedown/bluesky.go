@@ -57,14 +57,17 @@ func (c *bluesky) render(ctx context.Context, r Request, n notice, offline bool)
 			return rendered{}, err
 		}
 	}
-	body, err := json.Marshal(struct {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(struct {
 		ReasonType string    `json:"reasonType"`
 		Reason     string    `json:"reason"`
 		Subject    strongRef `json:"subject"`
-	}{c.reasonType, cutRunes(2000, n.text), strongRef{"com.atproto.repo.strongRef", uri, cid}})
-	if err != nil {
+	}{c.reasonType, cutRunes(2000, n.text), strongRef{"com.atproto.repo.strongRef", uri, cid}}); err != nil {
 		return rendered{}, err
 	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	h := http.Header{"Content-Type": {"application/json"}}
 	if c.proxyDID != "" {
 		h.Set("Atproto-Proxy", c.proxyDID+"#atproto_labeler")

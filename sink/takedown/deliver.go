@@ -42,13 +42,19 @@ func (m *Manager) deliver(ctx context.Context, t *target, r Request, now time.Ti
 			return nil // no re-notice without seeing the content up
 		}
 	}
+	prefix, tag := "takedown:quota:", ""
 	if t.shadow {
-		return m.shadowDeliver(ctx, t, r, now, actor)
+		// Shadow notices have quotas of their own, so that shadow mode
+		// shows where the quota would bite without using up the live one.
+		prefix, tag = "takedown:shadow-quota:", "shadow: "
 	}
-	admitted, err := m.admit(ctx, t, r, notice, now, "takedown:quota:", "")
+	admitted, err := m.admit(ctx, t, r, notice, now, prefix, tag)
 	if err != nil || !admitted {
 		release()
 		return err
+	}
+	if t.shadow {
+		return m.shadowDeliver(ctx, t, r, now, actor)
 	}
 	n, err := m.renderNotice(ctx, t, r, notice, now, false)
 	if err != nil {
@@ -98,7 +104,7 @@ func (m *Manager) admit(ctx context.Context, t *target, r Request, notice int, n
 	day := state.Day.Bucket(now)
 	for _, q := range []struct {
 		counter, reason, what string
-		limit              int
+		limit                 int
 	}{
 		{prefix + t.name(), ReasonQuotaTarget, "target " + t.name(), t.cfg.DailyQuota},
 		{prefix + "total", ReasonQuotaTotal, "all targets", m.cfg.TotalDailyQuota},
@@ -122,15 +128,9 @@ func (m *Manager) admit(ctx context.Context, t *target, r Request, notice int, n
 }
 
 // shadowDeliver records the notice exactly as it would go out and sends
-// nothing. Shadow notices have quotas of their own, so that shadow mode
-// shows where the quota would bite without using up the live one; and
-// they make no network call at all (ids that need a lookup show as
+// nothing: it makes no network call at all (ids that need a lookup show as
 // placeholders).
 func (m *Manager) shadowDeliver(ctx context.Context, t *target, r Request, now time.Time, actor string) error {
-	admitted, err := m.admit(ctx, t, r, r.Notices+1, now, "takedown:shadow-quota:", "shadow: ")
-	if err != nil || !admitted {
-		return err
-	}
 	n, err := m.renderNotice(ctx, t, r, r.Notices+1, now, true)
 	if err != nil {
 		return m.sendFailed(ctx, r, err, now, actor)
