@@ -341,8 +341,12 @@ func newMastodonServer(t testing.TB) *mastodonServer {
 
 func (s *mastodonServer) reportCount() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.reports) }
 func (s *mastodonServer) callCount() int   { s.mu.Lock(); defer s.mu.Unlock(); return s.calls }
-func (s *mastodonServer) report(i int) url.Values { s.mu.Lock(); defer s.mu.Unlock(); return s.reports[i] }
-func (s *mastodonServer) lookup(i int) string     { s.mu.Lock(); defer s.mu.Unlock(); return s.lookups[i] }
+func (s *mastodonServer) report(i int) url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reports[i]
+}
+func (s *mastodonServer) lookup(i int) string { s.mu.Lock(); defer s.mu.Unlock(); return s.lookups[i] }
 func (s *mastodonServer) set(f func(s *mastodonServer)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -394,7 +398,11 @@ type smtpServer struct {
 	got  []mail
 }
 
-func (s *smtpServer) mails() []mail { s.mu.Lock(); defer s.mu.Unlock(); return append([]mail(nil), s.got...) }
+func (s *smtpServer) mails() []mail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]mail(nil), s.got...)
+}
 
 type smtpSession struct {
 	srv  *smtpServer
