@@ -37,12 +37,18 @@ var binaryExtensions = map[string]bool{
 	".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".swf": true,
 }
 
-// mediaHosts serve nothing but media, whatever the path looks like.
+// mediaHosts serve nothing but media (uploads, galleries, CDNs), whatever
+// the path looks like; subdomains match too. Kept in step with the
+// platform adapters' list (crawler/internal/platform).
 var mediaHosts = []string{
-	"i.redd.it", "v.redd.it", "preview.redd.it", "external-preview.redd.it",
-	"i.imgur.com", "media.tumblr.com", "cdn.bsky.app", "video.bsky.app",
-	"pbs.twimg.com", "video.twimg.com", "media.giphy.com", "i.giphy.com",
-	"media.discordapp.net", "i.ytimg.com", "img.youtube.com",
+	"i.redd.it", "v.redd.it", "preview.redd.it", "external-preview.redd.it", "g.redd.it",
+	"media.tumblr.com", "telegram-cdn.org", "cdn.bsky.app", "video.bsky.app",
+	"pbs.twimg.com", "video.twimg.com", "media.discordapp.net", "cdn.discordapp.com",
+	"files.mastodon.social", "static-cdn.jtvnw.net", "scontent.cdninstagram.com", "fbcdn.net",
+	"i.ytimg.com", "img.youtube.com",
+	"imgur.com", "redgifs.com", "gfycat.com", "giphy.com", "tenor.com", "streamable.com", "ibb.co",
+	"imgbb.com", "postimg.cc", "postimages.org", "catbox.moe", "imagebam.com", "imagetwist.com",
+	"pixhost.to", "imgbox.com", "prnt.sc", "gyazo.com", "lensdump.com", "pomf.lain.la", "uguu.se",
 }
 
 // IsMediaURL reports whether raw points at media: an image, video or audio
@@ -66,6 +72,9 @@ func isMedia(u *url.URL) bool {
 		if host == h || strings.HasSuffix(host, "."+h) {
 			return true
 		}
+	}
+	if (host == "reddit.com" || strings.HasSuffix(host, ".reddit.com")) && strings.HasPrefix(u.Path, "/gallery/") {
+		return true // a Reddit image gallery
 	}
 	if anyIn(extensions(u.Path), mediaExtensions) {
 		return true

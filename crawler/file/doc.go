@@ -1,0 +1,8 @@
+// Package file owns the file source kind: NDJSON / JSON Lines dumps
+// (plain, .gz, or .zst including the Pushshift/Arctic Shift Reddit dumps
+// with their 2 GiB zstd window) replayed as a stream for backfills. Each
+// line of {id, text} or Reddit fields becomes a wire.Post; the cursor is
+// the file and the offset after the last line handed over, so a restart
+// resumes where it stopped; a malformed line is logged with file:line and
+// skipped.
+package file

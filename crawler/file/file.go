@@ -1,0 +1,255 @@
+package file
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/crawler/source"
+)
+
+// Defaults of the options.
+const (
+	DefaultMaxLineBytes = 16 << 20
+	minMaxLineBytes     = 64 << 10
+	// zstdMaxWindow is the window of the Reddit dumps (zstd --long=31).
+	zstdMaxWindow = 1 << 31
+)
+
+// Streamer replays the dump files of one source. Its targets are paths
+// or globs; a target's files are read in lexical order.
+type Streamer struct {
+	source        string
+	maxLine       int
+	permalinkBase string
+	log           *zap.Logger
+}
+
+var _ source.Streamer = (*Streamer)(nil)
+
+// New builds the file adapter of one source. Options: max_line_bytes
+// (longest line read, from 64 KiB, default 16 MiB; a longer line is
+// skipped), permalink_base (prefix of relative permalinks, default
+// https://www.reddit.com).
+func New(sc source.Config, d source.Deps) (*Streamer, error) {
+	s := &Streamer{source: sc.Name, maxLine: DefaultMaxLineBytes, permalinkBase: DefaultPermalinkBase, log: d.Log}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	for k, v := range sc.Options {
+		switch k {
+		case "max_line_bytes":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < minMaxLineBytes || n > 1<<30 {
+				return nil, fmt.Errorf("options.max_line_bytes: %q must be a number from %d to %d", v, minMaxLineBytes, 1<<30)
+			}
+			s.maxLine = n
+		case "permalink_base":
+			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+				return nil, fmt.Errorf("options.permalink_base: %q must be an http(s) URL", v)
+			}
+			s.permalinkBase = v
+		default:
+			return nil, fmt.Errorf("options.%s: unknown option of kind file (known: max_line_bytes, permalink_base)", k)
+		}
+	}
+	for i, t := range sc.Targets {
+		if _, err := filepath.Match(t, ""); err != nil {
+			return nil, fmt.Errorf("targets[%d]: %q is not a valid path or glob: %w", i, t, err)
+		}
+	}
+	return s, nil
+}
+
+// Cursor is the position in a target's files: every file before File (in
+// lexical order) is done; File is read up to Offset bytes (of its
+// decompressed content) and Line lines. Done marks a file read to its
+// end: a compressed one is not opened again, a plain one is re-read from
+// Offset in case it grew.
+type Cursor struct {
+	File   string `json:"file"`
+	Offset int64  `json:"offset"`
+	Line   int64  `json:"line"`
+	Done   bool   `json:"done,omitempty"`
+}
+
+func (c Cursor) String() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// Stream reads the target's files from the cursor on and emits a post per
+// good line. It returns nil when every file has been read.
+func (s *Streamer) Stream(ctx context.Context, t source.Target, cur string, emit source.Emit) error {
+	var c Cursor
+	if cur != "" {
+		if err := json.Unmarshal([]byte(cur), &c); err != nil {
+			return fmt.Errorf("reading cursor %q: %w", cur, err)
+		}
+	}
+	files, err := filepath.Glob(t.Name)
+	if err != nil {
+		return fmt.Errorf("expanding %q: %w", t.Name, err)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no file matches %q", t.Name)
+	}
+	slices.Sort(files)
+	for _, name := range files {
+		var from Cursor
+		switch {
+		case c.File != "" && name < c.File:
+			continue // done in an earlier session
+		case name == c.File:
+			if c.Done && compressed(name) {
+				continue
+			}
+			from = c
+		}
+		from.File, from.Done = name, false
+		if err := s.readFile(ctx, from, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compressed(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".gz") || strings.HasSuffix(n, ".zst") || strings.HasSuffix(n, ".zstd")
+}
+
+// readFile reads one file from c.Offset.
+func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) error {
+	f, err := os.Open(c.File)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", c.File, err)
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && !compressed(c.File) && info.Size() < c.Offset {
+		s.log.Warn("file is shorter than the cursor: it was replaced, reading it from the start",
+			zap.String("file", c.File), zap.Int64("size", info.Size()), zap.Int64("offset", c.Offset))
+		c.Offset, c.Line = 0, 0
+	}
+	r, closeR, err := decompressor(f, c.File)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", c.File, err)
+	}
+	defer closeR()
+	if c.Offset > 0 {
+		if seeker, ok := r.(io.Seeker); ok {
+			_, err = seeker.Seek(c.Offset, io.SeekStart)
+		} else {
+			_, err = io.CopyN(io.Discard, r, c.Offset)
+		}
+		if err != nil {
+			return fmt.Errorf("resuming %s at byte %d: %w", c.File, c.Offset, err)
+		}
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	start := c.Line
+	for {
+		if (c.Line-start)%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b, n, err := readLine(br, s.maxLine)
+		if n == 0 && errors.Is(err, io.EOF) {
+			break
+		}
+		c.Offset += int64(n)
+		c.Line++
+		switch {
+		case errors.Is(err, errLineTooLong):
+			s.log.Warn("skipping line", zap.String("file", c.File), zap.Int64("line", c.Line), zap.Error(err))
+			if err := emit(ctx, nil, c.String()); err != nil {
+				return err
+			}
+			continue
+		case err != nil && !errors.Is(err, io.EOF):
+			return fmt.Errorf("reading %s at line %d: %w", c.File, c.Line, err)
+		}
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		p, derr := DecodeLine(b, s.permalinkBase)
+		if derr != nil {
+			s.log.Warn("skipping line", zap.String("file", c.File), zap.Int64("line", c.Line), zap.Error(derr))
+		}
+		if err := emit(ctx, p, c.String()); err != nil {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	c.Done = true
+	return emit(ctx, nil, c.String())
+}
+
+var errLineTooLong = errors.New("line longer than options.max_line_bytes")
+
+// readLine reads one line of any length up to max bytes (a longer one is
+// consumed and reported as errLineTooLong). n counts the bytes consumed,
+// newline included; err is io.EOF with the last line of a file that does
+// not end in a newline.
+func readLine(br *bufio.Reader, max int) (line []byte, n int, err error) {
+	var buf []byte
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		n += len(chunk)
+		if !tooLong {
+			if len(buf)+len(chunk) > max+1 {
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil && !errors.Is(err, io.EOF):
+			return nil, n, err
+		}
+		if tooLong {
+			if err == nil {
+				err = errLineTooLong
+			} else {
+				err = errors.Join(errLineTooLong, err)
+			}
+			return nil, n, err
+		}
+		return buf, n, err
+	}
+}
+
+// decompressor picks a reader by the file name's extension.
+func decompressor(f *os.File, name string) (io.Reader, func(), error) {
+	switch n := strings.ToLower(name); {
+	case strings.HasSuffix(n, ".gz"):
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, func() { zr.Close() }, nil
+	case strings.HasSuffix(n, ".zst") || strings.HasSuffix(n, ".zstd"):
+		zr, err := zstd.NewReader(bufio.NewReaderSize(f, 256<<10), zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, zr.Close, nil
+	}
+	return f, func() {}, nil
+}

@@ -1,0 +1,80 @@
+package source
+
+import (
+	"net/url"
+	"testing"
+)
+
+func TestIsMediaURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://example.org/a.jpg":                  true,
+		"https://example.org/A.JPEG?x=1":             true,
+		"https://example.org/clip.mp4#t=3":           true,
+		"https://example.org/pic.jpg;jsessionid=abc": true,
+		"https://example.org/x;v=1.gif":              true,
+		"https://example.org/photo.png/":             true,
+		"https://i.redd.it/abc":                      true,
+		"https://v.redd.it/abc/DASH_720.mp4":         true,
+		"https://www.reddit.com/gallery/1skh6dk":     true,
+		"https://foo.media.tumblr.com/x":             true,
+		"https://pbs.twimg.com/media/x?format=jpg":   true,
+		"https://example.org/img?format=webp":        true,
+		"data:image/png;base64,AAAA":                 true,
+		"https://example.org/stream.m3u8":            true,
+		"https://example.org/post/123":               false,
+		"https://example.org/archive.zip":            false, // not media: may stay a link
+		"https://example.org/feed.xml":               false,
+		"https://www.reddit.com/r/x/comments/1/t/":   false,
+		"https://t.me/placeholder_01":                false,
+		"not a url at all.png":                       true,
+	} {
+		if got := IsMediaURL(raw); got != want {
+			t.Errorf("IsMediaURL(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
+
+func TestIsFetchableURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://example.org/feed.xml":    true,
+		"https://example.org/api/v1/x":    true,
+		"https://example.org/archive.zip": false,
+		"https://example.org/dump.xml.gz": false,
+		"https://example.org/a.png":       false,
+		"https://example.org/report.pdf":  false,
+	} {
+		u, _ := url.Parse(raw)
+		if got := IsFetchableURL(u); got != want {
+			t.Errorf("IsFetchableURL(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
+
+func TestApprovedHosts(t *testing.T) {
+	c := Config{BaseURL: "https://oauth.reddit.com/api", Hosts: []string{"www.reddit.com", "127.0.0.1:8080", "[::1]"}}
+	for raw, want := range map[string]bool{
+		"https://oauth.reddit.com/r/x":      true,
+		"https://OAUTH.reddit.com:443/r/x":  true,
+		"http://oauth.reddit.com/r/x":       true,
+		"https://oauth.reddit.com:8443/r/x": false,
+		"https://www.reddit.com/api":        true,
+		"https://reddit.com/":               false,
+		"https://evil.oauth.reddit.com/":    false,
+		"http://127.0.0.1:8080/x":           true,
+		"http://127.0.0.1:8081/x":           false,
+		"http://[::1]/x":                    true,
+		"wss://www.reddit.com/ws":           true,
+		"ftp://www.reddit.com/x":            false,
+		"https://user:pw@www.reddit.com/x":  false,
+		"https://www.reddit.com.evil.com/x": false,
+		"https://www.reddit.com@evil.com/x": false,
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Approves(u); got != want {
+			t.Errorf("Approves(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
