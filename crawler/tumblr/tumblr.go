@@ -1,0 +1,248 @@
+package tumblr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
+	"github.com/handlewatch/handlewatch/internal/secret"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+const defaultAPI = "https://api.tumblr.com"
+
+// Poller reads Tumblr tags and blogs.
+type Poller struct {
+	source, kind string
+	log          *zap.Logger
+	api          string
+	apiKey       string
+	limit        int
+	maxPages     int
+	window       int
+	now          func() time.Time
+}
+
+var _ source.Poller = (*Poller)(nil)
+
+// New builds the Tumblr adapter of one source.
+func New(sc source.Config, d source.Deps) (source.Poller, error) {
+	return newPoller(sc, d, time.Now)
+}
+
+func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, error) {
+	log := d.Log
+	if log == nil {
+		log = zap.NewNop()
+	}
+	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), api: defaultAPI, now: now}
+	if sc.BaseURL != "" {
+		u, err := url.Parse(strings.TrimRight(sc.BaseURL, "/"))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("base_url: %q: want https://api.tumblr.com or a mirror", sc.BaseURL)
+		}
+		p.api = u.String()
+	}
+	o := platform.NewOptions(sc.Options)
+	var err error
+	if p.limit, err = o.Int("limit", 20, 1, 20); err != nil {
+		return nil, err
+	}
+	if p.maxPages, err = o.Int("max_pages", 5, 1, 10); err != nil {
+		return nil, err
+	}
+	if p.window, err = o.Int("window", 500, 100, 5000); err != nil {
+		return nil, err
+	}
+	if err := o.Unknown(); err != nil {
+		return nil, err
+	}
+	for i, t := range sc.Targets {
+		if _, err := parseTarget(t); err != nil {
+			return nil, fmt.Errorf("targets[%d]: %w", i, err)
+		}
+	}
+	if sc.Auth.APIKeyEnv == "" {
+		return nil, errors.New("auth.api_key_env: required: the Tumblr API answers 401 without an API key")
+	}
+	if p.apiKey, err = secret.Lookup(sc.Auth.APIKeyEnv); err != nil {
+		return nil, fmt.Errorf("auth.api_key_env: %w", err)
+	}
+	return p, nil
+}
+
+type target struct {
+	tag  string
+	blog string // blog identifier: NAME.tumblr.com or a custom host
+}
+
+var (
+	blogName = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+	blogHost = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+)
+
+func parseTarget(s string) (target, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case strings.HasPrefix(s, "tag:"):
+		tag := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "tag:"), "#"))
+		if tag == "" || len(tag) > 140 {
+			return target{}, fmt.Errorf("%q: empty or overlong tag", s)
+		}
+		return target{tag: tag}, nil
+	case strings.HasPrefix(s, "blog:"):
+		b := strings.TrimSpace(strings.TrimPrefix(s, "blog:"))
+		switch {
+		case blogName.MatchString(b):
+			return target{blog: b + ".tumblr.com"}, nil
+		case blogHost.MatchString(b):
+			return target{blog: strings.ToLower(b)}, nil
+		}
+		return target{}, fmt.Errorf("%q: not a blog name or host", s)
+	}
+	return target{}, fmt.Errorf("%q: want tag:NAME or blog:NAME", s)
+}
+
+// Poll implements source.Poller.
+func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cursor string) (source.Batch, error) {
+	tg, err := parseTarget(t.Name)
+	if err != nil {
+		return source.Batch{}, err
+	}
+	w, err := platform.ParseWindow(cursor, p.window)
+	if err != nil {
+		p.log.Warn("tumblr cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
+		w, _ = platform.ParseWindow("", p.window)
+	}
+	m := meta{source: p.source, kind: p.kind, now: p.now()}
+	first := w.Empty()
+	pages := p.maxPages
+	if first {
+		pages = 1
+	}
+	var fresh []item
+	var before int64
+	for n := 0; n < pages; n++ {
+		pg, err := p.fetch(ctx, f, tg, before, m)
+		if err != nil {
+			if n > 0 {
+				p.log.Warn("tumblr paging stopped", zap.String("target", t.Name), zap.Error(err))
+				break
+			}
+			return source.Batch{}, fmt.Errorf("polling tumblr %s: %w", t.Name, err)
+		}
+		for _, bad := range pg.bad {
+			p.log.Warn("tumblr post skipped", zap.String("target", t.Name), zap.Error(bad))
+		}
+		caughtUp := false
+		oldest := int64(0)
+		for _, it := range pg.items {
+			if oldest == 0 || it.timestamp < oldest {
+				oldest = it.timestamp
+			}
+			if !w.IsNew(it.post.ID, it.order) {
+				caughtUp = true
+				continue
+			}
+			fresh = append(fresh, it)
+		}
+		if caughtUp || pg.n < p.limit || oldest == 0 || (before != 0 && oldest >= before) {
+			break
+		}
+		if n == pages-1 && !first {
+			p.log.Warn("tumblr listing not caught up: posts between polls may be missing",
+				zap.String("target", t.Name), zap.Int("pages", pages))
+		}
+		before = oldest
+	}
+	sort.SliceStable(fresh, func(i, j int) bool {
+		if fresh[i].timestamp != fresh[j].timestamp {
+			return fresh[i].timestamp < fresh[j].timestamp
+		}
+		return fresh[i].order < fresh[j].order
+	})
+	out := make([]wire.Post, 0, len(fresh))
+	for _, it := range fresh {
+		if w.Seen(it.post.ID) {
+			continue
+		}
+		w.Add(it.post.ID, it.order)
+		out = append(out, it.post)
+	}
+	return source.Batch{Posts: out, Cursor: w.Encode()}, nil
+}
+
+func (p *Poller) fetch(ctx context.Context, f source.Fetcher, tg target, before int64, m meta) (page, error) {
+	q := url.Values{"api_key": {p.apiKey}, "limit": {strconv.Itoa(p.limit)}, "npf": {"true"}}
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	var path string
+	if tg.tag != "" {
+		path = "/v2/tagged"
+		q.Set("tag", tg.tag)
+	} else {
+		path = "/v2/blog/" + url.PathEscape(tg.blog) + "/posts"
+	}
+	u := p.api + path + "?" + q.Encode()
+	safe := redact(u)
+	resp, err := f.Fetch(ctx, &source.Request{URL: u, Accept: platform.JSONAccept})
+	if err != nil {
+		switch platform.StatusOf(err) {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return page{}, fmt.Errorf("%w: tumblr refused the API key of auth.api_key_env (%s)", source.ErrBlocked, safe)
+		case http.StatusNotFound:
+			return page{}, fmt.Errorf("tumblr has no %s (404: unknown or deactivated blog)", safe)
+		}
+		return page{}, scrub(err, p.apiKey)
+	}
+	if err := platform.CheckJSON(resp); err != nil {
+		return page{}, fmt.Errorf("reading %s: %w", safe, err)
+	}
+	pg, err := parseResponse(resp.Body, m)
+	if err != nil {
+		return page{}, fmt.Errorf("reading %s: %w", safe, err)
+	}
+	return pg, nil
+}
+
+// redact hides the API key in a URL written to logs and errors.
+func redact(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := pu.Query()
+	if q.Has("api_key") {
+		q.Set("api_key", "REDACTED")
+		pu.RawQuery = q.Encode()
+	}
+	return pu.String()
+}
+
+// scrub keeps the API key out of an error that quotes the request URL.
+func scrub(err error, key string) error {
+	if key == "" || !strings.Contains(err.Error(), key) {
+		return err
+	}
+	return &scrubbed{err: err, msg: strings.ReplaceAll(err.Error(), key, "REDACTED")}
+}
+
+type scrubbed struct {
+	err error
+	msg string
+}
+
+func (s *scrubbed) Error() string { return s.msg }
+func (s *scrubbed) Unwrap() error { return s.err }
