@@ -1,12 +1,13 @@
 package crawler
 
-// API CONTRACT (skeleton written by the foundation; the crawler work fills
-// it in). cmd/handlewatch depends on exactly these names and signatures.
+// API CONTRACT: cmd/handlewatch depends on exactly these names and
+// signatures. The implementations live in config.go, crawler.go and
+// schedule.go.
 
 import (
 	"context"
-	"errors"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -16,32 +17,58 @@ import (
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
-// Config is the `crawler:` section of the config file.
+// Config is the `crawler:` section of the config file. Zero values stand
+// for the defaults (WithDefaults).
 type Config struct {
 	// UserAgent names us and a contact URL on every request.
 	UserAgent string `yaml:"user_agent"`
 	// AllowPrivateNetworks lets sources on loopback and private addresses
 	// be crawled (tests and the demo); off in production.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
-}
 
-// WithDefaults fills the zero fields.
-func (c Config) WithDefaults() Config {
-	if c.UserAgent == "" {
-		c.UserAgent = "handlewatch/0 (+https://github.com/handlewatch/handlewatch)"
-	}
-	return c
+	// MaxConcurrency bounds the polls running at once (streams, which
+	// live long, are not counted). Default 4.
+	MaxConcurrency int `yaml:"max_concurrency"`
+	// RequestTimeout bounds one HTTP request, body included. Default 30s.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// MaxBodyBytes rejects (never truncates) a larger body. Default 8 MiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// SeenTTL is how long a published post's key is remembered, so that
+	// it is not published again. Default 30 days.
+	SeenTTL time.Duration `yaml:"seen_ttl"`
+	// HostRate and HostBurst are the rate limit of every host: requests
+	// per second and burst. Default 1/s, burst 2. A robots.txt
+	// Crawl-delay slows a host further.
+	HostRate  float64 `yaml:"host_rate"`
+	HostBurst int     `yaml:"host_burst"`
+	// BackoffBase and BackoffMax bound the exponential backoff (with
+	// jitter) after a 429 or 5xx without Retry-After, and after a failed
+	// poll. Default 5s and 30m.
+	BackoffBase time.Duration `yaml:"backoff_base"`
+	BackoffMax  time.Duration `yaml:"backoff_max"`
+	// BlockedBackoff is how long a target the platform blocked
+	// (source.ErrBlocked) waits before it is tried again. Default 6h.
+	BlockedBackoff time.Duration `yaml:"blocked_backoff"`
+	// MaxPages bounds the pages one poll of a target follows when the
+	// adapter says more are waiting. Default 10.
+	MaxPages int `yaml:"max_pages"`
+	// Jitter spreads each target's interval by up to ± this fraction.
+	// Default 0.1.
+	Jitter float64 `yaml:"jitter"`
+	// RobotsTTL is how long a fetched robots.txt is trusted. Default 24h.
+	RobotsTTL time.Duration `yaml:"robots_ttl"`
+	// OnceStreamTimeout bounds a stream (a websocket; dump files usually
+	// end first) under Once. Default 2m.
+	OnceStreamTimeout time.Duration `yaml:"once_stream_timeout"`
+	// CheckpointInterval and CheckpointPosts: a stream's cursor is saved
+	// at least this often and every this many posts, and at its end.
+	// Default 1s and 100.
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+	CheckpointPosts    int           `yaml:"checkpoint_posts"`
 }
-
-// Validate reports the first bad setting, naming its key ("crawler.…").
-func (c Config) Validate() error { return nil }
 
 // SourceConfig is one entry of the `sources:` list.
 type SourceConfig = source.Config
-
-// ValidateSources reports the first bad source, naming its key
-// ("sources[2].kind: unknown kind \"myspace\"").
-func ValidateSources(sources []SourceConfig) error { return nil }
 
 // Publisher receives each new post exactly once.
 type Publisher interface {
@@ -59,21 +86,3 @@ type Deps struct {
 	// hosts to httptest servers with it).
 	Transport http.RoundTripper
 }
-
-// Crawler runs every configured source.
-type Crawler struct{}
-
-// New checks the sources and builds the crawler.
-func New(cfg Config, sources []SourceConfig, deps Deps) (*Crawler, error) {
-	return nil, errors.New("crawler: not implemented yet")
-}
-
-// Run crawls every target at its interval until ctx is done, then returns
-// after the fetches in flight finish.
-func (c *Crawler) Run(ctx context.Context) error { return errors.New("crawler: not implemented yet") }
-
-// Once fetches every target once and returns.
-func (c *Crawler) Once(ctx context.Context) error { return errors.New("crawler: not implemented yet") }
-
-// Ready reports whether the crawler is running.
-func (c *Crawler) Ready(ctx context.Context) error { return nil }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -349,8 +350,10 @@ func isHTML(h http.Header) bool {
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
+// acceptsHTML reports whether a request asked for HTML: text/html (or
+// text/*) or XHTML by name, not merely some application/*+xml.
 func acceptsHTML(accept []string) bool {
-	return matchesAny("text/html", accept) || matchesAny("application/xhtml+xml", accept)
+	return matchesAny("text/html", accept) || slices.Contains(accept, "application/xhtml+xml")
 }
 
 var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
