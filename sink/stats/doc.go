@@ -2,6 +2,3 @@
 // day (posts scanned, findings, distinct handles, cases confirmed),
 // prevalence with Wilson intervals, and pseudonymised exports.
 package stats
-
-// Config is the `sink.research:` section.
-type Config struct{}

@@ -1,0 +1,275 @@
+package stats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/internal/state"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// Store is what the figures live in: the sink's state.Store (memory, or
+// Redis where distinct counts are HyperLogLogs).
+type Store interface {
+	state.Seen
+	state.Counters
+	state.Distinct
+	state.Sets
+}
+
+// Deps is what Stats needs from the sink.
+type Deps struct {
+	Log     *zap.Logger
+	Store   Store
+	Metrics prometheus.Registerer
+	Now     func() time.Time
+}
+
+// Stats keeps the research counters and reports them.
+type Stats struct {
+	cfg     Config
+	log     *zap.Logger
+	store   Store
+	now     func() time.Time
+	metrics *prometheus.CounterVec
+}
+
+// Results of an observation, the result label of
+// handlewatch_sink_stats_messages_total.
+const (
+	resultCounted   = "counted"
+	resultDuplicate = "duplicate" // its id was counted before (a replay or redelivery)
+	resultExpired   = "expired"   // its day is older than the retention
+	resultInvalid   = "invalid"
+	resultIgnored   = "ignored" // a case event that is not a decision
+)
+
+// New builds Stats over the sink's store.
+func New(cfg Config, deps Deps) (*Stats, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.Store == nil {
+		return nil, errors.New("stats: Store is required")
+	}
+	if deps.Log == nil {
+		deps.Log = zap.NewNop()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = prometheus.NewRegistry()
+	}
+	mv := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "handlewatch_sink_stats_messages_total",
+		Help: "Messages the research counters observed, by kind (finding, tally, event) and result.",
+	}, []string{"kind", "result"})
+	if err := deps.Metrics.Register(mv); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return nil, fmt.Errorf("registering stats metrics: %w", err)
+		}
+		mv = are.ExistingCollector.(*prometheus.CounterVec)
+	}
+	return &Stats{cfg: cfg, log: deps.Log, store: deps.Store, now: deps.Now, metrics: mv}, nil
+}
+
+// Keys. Counters and distinct counts are per UTC day (state.Day); a scope
+// is "all", "src=<source>", "app=<app>", "sev=<severity>" or two of them
+// joined by "|". The seen keys make every observation idempotent on its
+// message id.
+const (
+	keyPosts     = "stats:posts|"     // + scope: posts scanned
+	keyFindings  = "stats:findings|"  // + scope: findings
+	keyHandles   = "stats:handles|"   // + scope: distinct app:handle
+	keyDecisions = "stats:decisions|" // + decision + "|" + scope
+	setSources   = "stats:sources"
+	setApps      = "stats:apps"
+)
+
+func scopeSrc(s string) string                     { return "src=" + s }
+func scopeApp(a string) string                     { return "app=" + a }
+func scopeSev(v wire.Severity) string              { return "sev=" + string(v) }
+func scopeSrcApp(s, a string) string               { return scopeSrc(s) + "|" + scopeApp(a) }
+func scopeSrcSev(s string, v wire.Severity) string { return scopeSrc(s) + "|" + scopeSev(v) }
+
+// idTTL keeps an idempotency key as long as the day it counted can be
+// reported, and a little more.
+func (s *Stats) idTTL() time.Duration { return s.cfg.Retention.D() + 48*time.Hour }
+
+// expired reports whether day is older than the retention window.
+func (s *Stats) expired(day time.Time) bool {
+	oldest := utcDay(s.now()).Add(-s.cfg.Retention.D() + 24*time.Hour)
+	return day.Before(oldest)
+}
+
+func utcDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// FindingDay is the UTC day a finding counts on: the day it was detected,
+// which is within minutes of the fetch day its post's tally counts on.
+func FindingDay(f wire.Finding) time.Time {
+	if !f.DetectedAt.IsZero() {
+		return utcDay(f.DetectedAt)
+	}
+	return utcDay(f.Post.CreatedAt)
+}
+
+// claim marks id seen and reports whether this call should count it. If
+// counting then fails, release lets a redelivery count it again.
+func (s *Stats) claim(ctx context.Context, kind, id string) (bool, func(), error) {
+	key := "stats:" + kind + ":" + id
+	fresh, err := s.store.MarkSeen(ctx, key, s.idTTL())
+	if err != nil {
+		return false, nil, fmt.Errorf("marking %s %s: %w", kind, id, err)
+	}
+	return fresh, func() { _ = s.store.Forget(context.WithoutCancel(ctx), key) }, nil
+}
+
+func (s *Stats) count(kind, result string) { s.metrics.WithLabelValues(kind, result).Inc() }
+
+// ObserveTally counts the posts a detector scanned (the denominators).
+// It is idempotent on the tally id.
+func (s *Stats) ObserveTally(ctx context.Context, t wire.ScanTally) error {
+	day, err := time.Parse(time.DateOnly, t.Day)
+	if err != nil || t.ID == "" || t.Source == "" || t.Posts < 0 {
+		s.count("tally", resultInvalid)
+		return fmt.Errorf("%w: tally %q: bad day %q, id, source or count", ErrInvalid, t.ID, t.Day)
+	}
+	if s.expired(day) {
+		s.count("tally", resultExpired)
+		return nil
+	}
+	fresh, release, err := s.claim(ctx, "tally", t.ID)
+	if err != nil || !fresh {
+		if err == nil {
+			s.count("tally", resultDuplicate)
+		}
+		return err
+	}
+	err = errors.Join(
+		s.incr(ctx, keyPosts+"all", day, t.Posts),
+		s.incr(ctx, keyPosts+scopeSrc(t.Source), day, t.Posts),
+		s.store.AddToSet(ctx, setSources, t.Source),
+	)
+	if err != nil {
+		release()
+		return err
+	}
+	s.count("tally", resultCounted)
+	return nil
+}
+
+// ObserveFinding counts one finding: per source, app and severity, and
+// its handles in the distinct counts. It is idempotent on the finding id.
+func (s *Stats) ObserveFinding(ctx context.Context, f wire.Finding) error {
+	if err := f.Validate(); err != nil {
+		s.count("finding", resultInvalid)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	day := FindingDay(f)
+	if s.expired(day) {
+		s.count("finding", resultExpired)
+		return nil
+	}
+	fresh, release, err := s.claim(ctx, "finding", f.ID)
+	if err != nil || !fresh {
+		if err == nil {
+			s.count("finding", resultDuplicate)
+		}
+		return err
+	}
+	src, sev := f.Post.Source, f.Severity
+	scopes := []string{"all", scopeSrc(src), scopeSev(sev), scopeSrcSev(src, sev)}
+	apps := map[string][]string{}
+	for _, h := range f.Handles {
+		apps[h.App] = append(apps[h.App], h.App+":"+h.Handle)
+	}
+	appNames := make([]string, 0, len(apps))
+	for a := range apps {
+		appNames = append(appNames, a)
+		scopes = append(scopes, scopeApp(a), scopeSrcApp(src, a))
+	}
+	sort.Strings(appNames)
+	var errs []error
+	for _, sc := range scopes {
+		errs = append(errs, s.incr(ctx, keyFindings+sc, day, 1))
+	}
+	var all []string
+	for _, a := range appNames {
+		members := apps[a]
+		all = append(all, members...)
+		errs = append(errs,
+			s.store.AddDistinct(ctx, keyHandles+scopeApp(a), state.Day, day, members...),
+			s.store.AddDistinct(ctx, keyHandles+scopeSrcApp(src, a), state.Day, day, members...))
+	}
+	if len(all) > 0 {
+		errs = append(errs,
+			s.store.AddDistinct(ctx, keyHandles+"all", state.Day, day, all...),
+			s.store.AddDistinct(ctx, keyHandles+scopeSrc(src), state.Day, day, all...))
+	}
+	errs = append(errs, s.store.AddToSet(ctx, setSources, src))
+	if len(appNames) > 0 {
+		errs = append(errs, s.store.AddToSet(ctx, setApps, appNames...))
+	}
+	if err := errors.Join(errs...); err != nil {
+		release()
+		return fmt.Errorf("counting finding %s: %w", f.ID, err)
+	}
+	s.count("finding", resultCounted)
+	return nil
+}
+
+// ObserveEvent counts moderator decisions (confirm, dismiss, escalate,
+// clear) per app and day; other case events are ignored. It is idempotent
+// on the event id.
+func (s *Stats) ObserveEvent(ctx context.Context, ev wire.CaseEvent) error {
+	if ev.Type != wire.EventDecision {
+		s.count("event", resultIgnored)
+		return nil
+	}
+	if err := ev.Validate(); err != nil {
+		s.count("event", resultInvalid)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	day := utcDay(ev.At)
+	if s.expired(day) {
+		s.count("event", resultExpired)
+		return nil
+	}
+	fresh, release, err := s.claim(ctx, "event", ev.ID)
+	if err != nil || !fresh {
+		if err == nil {
+			s.count("event", resultDuplicate)
+		}
+		return err
+	}
+	base := keyDecisions + string(ev.Decision) + "|"
+	errs := []error{s.incr(ctx, base+"all", day, 1)}
+	if wire.IsApp(ev.App) {
+		errs = append(errs, s.incr(ctx, base+scopeApp(ev.App), day, 1), s.store.AddToSet(ctx, setApps, ev.App))
+	}
+	if err := errors.Join(errs...); err != nil {
+		release()
+		return fmt.Errorf("counting decision %s: %w", ev.ID, err)
+	}
+	s.count("event", resultCounted)
+	return nil
+}
+
+func (s *Stats) incr(ctx context.Context, name string, day time.Time, n int64) error {
+	if _, err := s.store.Incr(ctx, name, state.Day, day, n); err != nil {
+		return fmt.Errorf("counting %s: %w", name, err)
+	}
+	return nil
+}
