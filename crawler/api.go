@@ -57,8 +57,8 @@ type Config struct {
 	Jitter float64 `yaml:"jitter"`
 	// RobotsTTL is how long a fetched robots.txt is trusted. Default 24h.
 	RobotsTTL time.Duration `yaml:"robots_ttl"`
-	// OnceStreamTimeout bounds a stream (a websocket; dump files usually
-	// end first) under Once. Default 2m.
+	// OnceStreamTimeout bounds under Once a stream that does not end by
+	// itself (a websocket); dump files run to their end. Default 2m.
 	OnceStreamTimeout time.Duration `yaml:"once_stream_timeout"`
 	// CheckpointInterval and CheckpointPosts: a stream's cursor is saved
 	// at least this often and every this many posts, and at its end.
@@ -83,6 +83,8 @@ type Deps struct {
 	Publisher Publisher
 	Metrics   prometheus.Registerer // may be nil
 	// Transport, when set, replaces the HTTP transport (tests rewrite real
-	// hosts to httptest servers with it).
+	// hosts to httptest servers with it). Leave it nil in production: the
+	// default transport is the one that checks the dialled address against
+	// crawler.allow_private_networks.
 	Transport http.RoundTripper
 }

@@ -755,3 +755,18 @@ func metricValue(m prometheus.Metric) float64 {
 	}
 	return out.Gauge.GetValue()
 }
+
+func TestOnceRunsDumpsToTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d.ndjson"), []byte(`{"id":"1","text":"x"}`+"\n"), 0o644)
+	cfg := testConfig()
+	cfg.OnceStreamTimeout = time.Nanosecond
+	pub := &collector{}
+	c := newTestCrawler(t, cfg, []SourceConfig{{Name: "dumps", Kind: "file", Targets: []string{filepath.Join(dir, "*.ndjson")}}}, testDeps{pub: pub})
+	if err := c.Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(pub.ids()) != 1 {
+		t.Errorf("a dump under Once must not be cut by once_stream_timeout: %v", pub.ids())
+	}
+}

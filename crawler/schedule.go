@@ -42,8 +42,9 @@ func (c *Crawler) Run(ctx context.Context) error {
 }
 
 // Once fetches every target once and returns: each poller's target is
-// polled (with its further pages), each stream runs until it ends or
-// crawler.once_stream_timeout passes. The error lists the targets that
+// polled (with its further pages), each stream runs until it ends — a
+// stream that does not end by itself (source.Finite) for at most
+// crawler.once_stream_timeout. The error lists the targets that
 // failed; the others' posts are published all the same.
 func (c *Crawler) Once(ctx context.Context) error {
 	var (
@@ -58,7 +59,8 @@ func (c *Crawler) Once(ctx context.Context) error {
 			var err error
 			if tg.streamer != nil {
 				sctx, cancel := ctx, context.CancelFunc(func() {})
-				if c.cfg.OnceStreamTimeout > 0 {
+				finite, _ := tg.streamer.(source.Finite)
+				if c.cfg.OnceStreamTimeout > 0 && (finite == nil || !finite.Finite()) {
 					sctx, cancel = context.WithTimeout(ctx, c.cfg.OnceStreamTimeout)
 				}
 				_, err = c.runStream(sctx, tg)

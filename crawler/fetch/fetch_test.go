@@ -121,6 +121,30 @@ func TestRobotsDisallow(t *testing.T) {
 	}
 }
 
+func TestRobotsGovernCrawlingNotAPICalls(t *testing.T) {
+	s := newServer(t, "User-agent: *\nDisallow: /\n")
+	s.mux.HandleFunc("/api/v1/access_token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"x"}`)
+	})
+	s.mux.HandleFunc("/r/x/new", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{}`)
+	})
+	f := fetcherFor(t, testOptions(t), s.URL)
+	ctx := context.Background()
+	if _, err := f.Fetch(ctx, &source.Request{URL: s.URL + "/r/x/new"}); !errors.Is(err, ErrRobotsDisallowed) {
+		t.Errorf("anonymous GET: err = %v, want ErrRobotsDisallowed", err)
+	}
+	auth := http.Header{"Authorization": {"Bearer x"}}
+	if _, err := f.Fetch(ctx, &source.Request{URL: s.URL + "/r/x/new", Header: auth}); err != nil {
+		t.Errorf("authenticated API GET: %v", err)
+	}
+	if _, err := f.Fetch(ctx, &source.Request{Method: "POST", URL: s.URL + "/api/v1/access_token", Body: []byte("grant_type=client_credentials")}); err != nil {
+		t.Errorf("token POST: %v", err)
+	}
+}
+
 func TestRobotsStarGroup(t *testing.T) {
 	s := newServer(t, "Disallow: /orphan\nUser-agent: *\nDisallow: /private\nCrawl-delay: abc\n")
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -96,7 +96,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req *source.Request) (*source.Respo
 	if until, why, ok := st.paused(time.Now()); ok {
 		return nil, &source.RetryError{URL: u.Redacted(), Until: until, Err: fmt.Errorf("host %s paused: %s", st.name, why)}
 	}
-	if method != http.MethodHead {
+	if robotsApply(method, req.Header) {
 		if err := f.checkRobots(ctx, st, u); err != nil {
 			return nil, err
 		}
@@ -110,6 +110,17 @@ func (f *Fetcher) Fetch(ctx context.Context, req *source.Request) (*source.Respo
 		return nil, err
 	}
 	return f.judge(st, u, accept, a)
+}
+
+// robotsApply reports whether robots.txt governs a request. It governs
+// crawling: every GET without credentials, pages and feeds alike. A call
+// that carries an Authorization header (an OAuth API such as
+// oauth.reddit.com, under the platform's API terms and its own rate
+// limits) or that is not a GET (a token exchange) is not crawling, and
+// robots.txt — which on some platforms disallows everything to everyone
+// but their API clients — does not apply to it.
+func robotsApply(method string, h http.Header) bool {
+	return method == http.MethodGet && h.Get("Authorization") == ""
 }
 
 // answer is what colly's callbacks saw of one response.

@@ -37,7 +37,14 @@ type Streamer struct {
 	log           *zap.Logger
 }
 
-var _ source.Streamer = (*Streamer)(nil)
+var (
+	_ source.Streamer = (*Streamer)(nil)
+	_ source.Finite   = (*Streamer)(nil)
+)
+
+// Finite reports that a replay ends by itself: under Once it runs to the
+// end of the files, however long they are.
+func (s *Streamer) Finite() bool { return true }
 
 // New builds the file adapter of one source. Options: max_line_bytes
 // (longest line read, from 64 KiB, default 16 MiB; a longer line is

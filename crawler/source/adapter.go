@@ -8,3 +8,10 @@ package source
 type PerTarget interface {
 	ForTarget(t Target) (any, error)
 }
+
+// Finite is implemented by a Streamer whose input ends by itself (dump
+// files). Under Once such a stream runs to its end; any other stream runs
+// for crawler.once_stream_timeout.
+type Finite interface {
+	Finite() bool
+}
