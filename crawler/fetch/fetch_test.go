@@ -402,6 +402,35 @@ func TestRedirects(t *testing.T) {
 	}
 }
 
+func TestRedirectHopHonoursRobots(t *testing.T) {
+	cdn := newServer(t, "User-agent: *\nDisallow: /private\n")
+	cdn.mux.HandleFunc("/private/feed", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, "<rss/>")
+	})
+	origin := newServer(t, "User-agent: *\nAllow: /\n")
+	origin.mux.HandleFunc("/feed", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://cdn.example/private/feed", http.StatusFound)
+	})
+	origin.mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/robots.txt", http.StatusFound)
+	})
+	opts := testOptions(t)
+	opts.Transport = fetchtest.Rewrite(map[string]*httptest.Server{"forum.example": origin.Server, "cdn.example": cdn.Server})
+	f := fetcherFor(t, opts, "https://forum.example", "cdn.example")
+	if _, err := get(t, f, "https://forum.example/feed"); !errors.Is(err, ErrRobotsDisallowed) {
+		t.Errorf("err = %v, want ErrRobotsDisallowed for the redirect target", err)
+	}
+	if n := cdn.counter.Count("/private/feed"); n != 0 {
+		t.Errorf("disallowed redirect target requested %d times", n)
+	}
+	// A redirect on the same host, to a path robots.txt allows, is fine
+	// (and does not deadlock on the host's robots lock).
+	if _, err := get(t, f, "https://forum.example/moved"); err != nil {
+		t.Errorf("same-host redirect: %v", err)
+	}
+}
+
 func TestPrivateAddressRefused(t *testing.T) {
 	s := newServer(t, "")
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -39,6 +39,10 @@ var _ source.Fetcher = (*Fetcher)(nil)
 // hosts.
 func (h *Hosts) Fetcher(sc source.Config) *Fetcher {
 	g := &guard{base: h.base, approved: sc.ApprovedHosts(), allowPrivate: h.opts.AllowPrivate}
+	// robots.txt itself is fetched through a guard that does not consult
+	// robots.txt on its redirects (that would recurse, and deadlock on the
+	// host's robots lock).
+	robotsGuard := *g
 
 	// Init, not NewCollector: NewCollector lets COLLY_* environment
 	// variables override the settings below.
@@ -63,17 +67,21 @@ func (h *Hosts) Fetcher(sc source.Config) *Fetcher {
 	c.DisableCookies()
 	c.SetRedirectHandler(g.checkRedirect)
 
-	return &Fetcher{
+	f := &Fetcher{
 		hosts:  h,
 		source: sc.Name,
 		guard:  g,
 		// colly's robots check is off; robots.txt goes through the same
-		// guard but not through colly, whose body limit would truncate.
-		robotsClient: &http.Client{Transport: g, CheckRedirect: g.checkRedirect, Timeout: h.opts.Timeout},
+		// host rules but not through colly, whose body limit would truncate.
+		robotsClient: &http.Client{Transport: &robotsGuard, CheckRedirect: robotsGuard.checkRedirect, Timeout: h.opts.Timeout},
 		collector:    c,
 		agent:        strings.ToLower(h.opts.UserAgent),
 		log:          h.opts.Log.With(zap.String("source", sc.Name)),
 	}
+	// A redirect hop to another path or host is crawled as well: its
+	// robots.txt is honoured like the first URL's.
+	g.robots = func(ctx context.Context, u *url.URL) error { return f.checkRobots(ctx, h.host(u), u) }
+	return f
 }
 
 // Fetch performs req politely; see source.Fetcher for what it returns.

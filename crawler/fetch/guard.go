@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -125,6 +126,8 @@ type guard struct {
 	base         http.RoundTripper
 	approved     []string
 	allowPrivate bool
+	// robots, when set, vets each redirect hop against robots.txt too.
+	robots func(ctx context.Context, u *url.URL) error
 }
 
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -197,6 +200,11 @@ func (g *guard) checkRedirect(req *http.Request, via []*http.Request) error {
 	if prev := via[len(via)-1]; !strings.EqualFold(prev.URL.Host, req.URL.Host) {
 		req.Header.Del("Authorization")
 		req.Header.Del("Cookie")
+	}
+	if g.robots != nil && robotsApply(req.Method, req.Header) {
+		if err := g.robots(req.Context(), req.URL); err != nil {
+			return fmt.Errorf("not following redirect from %s: %w", via[len(via)-1].URL.Redacted(), err)
+		}
 	}
 	return nil
 }
