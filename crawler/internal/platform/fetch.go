@@ -58,6 +58,22 @@ func CheckJSON(resp *source.Response) error {
 	return nil
 }
 
+// FetchJSON fetches req and checks the answer is JSON, leaving the body
+// to the caller's own decoder.
+func FetchJSON(ctx context.Context, f source.Fetcher, req *source.Request) (*source.Response, error) {
+	if req.Accept == nil {
+		req.Accept = JSONAccept
+	}
+	resp, err := f.Fetch(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckJSON(resp); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", req.URL, err)
+	}
+	return resp, nil
+}
+
 // DecodeJSON decodes a fetched JSON body.
 func DecodeJSON(resp *source.Response, v any) error {
 	if err := CheckJSON(resp); err != nil {
