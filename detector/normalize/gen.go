@@ -1,0 +1,3 @@
+package normalize
+
+//go:generate go run ./internal/gen -o tables.go

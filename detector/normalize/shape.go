@@ -1,0 +1,633 @@
+package normalize
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// The second pass works on the folded bytes: it undoes leetspeak inside
+// letter words (in place, one byte for one byte), and, when the text has
+// letter spacing or obfuscated link punctuation, rewrites it.
+
+// Byte kinds of the second pass.
+const (
+	kOther  = iota // ends words
+	kLetter        // a-z
+	kDigit         // 0-9
+	kSym           // @ $ |: leet symbols
+	kHigh          // a byte of a non-ASCII rune: part of a word, never leet
+)
+
+var kind = func() (t [256]uint8) {
+	for i := range t {
+		switch {
+		case i >= 'a' && i <= 'z':
+			t[i] = kLetter
+		case i >= '0' && i <= '9':
+			t[i] = kDigit
+		case i == '@' || i == '$' || i == '|':
+			t[i] = kSym
+		case i >= 0x80:
+			t[i] = kHigh
+		}
+	}
+	return t
+}()
+
+// leetTo is the letter a leet character stands for inside a word; 0 when
+// it stands for none.
+var leetTo = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '|': 'l'}
+
+// maxLeetWord bounds the words leetspeak is undone in: long runs of letters
+// and digits are IDs and keys (Session, Tox, hashes), not words.
+const maxLeetWord = 24
+
+// leetAndCheck undoes leetspeak in b in place and reports whether b also
+// needs the rewriting pass; it returns as soon as it knows that (the caller
+// then runs it again after rewriting).
+//
+// It reads eight bytes at a time and only stops at the few bytes that may
+// need work: digits and leet symbols, brackets, dots and slashes, the start
+// of a one-character word (letter spacing) and of a word that could be a
+// spelled-out dot or slash. Plain words cost a handful of instructions per
+// eight bytes.
+func leetAndCheck(b []byte) (rewrite bool) {
+	n := len(b)
+	leetEnd := 0   // words before this were already looked at for leetspeak
+	spacedEnd := 0 // single characters before this were looked at for spacing
+	var prevWord uint64
+	for base := 0; base < n; base += 8 {
+		var w uint64
+		if base+8 <= n {
+			w = binary.LittleEndian.Uint64(b[base : base+8])
+		} else {
+			var tail [8]byte
+			copy(tail[:], b[base:])
+			w = binary.LittleEndian.Uint64(tail[:])
+		}
+		word, special, spelled := chunkMasks(w)
+		starts := word &^ (word<<8 | prevWord>>56)
+		singles := starts &^ (word >> 8)
+		prevWord = word
+		for cand := special | singles | starts&spelled; cand != 0; cand &= cand - 1 {
+			p := base + bits.TrailingZeros64(cand)>>3
+			if p >= n {
+				break
+			}
+			switch c := b[p]; {
+			case kind[c] == kDigit || kind[c] == kSym:
+				if p >= leetEnd {
+					s, e, ok := leetWordAround(b, p)
+					leetEnd = e
+					if ok {
+						undoLeet(b, s, e)
+						// The word may have become a spelled-out dot ("d0t"),
+						// which was looked at before it was undone.
+						if spelledAfterWord(b, s) {
+							return true
+						}
+					}
+				}
+				if p >= spacedEnd && (p == 0 || kind[b[p-1]] == kOther) {
+					runLen, end := spacedRun(b, p)
+					if runLen > 0 {
+						return true
+					}
+					spacedEnd = end
+				}
+			case c == '[' || c == '(' || c == '{' || c == '<':
+				if w, _ := bracketSym(b, p); w > 0 {
+					return true
+				}
+			case c == '.' || c == '/':
+				if joinAround(b, p) {
+					return true
+				}
+			case kind[c] == kLetter:
+				if p >= spacedEnd && (p+1 >= n || kind[b[p+1]] == kOther) {
+					runLen, end := spacedRun(b, p)
+					if runLen > 0 {
+						return true
+					}
+					spacedEnd = end
+				}
+				if spelledAfterWord(b, p) {
+					return true
+				}
+			case c == 0xD1: // точка
+				if spelledAfterWord(b, p) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// chunkMasks classifies eight bytes at once, one flag (the high bit) per
+// byte: word bytes (letters, digits, non-ASCII), special bytes (a superset
+// of digits, leet symbols, brackets, '.', '/'), and bytes that may start a
+// spelled-out dot or slash (d, p, s, b, and the first byte of "т").
+func chunkMasks(w uint64) (word, special, spelled uint64) {
+	const low7 = ^uint64(highs)
+	high := w & highs
+	x := w & low7
+	y := x | 0x20*ones // folds '[' into '{', '\\' into '|', '`' into '@' …
+	eq := func(v, c uint64) uint64 {
+		t := v ^ c*ones
+		return ^((t + low7) | t) & highs
+	}
+	letter := (x + (0x80-'a')*ones) &^ (x + (0x80-'z'-1)*ones)
+	// '$' … '<' holds the digits, '$', '(', '.', '/' and '<'.
+	digitsAndPunct := (x + (0x80-'$')*ones) &^ (x + (0x80-'<'-1)*ones)
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones)
+	word = (letter|digit)&highs&^high | high
+	special = (digitsAndPunct | eq(y, '{') | eq(y, '|') | eq(y, '`')) & highs &^ high
+	spelled = (eq(x, 'd')|eq(x, 'p')|eq(x, 's')|eq(x, 'b'))&^high | eqByte(w, 0xD1)
+	return word, special, spelled
+}
+
+// eqByte flags the bytes of w equal to c.
+func eqByte(w, c uint64) uint64 {
+	const low7 = ^uint64(highs)
+	t := w ^ c*ones
+	return ^(((t & low7) + low7) | t) & highs
+}
+
+// leetWordAround returns the word (letters, digits, leet symbols) around
+// b[p] and whether leetspeak may be undone in it: it has letters and no
+// non-ASCII, and is short enough to be a word rather than an ID.
+func leetWordAround(b []byte, p int) (start, end int, ok bool) {
+	start, end = p, p+1
+	for start > 0 && kind[b[start-1]] != kOther {
+		start--
+	}
+	for end < len(b) && kind[b[end]] != kOther {
+		end++
+	}
+	if end-start > maxLeetWord {
+		return start, end, false
+	}
+	letters := false
+	for _, c := range b[start:end] {
+		switch kind[c] {
+		case kHigh:
+			return start, end, false
+		case kLetter:
+			letters = true
+		}
+	}
+	return start, end, letters
+}
+
+// spelledAfterWord reports whether a spelled-out dot or slash at b[p]
+// follows a host label or a link TLD and takes part in a join.
+func spelledAfterWord(b []byte, p int) bool {
+	if p < 2 || b[p-1] != ' ' || kind[b[p-2]] == kOther {
+		return false
+	}
+	if w, _ := spelledSym(b[p:]); w == 0 {
+		return false
+	}
+	s := p - 2
+	for s > 0 && kind[b[s-1]] != kOther {
+		s--
+	}
+	if l := p - 1 - s; l > 10 || hostShape[b[s]]&(1<<l) == 0 && (s == 0 || b[s-1] != '.') {
+		return false
+	}
+	return linkJoinAfter(b, s, p-1)
+}
+
+// joinAround reports whether the '.' or '/' or spelled-out word at b[p]
+// takes part in a link join: it looks at the word before it.
+func joinAround(b []byte, p int) bool {
+	e := p
+	if e > 0 && b[e-1] == ' ' {
+		e--
+	}
+	if e == 0 || kind[b[e-1]] == kOther {
+		return false
+	}
+	s := e
+	for s > 0 && kind[b[s-1]] != kOther {
+		s--
+	}
+	return linkJoinAfter(b, s, e)
+}
+
+// undoLeet rewrites the leet characters of the word b[start:end] that stand
+// between letters ("w1ckr", "sn@p", "l33t"), and a '$' that starts a word
+// before a letter ("$c"). Edge digits stay ("18yo", "mp3", "4k"), and so do
+// e-mail addresses ("name@host.tld").
+func undoLeet(b []byte, start, end int) {
+	letters, leets := 0, 0
+	for _, c := range b[start:end] {
+		if kind[c] == kLetter {
+			letters++
+		} else if leetTo[c] != 0 {
+			leets++
+		}
+	}
+	if leets == 0 || letters < leets {
+		return // mostly digits: a number, a code, an ID
+	}
+	if end < len(b) && b[end] == '.' {
+		for k := start; k < end; k++ {
+			if b[k] == '@' {
+				return
+			}
+		}
+	}
+	if b[start] == '$' && start+1 < end && kind[b[start+1]] == kLetter {
+		b[start] = 's'
+	}
+	for k := start + 1; k < end-1; k++ {
+		if leetTo[b[k]] == 0 || kind[b[k-1]] != kLetter {
+			continue
+		}
+		// A run of leet characters after a letter: convert it when a letter
+		// follows it.
+		e := k
+		for e < end && leetTo[b[e]] != 0 {
+			e++
+		}
+		if e < end && kind[b[e]] == kLetter {
+			for m := k; m < e; m++ {
+				b[m] = leetTo[b[m]]
+			}
+		}
+		k = e
+	}
+}
+
+func isSpacingSep(s []byte) bool {
+	switch string(s) {
+	case " ", ".", "-", "_", "*", "~", "+", " . ", " - ", " _ ", " * ", " ~ ", " + ", ". ", "- ":
+		return true
+	}
+	return false
+}
+
+// bracketSym recognises "[.]", "(dot)", "{ . }", "[/]", "(slash)" … at b[i]
+// and returns its width and the character it stands for.
+func bracketSym(b []byte, i int) (int, byte) {
+	var closing byte
+	switch b[i] {
+	case '[':
+		closing = ']'
+	case '(':
+		closing = ')'
+	case '{':
+		closing = '}'
+	case '<':
+		closing = '>'
+	default:
+		return 0, 0
+	}
+	k := i + 1
+	if k < len(b) && b[k] == ' ' {
+		k++
+	}
+	w, sym := spelledSym(b[k:])
+	if w == 0 {
+		switch {
+		case k < len(b) && b[k] == '.':
+			w, sym = 1, '.'
+		case k < len(b) && b[k] == '/':
+			w, sym = 1, '/'
+		default:
+			return 0, 0
+		}
+	}
+	k += w
+	if k < len(b) && b[k] == ' ' {
+		k++
+	}
+	if k >= len(b) || b[k] != closing {
+		return 0, 0
+	}
+	return k + 1 - i, sym
+}
+
+// spelledSym recognises a spelled-out dot or slash word at the start of b:
+// "dot", "punto", "ponto", "punkt", "point", "точка", "slash", "barra".
+func spelledSym(b []byte) (int, byte) {
+	if len(b) < 3 {
+		return 0, 0
+	}
+	w, sym := 0, byte(0)
+	switch b[0] {
+	case 'd':
+		if b[1] == 'o' && b[2] == 't' {
+			w, sym = 3, '.'
+		}
+	case 'p':
+		if len(b) >= 5 {
+			switch string(b[:5]) {
+			case "punto", "ponto", "punkt", "point":
+				w, sym = 5, '.'
+			}
+		}
+	case 's':
+		if len(b) >= 5 && string(b[:5]) == "slash" {
+			w, sym = 5, '/'
+		}
+	case 'b':
+		if len(b) >= 5 && string(b[:5]) == "barra" {
+			w, sym = 5, '/'
+		}
+	case 0xD1:
+		if len(b) >= 10 && string(b[:10]) == "точка" {
+			w, sym = 10, '.'
+		}
+	}
+	if w == 0 || len(b) > w && isWordByte(b[w]) {
+		return 0, 0
+	}
+	return w, sym
+}
+
+var (
+	dotWords   = []string{"dot", "punto", "ponto", "punkt", "point", "точка"}
+	slashWords = []string{"slash", "barra"}
+)
+
+func hasWordPrefix(b []byte, w string) bool {
+	if len(b) < len(w) || string(b[:len(w)]) != w {
+		return false
+	}
+	return len(b) == len(w) || !isWordByte(b[len(w)])
+}
+
+func isWordByte(c byte) bool { return kind[c] != kOther || c == '_' || c == '-' }
+
+// hostLabels are the first labels of messaging-app link hosts; a spaced or
+// spelled-out dot after one of them joins the host ("t . me", "discord dot
+// gg").
+var hostLabels = map[string]bool{
+	"t": true, "telegram": true, "wa": true, "whatsapp": true, "chat": true, "api": true,
+	"discord": true, "discordapp": true, "signal": true, "snapchat": true, "kik": true,
+	"matrix": true, "simplex": true, "threema": true, "line": true, "lin": true,
+	"invite": true, "join": true, "skype": true, "viber": true, "teleguard": true,
+}
+
+// linkTLDs are the second labels of those hosts.
+var linkTLDs = map[string]bool{
+	"me": true, "gg": true, "com": true, "to": true, "chat": true, "id": true, "ee": true,
+	"dog": true, "group": true, "im": true, "io": true, "org": true, "net": true, "app": true,
+}
+
+// hostDotAt reports whether a spaced or spelled dot follows the host label
+// b[start:end] and is followed by a link TLD; it returns where the TLD
+// starts.
+func hostDotAt(b []byte, start, end int) (tld int, ok bool) {
+	k := end
+	spaced := false
+	if k < len(b) && b[k] == ' ' {
+		k++
+		spaced = true
+	}
+	if k >= len(b) {
+		return 0, false
+	}
+	if b[k] == '.' {
+		k++
+	} else if w, sym := spelledSym(b[k:]); w > 0 && sym == '.' && spaced {
+		k += w
+	} else {
+		return 0, false
+	}
+	if k < len(b) && b[k] == ' ' {
+		k++
+		spaced = true
+	}
+	if !spaced {
+		return 0, false // "t.me" is already joined
+	}
+	e := k
+	for e < len(b) && kind[b[e]] == kLetter {
+		e++
+	}
+	if e == k || end-start > 10 || !linkTLDs[string(b[k:e])] || !hostLabels[string(b[start:end])] {
+		return 0, false
+	}
+	return k, true
+}
+
+// slashAt recognises a spaced, spelled or bracketed slash at b[k:] ("/ ",
+// " / ", " slash ", "[/]") followed by a path character; it returns the
+// width up to that character. A plain "/" is not a join.
+func slashAt(b []byte, k int) (int, bool) {
+	i := k
+	spaced := false
+	if i < len(b) && b[i] == ' ' {
+		i++
+		spaced = true
+	}
+	if i >= len(b) {
+		return 0, false
+	}
+	if b[i] == '/' {
+		i++
+	} else if w, sym := spelledSym(b[i:]); w > 0 && sym == '/' && spaced {
+		i += w
+	} else if bw, bsym := bracketSym(b, i); bw > 0 && bsym == '/' {
+		i += bw
+		spaced = true
+	} else {
+		return 0, false
+	}
+	if i < len(b) && b[i] == ' ' {
+		i++
+		spaced = true
+	}
+	if !spaced || i >= len(b) || !(isWordByte(b[i]) || b[i] == '#' || b[i] == '+' || b[i] == '~') {
+		return 0, false
+	}
+	return i - k, true
+}
+
+// afterHost reports whether the word b[start:end] is the TLD of a link host
+// ("me" in "t.me").
+func afterHost(b []byte, start, end int) bool {
+	if !linkTLDs[string(b[start:end])] || start < 2 || b[start-1] != '.' {
+		return false
+	}
+	h := start - 1
+	for h > 0 && kind[b[h-1]] == kLetter {
+		h--
+	}
+	return hostLabels[string(b[h:start-1])]
+}
+
+// linkJoinAfter reports whether the word b[start:end] starts a link join.
+func linkJoinAfter(b []byte, start, end int) bool {
+	c := b[end]
+	if c != ' ' && c != '.' && c != '/' {
+		return false
+	}
+	if start >= 2 && b[start-1] == '.' && end-start <= 5 {
+		if _, ok := slashAt(b, end); ok && afterHost(b, start, end) {
+			return true
+		}
+	}
+	if end-start <= 10 && c != '/' && hostShape[b[start]]&(1<<(end-start)) != 0 {
+		if _, ok := hostDotAt(b, start, end); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// hostShape has, for each first byte of a host label, a bit per length.
+var hostShape = func() (t [256]uint16) {
+	for h := range hostLabels {
+		t[h[0]] |= 1 << len(h)
+	}
+	return t
+}()
+
+// shape rewrites src into dst: letter-spaced words collapsed, bracketed,
+// spaced and spelled-out link punctuation joined.
+func shape(dst, src *Text) {
+	b := src.buf
+	dst.buf, dst.segs = dst.buf[:0], dst.segs[:0]
+	k := 0 // src segment cursor: positions only grow
+	origin := func(p int) (int, int) {
+		for k+1 < len(src.segs) && int(src.segs[k+1].n) <= p {
+			k++
+		}
+		return src.segs[k].span(p)
+	}
+	emit := func(c byte, a, e int) {
+		from, _ := origin(a)
+		_, to := origin(e - 1)
+		dst.emit(c, from, to)
+	}
+	popSpace := func() {
+		if n := len(dst.buf); n > 0 && dst.buf[n-1] == ' ' {
+			dst.buf = dst.buf[:n-1]
+			if last := len(dst.segs) - 1; dst.segs[last].n == int32(n-1) {
+				dst.segs = dst.segs[:last]
+			}
+		}
+	}
+	inLink := false
+	spacedEnd := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		k := kind[c]
+		if k == kOther {
+			if w, sym := bracketSym(b, i); w > 0 && len(dst.buf) > 0 {
+				j := i + w
+				if j < len(b) && b[j] == ' ' {
+					j++
+				}
+				prev := dst.buf[len(dst.buf)-1]
+				if prev == ' ' && len(dst.buf) > 1 {
+					prev = dst.buf[len(dst.buf)-2]
+				}
+				if j < len(b) && isWordByte(b[j]) && isWordByte(prev) {
+					popSpace()
+					emit(sym, i, i+w)
+					i = j
+					inLink = inLink || sym == '/'
+					continue
+				}
+			}
+			if inLink && (c == ' ' || c == '/') {
+				if w, ok := slashAt(b, i); ok {
+					emit('/', i, i+w)
+					i += w
+					continue
+				}
+			}
+			if c != '/' && c != '.' && c != '-' && c != '_' {
+				inLink = false
+			}
+			emit(c, i, i+1)
+			i++
+			continue
+		}
+		start := i
+		for i < len(b) && kind[b[i]] != kOther {
+			i++
+		}
+		if i-start == 1 && k != kHigh && start >= spacedEnd {
+			n, end := spacedRun(b, start)
+			spacedEnd = end
+			if n > 0 {
+				for m := start; m < end; m++ {
+					if kind[b[m]] != kOther {
+						emit(b[m], m, m+1)
+					}
+				}
+				i = end
+				continue
+			}
+		}
+		for m := start; m < i; m++ {
+			emit(b[m], m, m+1)
+		}
+		if i >= len(b) {
+			break
+		}
+		if tld, ok := hostDotAt(b, start, i); ok {
+			emit('.', i, tld)
+			i = tld
+			inLink = true
+			continue
+		}
+		if afterHost(b, start, i) {
+			inLink = true
+		}
+		if inLink {
+			if w, ok := slashAt(b, i); ok {
+				emit('/', i, i+w)
+				i += w
+			}
+		}
+	}
+}
+
+// spacedRun returns the number of characters and the end of a letter-spaced
+// word starting at b[start] ("w i c k r", "w.i.c.k.r", "w - i - c"); n is 0
+// when there is none, and end is then where the run of single characters
+// ends, so that callers do not look at its rest again. Every separator must
+// be the same.
+func spacedRun(b []byte, start int) (n, end int) {
+	n, letters, end := 1, 0, start+1
+	// Letters other than the one-letter words "a" and "i", so that "i a"
+	// sequences of ordinary text stay apart.
+	if c := b[start]; kind[c] == kLetter && c != 'a' && c != 'i' {
+		letters++
+	}
+	sepStart, sepEnd := 0, 0
+	for {
+		k := end
+		for k < len(b) && k-end <= 3 && kind[b[k]] == kOther {
+			k++
+		}
+		if k >= len(b) || k == end || k-end > 3 {
+			break
+		}
+		sep := b[end:k]
+		if !isSpacingSep(sep) || sepEnd > 0 && string(sep) != string(b[sepStart:sepEnd]) {
+			break
+		}
+		if kind[b[k]] == kHigh || k+1 < len(b) && kind[b[k+1]] != kOther {
+			break
+		}
+		sepStart, sepEnd = end, k
+		if c := b[k]; kind[c] == kLetter && c != 'a' && c != 'i' {
+			letters++
+		}
+		n++
+		end = k + 1
+	}
+	if n < 3 || letters < 2 {
+		return 0, end
+	}
+	return n, end
+}
