@@ -7,11 +7,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/handlewatch/handlewatch/crawler/bluesky"
 	"github.com/handlewatch/handlewatch/crawler/fetch"
 	"github.com/handlewatch/handlewatch/crawler/file"
 	forum "github.com/handlewatch/handlewatch/crawler/html"
+	"github.com/handlewatch/handlewatch/crawler/lemmy"
+	"github.com/handlewatch/handlewatch/crawler/mastodon"
+	"github.com/handlewatch/handlewatch/crawler/reddit"
 	"github.com/handlewatch/handlewatch/crawler/rss"
 	"github.com/handlewatch/handlewatch/crawler/source"
+	"github.com/handlewatch/handlewatch/crawler/telegram"
+	"github.com/handlewatch/handlewatch/crawler/tumblr"
 )
 
 // Kinds are the source kinds a config may name.
@@ -36,15 +42,18 @@ func newAdapter(sc source.Config, d source.Deps) (any, error) {
 		return forum.New(sc, d)
 	case "file":
 		return file.New(sc, d)
-
-	// The platform adapters add their case here as they land, e.g.
-	//
-	//	case "reddit":
-	//		return reddit.New(sc, d) // (source.Poller, error)
-	//	case "bluesky":
-	//		return bluesky.New(sc, d) // (any, error): a Poller, a Streamer or a PerTarget
-	case "reddit", "mastodon", "bluesky", "tumblr", "telegram", "lemmy":
-		return nil, fmt.Errorf("kind: kind %q is not built in yet", sc.Kind)
+	case "reddit":
+		return reddit.New(sc, d)
+	case "mastodon":
+		return mastodon.New(sc, d)
+	case "bluesky":
+		return bluesky.New(sc, d)
+	case "tumblr":
+		return tumblr.New(sc, d)
+	case "telegram":
+		return telegram.New(sc, d)
+	case "lemmy":
+		return lemmy.New(sc, d)
 	}
 	return nil, fmt.Errorf("kind: unknown kind %q", sc.Kind)
 }
