@@ -44,7 +44,9 @@ type Config struct {
 	Operator string `yaml:"operator"`
 	Contact  string `yaml:"contact"`
 	// ExcerptMax caps the crawled text quoted in an e-mail notice, in
-	// characters (default 140; 0 after defaults means none).
+	// characters (default 140; -1 quotes none). The notices as sent are
+	// kept on hw.cases, which is kept forever: this is how much crawled
+	// text that record holds per notice.
 	ExcerptMax int `yaml:"excerpt_max"`
 	// TelegramURL is where t.me pages are re-checked (default https://t.me).
 	TelegramURL string `yaml:"telegram_url"`
@@ -257,8 +259,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.TotalDailyQuota < 0:
 		return fmt.Errorf("%s.total_daily_quota: must not be negative", p)
-	case c.ExcerptMax < 0 || c.ExcerptMax > 500:
-		return fmt.Errorf("%s.excerpt_max: must be 0 to 500 characters", p)
+	case c.ExcerptMax < -1 || c.ExcerptMax > 500:
+		return fmt.Errorf("%s.excerpt_max: must be -1 (none) to 500 characters", p)
 	case c.SendTimeout.D() < time.Second:
 		return fmt.Errorf("%s.send_timeout: must be at least 1s", p)
 	case c.MaxRetries < 1:

@@ -459,9 +459,19 @@ func TestTelegramChecks(t *testing.T) {
 func TestPermalinkCheck(t *testing.T) {
 	var status int
 	var mu sync.Mutex
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer elsewhere.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/moved":
+			http.Redirect(w, r, "/p/1", http.StatusMovedPermanently)
+			return
+		case "/removed":
+			http.Redirect(w, r, elsewhere.URL+"/login", http.StatusFound)
+			return
+		}
 		if r.Method == http.MethodHead && status == 0 {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
@@ -484,6 +494,14 @@ func TestPermalinkCheck(t *testing.T) {
 		got, detail, _ := h.m.permalink(ctx, Request{Post: PostRef{Permalink: srv.URL + "/p/1"}})
 		if got != tc.want {
 			t.Errorf("status %d: %s (%s), want %s", tc.status, got, detail, tc.want)
+		}
+	}
+	mu.Lock()
+	status = 200
+	mu.Unlock()
+	for path, want := range map[string]verdict{"/moved": verdictUp, "/removed": verdictUnknown} {
+		if got, detail, _ := h.m.permalink(ctx, Request{Post: PostRef{Permalink: srv.URL + path}}); got != want {
+			t.Errorf("%s: %s (%s), want %s", path, got, detail, want)
 		}
 	}
 }

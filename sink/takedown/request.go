@@ -61,7 +61,7 @@ type Request struct {
 	LastSentAt    time.Time     `json:"last_sent_at,omitzero"`
 	NextAttemptAt time.Time     `json:"next_attempt_at,omitzero"`
 	ClosedAt      time.Time     `json:"closed_at,omitzero"`
-	TimeToRemoval time.Duration `json:"time_to_removal,omitempty"` // first notice → removal verified
+	TimeToRemoval time.Duration `json:"time_to_removal_ns,omitempty"` // first notice → removal verified
 
 	applied map[string]struct{} // event ids already applied
 }

@@ -28,7 +28,7 @@ import (
 //     "Contact @HANDLE" page without either once it is gone
 //     (testdata/tme_not_existed.html);
 //   - any other http(s) permalink: HEAD (GET when HEAD is refused), 404 or
-//     410 is gone.
+//     410 is gone; a redirect to another host is unknown.
 //
 // Handles of other apps have no public page to check: their requests stay
 // at sent, without re-notices, until give_up_after closes them.
@@ -56,19 +56,34 @@ func (m *Manager) checkerFor(t *target, r Request) checkFunc {
 	return nil
 }
 
+// permalink follows redirects only within the permalink's host: a removed
+// post that redirects elsewhere (a home or login page answering 200) must
+// not read as up, so such a redirect is unknown.
 func (m *Manager) permalink(ctx context.Context, r Request) (verdict, string, error) {
 	u := r.Post.Permalink
+	orig, err := url.Parse(u)
+	if err != nil {
+		return verdictUnknown, "", err
+	}
+	client := *m.api.client
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != orig.Host || len(via) >= 5 {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	api := httpAPI{client: &client, userAgent: m.api.userAgent}
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u, nil)
 	if err != nil {
 		return verdictUnknown, "", err
 	}
-	v, status, detail := statusCheck(m.api, req, "HEAD "+u)
+	v, status, detail := statusCheck(api, req, "HEAD "+u)
 	if status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented {
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return verdictUnknown, "", err
 		}
-		return statusVerdict(m.api, req, "GET "+u)
+		return statusVerdict(api, req, "GET "+u)
 	}
 	return v, detail, nil
 }
