@@ -326,3 +326,22 @@ func FuzzDecodeLine(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkStream(b *testing.B) {
+	data, err := os.ReadFile("testdata/RS_derived_sample.ndjson")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "rs.ndjson")
+	os.WriteFile(path, bytes.Repeat(data, 50), 0o644)
+	s, _ := New(source.Config{Name: "bench", Targets: []string{path}}, source.Deps{})
+	emit := func(context.Context, *wire.Post, string) error { return nil }
+	b.SetBytes(int64(len(data) * 50))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Stream(context.Background(), source.Target{Name: path}, "", emit); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

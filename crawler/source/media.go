@@ -79,6 +79,9 @@ func isMedia(u *url.URL) bool {
 	if anyIn(extensions(u.Path), mediaExtensions) {
 		return true
 	}
+	if !strings.Contains(u.RawQuery, "format=") {
+		return false
+	}
 	if f := strings.ToLower(u.Query().Get("format")); f != "" && mediaExtensions["."+f] {
 		return true
 	}

@@ -3,6 +3,7 @@ package source
 import (
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +69,13 @@ func FuzzReduceHTML(f *testing.F) {
 			t.Fatal("negative attachments")
 		}
 	})
+}
+
+func BenchmarkReduceHTML(b *testing.B) {
+	base, _ := url.Parse("https://forum.example/")
+	in := strings.Repeat(`<p>Some <b>text</b> with a <a href="/x">link</a> and <img src="a.png"> an image.</p>`, 100)
+	b.SetBytes(int64(len(in)))
+	for i := 0; i < b.N; i++ {
+		ReduceHTML(in, base)
+	}
 }
