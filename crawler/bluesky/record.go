@@ -139,7 +139,7 @@ func embedMedia(e *embed) int {
 	if strings.HasPrefix(e.Type, "app.bsky.embed.video") && n == 0 {
 		n = 1
 	}
-	if e.Media != nil && e.Media != e {
+	if e.Media != nil {
 		n += embedMedia(e.Media)
 	}
 	return n
