@@ -32,11 +32,14 @@ type runStats struct {
 	pages, published, duplicates, invalid int
 }
 
-// publish sends p once: it is marked seen first, so that of any number of
-// crawlers only one publishes it, and forgotten again if the publish
-// fails, so that the next run retries it. A post that cannot be
-// published (no id…) is logged and skipped. A non-nil error means the
-// run must stop without saving its cursor.
+// publish sends p once. It is published first and marked seen after, so
+// a crash or a failed write in between can only publish it again, never
+// lose it: the post key is the JetStream message id, so the server drops a
+// repeat inside its duplicate window, and the detector and sink are
+// idempotent beyond it. Two crawlers racing on one target are caught the
+// same way. A post that cannot be published (no id…) is logged and
+// skipped. A non-nil error means the run must stop without saving its
+// cursor.
 func (c *Crawler) publish(ctx context.Context, tg *target, p *wire.Post, st *runStats) error {
 	if err := prepare(p, tg, time.Now()); err != nil {
 		st.invalid++
@@ -45,28 +48,27 @@ func (c *Crawler) publish(ctx context.Context, tg *target, p *wire.Post, st *run
 		return nil
 	}
 	key := p.Key()
-	isNew, err := c.deps.Seen.MarkSeen(ctx, key, c.cfg.SeenTTL)
+	seen, err := c.deps.Seen.IsSeen(ctx, key)
 	if err != nil {
-		return fmt.Errorf("marking %s seen: %w", key, err)
+		return fmt.Errorf("checking %s seen: %w", key, err)
 	}
-	if !isNew {
+	if seen {
 		st.duplicates++
 		c.metrics.duplicates.WithLabelValues(tg.t.Source.Name).Inc()
 		return nil
 	}
 	if err := c.deps.Publisher.PublishPost(ctx, p); err != nil {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), housekeeping)
-		defer cancel()
-		if ferr := c.deps.Seen.Forget(fctx, key); ferr != nil {
-			// The post stays marked seen and will not be retried until the
-			// key expires: say so loudly, this loses a post.
-			tg.log.Error("post lost: publish failed and its seen key could not be removed",
-				zap.String("post_key", key), zap.String("permalink", p.Permalink), zap.NamedError("publish_error", err), zap.Error(ferr))
-		}
 		return fmt.Errorf("publishing %s: %w", key, err)
 	}
 	st.published++
 	c.metrics.published.WithLabelValues(tg.t.Source.Name).Inc()
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), housekeeping)
+	defer cancel()
+	if _, err := c.deps.Seen.MarkSeen(mctx, key, c.cfg.SeenTTL); err != nil {
+		// Published, but the next run may publish it again: JetStream's
+		// message-id dedupe drops the repeat.
+		tg.log.Warn("post published but not marked seen", zap.String("post_key", key), zap.Error(err))
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -170,6 +171,11 @@ func (c *Config) validate() error {
 	}
 	if err := c.Sink.Validate(); err != nil {
 		return err
+	}
+	// A rebuild replays findings; counters older than the stream keeps
+	// could never be rebuilt, so the research window fits inside it.
+	if r := time.Duration(c.Sink.Research.Retention); r > c.NATS.FindingsRetention {
+		return fmt.Errorf("sink.research.retention: %s is longer than nats.findings_retention (%s): a rebuild could not recover it", r, c.NATS.FindingsRetention)
 	}
 	if c.Demo.Enabled {
 		if err := checkHostPort(c.Demo.Listen); err != nil {

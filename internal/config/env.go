@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // applyEnv overrides scalar settings from the environment: the key path in
@@ -69,34 +70,21 @@ func setScalar(v reflect.Value, raw string) error {
 			return fmt.Errorf("%q is not a duration such as 30s, 5m or 2h", raw)
 		}
 		v.SetInt(int64(d))
+		return nil
 	case v.Kind() == reflect.String:
 		v.SetString(raw)
-	case v.Kind() == reflect.Bool:
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			return fmt.Errorf("%q is not true or false", raw)
-		}
-		v.SetBool(b)
-	case v.Kind() >= reflect.Int && v.Kind() <= reflect.Int64:
-		n, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a whole number", raw)
-		}
-		v.SetInt(n)
-	case v.Kind() >= reflect.Uint && v.Kind() <= reflect.Uint64:
-		n, err := strconv.ParseUint(raw, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a whole number", raw)
-		}
-		v.SetUint(n)
-	case v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32:
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a number", raw)
-		}
-		v.SetFloat(f)
-	default:
+		return nil
+	case v.Kind() == reflect.Slice, v.Kind() == reflect.Map, v.Kind() == reflect.Pointer:
 		return fmt.Errorf("cannot be set from the environment (%s): set it in the file", v.Kind())
+	}
+	// Everything else (numbers, booleans, the stages' own duration types
+	// that accept "30d") decodes exactly as it would from the file.
+	if err := yaml.Unmarshal([]byte(raw), v.Addr().Interface()); err != nil {
+		msg := err.Error()
+		if sm := reBadValue.FindStringSubmatch(msg); sm != nil {
+			return fmt.Errorf("%q is not a valid %s", raw, sm[3])
+		}
+		return fmt.Errorf("%q: %s", raw, strings.TrimPrefix(msg, "yaml: "))
 	}
 	return nil
 }
