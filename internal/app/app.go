@@ -34,6 +34,8 @@ Usage:
   handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst
   handlewatch eval   --corpus FILE [--json] precision / recall / F1 on a labelled corpus
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
+  handlewatch export --config FILE [--format csv|ndjson] [--from DAY] [--to DAY] [--include-text]
+                                            pseudonymised research export (needs the study key)
   handlewatch version
 
 Common flags: --log-format json|console, --log-level debug|info|warn|error.
@@ -63,6 +65,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdEval(rest, stdout, stderr)
 	case "stats":
 		err = cmdStats(ctx, rest, stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, version.String())
 	case "help", "--help", "-h":

@@ -10,13 +10,16 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/crawler"
 	"github.com/handlewatch/handlewatch/detector"
+	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/stats"
 )
 
 // cmdStages runs run, detect and sink: the long-running stages.
@@ -163,7 +166,99 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	return detector.Eval(e, *corpus, stdout, *asJSON)
 }
 
-// cmdStats prints the research figures, rebuilt from the streams.
+// cmdStats prints the research figures, rebuilt by replaying the streams
+// (it changes nothing). With the embedded server, stop `run` first or give
+// it nats.listen and point this command at it with HW_NATS_URL.
 func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return &usageError{msg: "stats: not wired yet"}
+	fs := newFlagSet("stats", stderr)
+	var cf commonFlags
+	cf.register(fs)
+	from := fs.String("from", "", "first UTC `DAY` (2006-01-02); default 29 days before --to")
+	to := fs.String("to", "", "last UTC `DAY`; default today")
+	source := fs.String("source", "", "only this source")
+	bySource := fs.Bool("by-source", false, "figures per source")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fromDay, err := parseDay("--from", *from)
+	if err != nil {
+		return err
+	}
+	toDay, err := parseDay("--to", *to)
+	if err != nil {
+		return err
+	}
+	cfg, log, err := cf.load()
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck // stderr may not sync
+	b, err := bus.Open(ctx, cfg.NATS, log.Named("bus"))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return stats.Command(ctx, b.Replay, stdout, stats.CommandOptions{From: fromDay, To: toDay, Source: *source,
+		BySource: *bySource, JSON: *asJSON, Retention: time.Duration(cfg.Sink.Research.Retention)})
+}
+
+// cmdExport writes the pseudonymised research export.
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("export", stderr)
+	var cf commonFlags
+	cf.register(fs)
+	from := fs.String("from", "", "first UTC `DAY` (2006-01-02)")
+	to := fs.String("to", "", "last UTC `DAY`")
+	format := fs.String("format", "csv", "csv or ndjson")
+	withText := fs.Bool("include-text", false, "include the evidence excerpts (crawled text; may contain raw handles)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "csv" && *format != "ndjson" {
+		return &usageError{msg: fmt.Sprintf("export: --format %q is not csv or ndjson", *format)}
+	}
+	fromDay, err := parseDay("--from", *from)
+	if err != nil {
+		return err
+	}
+	toDay, err := parseDay("--to", *to)
+	if err != nil {
+		return err
+	}
+	cfg, log, err := cf.load()
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck // stderr may not sync
+	if cfg.Sink.Research.StudyKeyEnv == "" {
+		return &usageError{msg: "export: set sink.research.study_key_env to the variable holding this study's pseudonymisation key"}
+	}
+	b, err := bus.Open(ctx, cfg.NATS, log.Named("bus"))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	skipped := 0
+	err = stats.Export(ctx, b.Replay, stdout, stats.ExportOptions{Format: *format, StudyKeyEnv: cfg.Sink.Research.StudyKeyEnv,
+		IncludeText: *withText, From: fromDay, To: toDay,
+		OnSkip: func(id string, err error) {
+			skipped++
+			log.Warn("export: malformed finding left out", zap.String("msg_id", id), zap.Error(err))
+		}})
+	if err == nil && skipped > 0 {
+		log.Warn("export: findings left out as malformed", zap.Int("count", skipped))
+	}
+	return err
+}
+
+func parseDay(flagName, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, &usageError{msg: fmt.Sprintf("%s %q is not a day like 2026-11-28", flagName, s)}
+	}
+	return d, nil
 }

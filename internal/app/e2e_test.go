@@ -189,6 +189,9 @@ func TestEndToEnd(t *testing.T) {
 			}
 		})
 	}
+	if t.Failed() {
+		return
+	}
 	hook.mu.Lock()
 	body := hook.bodies[0]
 	hook.mu.Unlock()

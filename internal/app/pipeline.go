@@ -47,8 +47,8 @@ type Pipeline struct {
 
 // Start builds the plumbing and the stages; nothing is consumed or fetched
 // until Run.
-func Start(ctx context.Context, cfg *config.Config, log *zap.Logger, st stages) (p *Pipeline, err error) {
-	p = &Pipeline{cfg: cfg, log: log, ops: ops.New()}
+func Start(ctx context.Context, cfg *config.Config, log *zap.Logger, st stages) (_ *Pipeline, err error) {
+	p := &Pipeline{cfg: cfg, log: log, ops: ops.New()}
 	defer func() {
 		if err != nil {
 			p.close()
