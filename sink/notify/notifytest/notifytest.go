@@ -45,6 +45,7 @@ type Webhook struct {
 
 	mu        sync.Mutex
 	failNext  int // answer the next n requests with failStatus
+	delay     time.Duration
 	failAll   bool
 	status    int
 	attempts  int
@@ -63,6 +64,10 @@ func StartWebhook(t testing.TB, secret string) *Webhook {
 
 func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	w.mu.Lock()
+	delay := w.delay
+	w.mu.Unlock()
+	time.Sleep(delay)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.attempts++
@@ -88,6 +93,14 @@ func (w *Webhook) serve(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.delivered = append(w.delivered, d)
 	rw.WriteHeader(http.StatusNoContent)
+}
+
+// Delay makes every answer wait d: a slow receiver widens the windows in
+// which two senders could race.
+func (w *Webhook) Delay(d time.Duration) {
+	w.mu.Lock()
+	w.delay = d
+	w.mu.Unlock()
 }
 
 // FailNext makes the next n requests fail with status.
