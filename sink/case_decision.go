@@ -101,7 +101,7 @@ func (s *Sink) decideCase(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the decision could not be recorded; nothing changed, try again")
 		return
 	}
-	if _, err := s.applyEvent(ctx, e); err != nil {
+	if _, err := s.applyEvent(ctx, e, fromAPI); err != nil {
 		// Recorded in the stream: every sink (this one included, through
 		// its subscription) will apply it.
 		s.log.Warn("applying a recorded decision failed; it will be applied from the stream",

@@ -183,6 +183,8 @@ func (c Config) WithDefaults() Config {
 	r.MaxBackoff = orDur(r.MaxBackoff, notify.DefaultRetry.Max)
 	r.MaxRetryAfter = orDur(r.MaxRetryAfter, notify.DefaultRetry.MaxRetryAfter)
 	c.Cases.MaxSightings = orInt(c.Cases.MaxSightings, cases.DefaultMaxSightings)
+	c.Takedowns = c.Takedowns.WithDefaults()
+	c.Research = c.Research.WithDefaults()
 	return c
 }
 
@@ -262,7 +264,13 @@ func (c Config) Validate() error {
 	if c.Cases.MaxSightings < 1 || c.Cases.MaxSightings > 10000 {
 		return errors.New("sink.cases.max_sightings: must be 1 to 10000")
 	}
-	return c.Alerts.validate()
+	if err := c.Alerts.validate(); err != nil {
+		return err
+	}
+	if err := c.Takedowns.Validate(); err != nil {
+		return err
+	}
+	return c.Research.Validate()
 }
 
 func (e EmailConfig) validate(key string) error {

@@ -37,20 +37,24 @@ func decodeCaseEvent(data []byte) (*wire.CaseEvent, error) {
 // handleCaseEvent applies one message of hw.cases.> (replayed or
 // followed). A message that can never be applied is logged and counted,
 // not retried: the stream keeps it for inspection.
-func (s *Sink) handleCaseEvent(ctx context.Context, m bus.Msg) error {
+func (s *Sink) handleCaseEvent(ctx context.Context, m bus.Msg, from origin) error {
 	e, err := decodeCaseEvent(m.Data)
 	if err != nil {
 		s.m.events.WithLabelValues("unknown", "invalid").Inc()
 		s.log.Error("invalid case event skipped", zap.Uint64("seq", m.Seq), zap.String("msg_id", m.MsgID), zap.Error(err))
 		return nil
 	}
-	_, err = s.applyEvent(ctx, e)
+	_, err = s.applyEvent(ctx, e, from)
 	return err
+}
+
+func (s *Sink) followCaseEvent(ctx context.Context, m bus.Msg) error {
+	return s.handleCaseEvent(ctx, m, fromFollow)
 }
 
 // applyEvent folds e into its case and carries out what a decision
 // means outside the case: the detector's watchlists, and takedowns.
-func (s *Sink) applyEvent(ctx context.Context, e *wire.CaseEvent) (*cases.Case, error) {
+func (s *Sink) applyEvent(ctx context.Context, e *wire.CaseEvent, from origin) (*cases.Case, error) {
 	u, err := s.cases.Apply(ctx, e)
 	if err != nil {
 		return nil, err
@@ -68,7 +72,7 @@ func (s *Sink) applyEvent(ctx context.Context, e *wire.CaseEvent) (*cases.Case, 
 			return nil, err
 		}
 	}
-	if err := s.hooks.event(ctx, e, u.Case, u.Changed); err != nil {
+	if err := s.hooks.event(ctx, e, u.Case, from); err != nil {
 		return nil, err
 	}
 	return u.Case, nil

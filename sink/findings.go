@@ -13,6 +13,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
+	"github.com/handlewatch/handlewatch/sink/stats"
 )
 
 // decodeFinding reads a finding off the bus; any error means the message
@@ -62,6 +63,10 @@ func caseHandles(f *wire.Finding) []wire.Handle {
 func (s *Sink) applyFinding(ctx context.Context, f *wire.Finding, at time.Time, live bool) error {
 	hs := caseHandles(f)
 	if len(hs) == 0 {
+		// No case, but the finding still counts for the researchers.
+		if err := s.hooks.finding(ctx, f, nil, nil, live); err != nil {
+			return err
+		}
 		if live {
 			s.m.findings.WithLabelValues("no_handle").Inc()
 			s.log.Info("finding without a handle: no case", zap.String("finding_id", f.ID), zap.String("source", f.Post.Source))
@@ -69,6 +74,7 @@ func (s *Sink) applyFinding(ctx context.Context, f *wire.Finding, at time.Time, 
 		return nil
 	}
 	var ids []string
+	var cs []*cases.Case
 	anyNew := false
 	for _, h := range hs {
 		u, err := s.cases.AddSighting(ctx, h.App, h.Handle, cases.SightingOf(f, h, at))
@@ -76,6 +82,7 @@ func (s *Sink) applyFinding(ctx context.Context, f *wire.Finding, at time.Time, 
 			return err
 		}
 		ids = append(ids, u.Case.ID)
+		cs = append(cs, u.Case)
 		anyNew = anyNew || u.Changed
 		if !live {
 			continue
@@ -83,12 +90,12 @@ func (s *Sink) applyFinding(ctx context.Context, f *wire.Finding, at time.Time, 
 		if u.Created {
 			s.m.casesCreated.Inc()
 		}
-		if err := s.hooks.finding(ctx, f, h, u.Case); err != nil {
-			return err
-		}
 		if err := s.alertCase(ctx, u.Case); err != nil {
 			return err
 		}
+	}
+	if err := s.hooks.finding(ctx, f, hs, cs, live); err != nil {
+		return err
 	}
 	if live {
 		result := "repeat"
@@ -99,6 +106,21 @@ func (s *Sink) applyFinding(ctx context.Context, f *wire.Finding, at time.Time, 
 		s.log.Info("finding", zap.String("finding_id", f.ID), zap.String("source", f.Post.Source),
 			zap.String("severity", string(f.Severity)), zap.String("mode", string(f.Mode)),
 			zap.Strings("cases", ids), zap.String("result", result))
+	}
+	return nil
+}
+
+// handleTally counts one posts-scanned tally for the researchers.
+func (s *Sink) handleTally(ctx context.Context, m bus.Msg) error {
+	var t wire.ScanTally
+	if err := json.Unmarshal(m.Data, &t); err != nil {
+		return bus.Poison(fmt.Errorf("decoding scan tally: %w", err))
+	}
+	if err := s.hooks.stats.ObserveTally(ctx, t); err != nil {
+		if errors.Is(err, stats.ErrInvalid) {
+			return bus.Poison(err)
+		}
+		return err
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
+	"github.com/handlewatch/handlewatch/sink/stats"
+	"github.com/handlewatch/handlewatch/sink/takedown"
 )
 
 // bareSink is a sink without bus or notifiers: enough to run handlers.
@@ -23,9 +25,22 @@ func bareSink(t testing.TB) *Sink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Sink{cfg: cfg, log: zap.NewNop(), state: state.NewMemory(), cases: cases.NewMemory(0), m: m,
-		policy: alertPolicy{minSeverity: wire.SeverityLow}, now: time.Now}
+	st := state.NewMemory()
+	td, err := takedown.New(cfg.Takedowns, takedown.Deps{Publisher: noPublisher{}, Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := stats.New(cfg.Research, stats.Deps{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Sink{cfg: cfg, log: zap.NewNop(), state: st, cases: cases.NewMemory(0), m: m,
+		policy: alertPolicy{minSeverity: wire.SeverityLow}, now: time.Now, hooks: &hooks{log: zap.NewNop(), takedowns: td, stats: rs}}
 }
+
+type noPublisher struct{}
+
+func (noPublisher) Publish(context.Context, string, string, any) (bool, error) { return false, nil }
 
 func seedJSON(t testing.TB, v any) []byte {
 	b, err := json.Marshal(v)
@@ -79,7 +94,7 @@ func FuzzHandleCaseEvent(f *testing.F) {
 	f.Add([]byte(`[]`))
 	s := bareSink(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if err := s.handleCaseEvent(context.Background(), bus.Msg{Data: data}); err != nil {
+		if err := s.handleCaseEvent(context.Background(), bus.Msg{Data: data}, fromFollow); err != nil {
 			t.Fatalf("handleCaseEvent: %v", err)
 		}
 		ev, err := decodeCaseEvent(data)

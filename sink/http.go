@@ -22,12 +22,14 @@ func (s *Sink) routes() http.Handler {
 	mux.Handle("GET /api/cases/{id}", s.read(s.getCase))
 	mux.Handle("POST /api/cases/{id}/decision", s.write(s.decideCase))
 	mux.Handle("GET /api/cases/{id}/hotline-draft", s.read(s.hotlineDraft))
+	mux.Handle("GET /api/stats", s.read(s.hooks.stats.Handler().ServeHTTP))
 	// The same paths without a method answer 405 in JSON rather than the
 	// mux's plain text.
 	mux.Handle("/api/cases", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/api/cases/{id}", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/api/cases/{id}/decision", methodNotAllowed("POST"))
 	mux.Handle("/api/cases/{id}/hotline-draft", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/api/stats", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource")
 	}))

@@ -14,7 +14,12 @@ import (
 
 // ConsumerName is the durable consumer all sink processes share on
 // hw.findings.>: JetStream hands each finding to one of them.
-const ConsumerName = "sink"
+// TalliesConsumerName is its twin on hw.stats.> (the research
+// denominators).
+const (
+	ConsumerName        = "sink"
+	TalliesConsumerName = "sink-stats"
+)
 
 // Run rebuilds derived state from the streams, then consumes until ctx is
 // done. It returns nil after a clean stop.
@@ -55,8 +60,22 @@ func (s *Sink) Run(ctx context.Context) error {
 			Backoff: []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 5 * time.Minute}},
 			s.handleFinding)
 	})
+	spawn("scan tallies consumer", func(ctx context.Context) error {
+		return s.bus.Consume(ctx, bus.ConsumerSpec{Stream: bus.StreamStats, Durable: TalliesConsumerName, MaxDeliver: 10,
+			Backoff: []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}}, s.handleTally)
+	})
+	spawn("takedowns", func(ctx context.Context) error {
+		run := func() {
+			if err := s.hooks.takedowns.Tick(ctx, s.now()); err != nil && ctx.Err() == nil {
+				s.log.Warn("takedown tick", zap.Error(err))
+			}
+		}
+		run() // finishes what a crash interrupted
+		s.every(ctx, time.Minute, run)
+		return nil
+	})
 	spawn("case events", func(ctx context.Context) error {
-		return s.follow(ctx, bus.StreamCases, next, s.handleCaseEvent)
+		return s.follow(ctx, bus.StreamCases, next, s.followCaseEvent)
 	})
 	spawn("digests", func(ctx context.Context) error {
 		s.every(ctx, s.cfg.Alerts.DigestInterval, func() { s.flushDigests(ctx) })
@@ -114,7 +133,7 @@ func (s *Sink) rebuild(ctx context.Context) (uint64, error) {
 	err := s.bus.Replay(ctx, bus.StreamCases, "", func(m bus.Msg) error {
 		lastEvent = m.Seq
 		nEvents++
-		return retry(ctx, 5, func() error { return s.handleCaseEvent(ctx, m) })
+		return retry(ctx, 5, func() error { return s.handleCaseEvent(ctx, m, fromReplay) })
 	})
 	if err != nil {
 		return 0, fmt.Errorf("rebuilding from case events: %w", err)
@@ -134,11 +153,25 @@ func (s *Sink) rebuild(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("rebuilding from findings: %w", err)
 	}
+	nTallies := 0
+	err = s.bus.Replay(ctx, bus.StreamStats, "", func(m bus.Msg) error {
+		nTallies++
+		return retry(ctx, 5, func() error {
+			if err := s.handleTally(ctx, m); err != nil && !errors.Is(err, bus.ErrPoison) {
+				return err
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rebuilding from scan tallies: %w", err)
+	}
 	took := s.now().Sub(start)
 	s.m.rebuildSeconds.Set(took.Seconds())
 	s.m.rebuildMsgs.WithLabelValues(bus.StreamCases).Set(float64(nEvents))
 	s.m.rebuildMsgs.WithLabelValues(bus.StreamFindings).Set(float64(nFindings))
+	s.m.rebuildMsgs.WithLabelValues(bus.StreamStats).Set(float64(nTallies))
 	s.log.Info("sink rebuilt from the streams", zap.Int("case_events", nEvents), zap.Int("findings", nFindings),
-		zap.Int("invalid_findings", bad), zap.Duration("took", took))
+		zap.Int("invalid_findings", bad), zap.Int("scan_tallies", nTallies), zap.Duration("took", took))
 	return lastEvent + 1, nil
 }

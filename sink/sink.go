@@ -21,6 +21,8 @@ import (
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
 	"github.com/handlewatch/handlewatch/sink/notify"
+	"github.com/handlewatch/handlewatch/sink/stats"
+	"github.com/handlewatch/handlewatch/sink/takedown"
 )
 
 // Sink consumes findings and case events: it keeps the cases, alerts
@@ -38,7 +40,7 @@ type Sink struct {
 	m       *metrics
 	now     func() time.Time
 	handler http.Handler
-	hooks   hooks
+	hooks   *hooks
 
 	// leaseTTL bounds how long an alert claimed by one process (and
 	// perhaps waiting in a digest) stays claimed if that process dies.
@@ -99,6 +101,16 @@ func New(cfg Config, deps Deps) (*Sink, error) {
 		return nil, err
 	}
 	s.m = m
+	td, err := takedown.New(cfg.Takedowns, takedown.Deps{Log: deps.Log.Named("takedown"), Publisher: deps.Bus,
+		Store: deps.Store, Metrics: deps.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	st, err := stats.New(cfg.Research, stats.Deps{Log: deps.Log.Named("stats"), Store: deps.Store, Metrics: deps.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	s.hooks = &hooks{log: deps.Log, takedowns: td, stats: st}
 	// A delivery may take its whole retry budget per destination (they run
 	// in parallel); the finding is acked after its alerts settle.
 	perAttempt := 10 * time.Second
