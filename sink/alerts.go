@@ -319,7 +319,12 @@ func (s *Sink) reconcile(ctx context.Context) error {
 				errs = append(errs, err)
 				continue
 			}
-			if err := s.alertCase(ctx, full); err != nil {
+			// Like a finding in hand, an alert under way is finished
+			// (bounded) when the sink stops, not cut off mid-request.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ackWait)
+			err = s.alertCase(dctx, full)
+			cancel()
+			if err != nil {
 				errs = append(errs, err)
 			}
 		}
