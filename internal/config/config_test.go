@@ -132,3 +132,39 @@ func TestShippedConfigs(t *testing.T) {
 		})
 	}
 }
+
+// TestCommentedSourceExamples: the commented-out examples of every source
+// kind in the documented config stay valid when uncommented.
+func TestCommentedSourceExamples(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "configs", "handlewatch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	inSources := false
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "sources:"):
+			inSources = true
+		case inSources && line != "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "#"):
+			inSources = false
+		}
+		if inSources && strings.HasPrefix(line, "  # ") {
+			line = "  " + strings.TrimPrefix(line, "  # ")
+		}
+		out = append(out, line)
+	}
+	cfg, err := Parse("handlewatch.yaml", []byte(strings.Join(out, "\n")), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, s := range cfg.Sources {
+		kinds[s.Kind] = true
+	}
+	for _, k := range []string{"rss", "reddit", "mastodon", "bluesky", "tumblr", "telegram", "lemmy", "html", "file"} {
+		if !kinds[k] {
+			t.Errorf("no example of kind %s", k)
+		}
+	}
+}
