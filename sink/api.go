@@ -21,6 +21,9 @@ type Bus interface {
 	Consume(ctx context.Context, spec bus.ConsumerSpec, h bus.Handler) error
 	Publish(ctx context.Context, subject, msgID string, v any) (bool, error)
 	Replay(ctx context.Context, stream, filter string, fn func(bus.Msg) error) error
+	// Follow tails a stream from a sequence with a consumer of this
+	// process's own: every sink process sees every case event.
+	Follow(ctx context.Context, stream string, from uint64, fn func(context.Context, bus.Msg) error) error
 }
 
 // Deps is what the sink needs from its process.

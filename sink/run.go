@@ -75,7 +75,7 @@ func (s *Sink) Run(ctx context.Context) error {
 		return nil
 	})
 	spawn("case events", func(ctx context.Context) error {
-		return s.follow(ctx, bus.StreamCases, next, s.followCaseEvent)
+		return s.bus.Follow(ctx, bus.StreamCases, next, s.followCaseEvent)
 	})
 	spawn("digests", func(ctx context.Context) error {
 		s.every(ctx, s.cfg.Alerts.DigestInterval, func() { s.flushDigests(ctx) })

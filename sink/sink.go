@@ -31,7 +31,6 @@ type Sink struct {
 	cfg     Config
 	log     *zap.Logger
 	bus     Bus
-	js      jetStreamBus
 	state   state.Store
 	cases   cases.Store
 	dests   []*notify.Destination
@@ -65,17 +64,13 @@ func New(cfg Config, deps Deps) (*Sink, error) {
 	case deps.Store == nil:
 		return nil, errors.New("sink: no state store")
 	}
-	js, ok := deps.Bus.(jetStreamBus)
-	if !ok {
-		return nil, fmt.Errorf("sink: the bus (%T) cannot follow hw.cases: it needs JetStream()", deps.Bus)
-	}
 	if deps.Log == nil {
 		deps.Log = zap.NewNop()
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = prometheus.NewRegistry()
 	}
-	s := &Sink{cfg: cfg, log: deps.Log, bus: deps.Bus, js: js, state: deps.Store, now: time.Now}
+	s := &Sink{cfg: cfg, log: deps.Log, bus: deps.Bus, state: deps.Store, now: time.Now}
 	if r, ok := deps.Store.(*state.Redis); ok {
 		s.cases = cases.NewRedis(r.Client(), r.Prefix(), cfg.Cases.MaxSightings)
 	} else {

@@ -235,3 +235,52 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestFollowSeesEveryMessageInEveryProcess(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		publish := func(i int) {
+			e := wire.CaseEvent{Schema: 1, ID: fmt.Sprint(i), CaseID: "c", Type: wire.EventDecision, Decision: wire.DecisionConfirm, Actor: "m"}
+			if _, err := b.Publish(ctx, e.Subject(), e.ID, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		publish(1)
+		publish(2)
+		var mu sync.Mutex
+		seen := map[string][]uint64{}
+		failedOnce := false
+		var wg sync.WaitGroup
+		for _, who := range []string{"a", "b"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = b.Follow(ctx, bus.StreamCases, 2, func(_ context.Context, m bus.Msg) error {
+					mu.Lock()
+					defer mu.Unlock()
+					if who == "a" && m.Seq == 3 && !failedOnce {
+						failedOnce = true
+						return errors.New("transient")
+					}
+					if m.Subject != "hw.cases.decision" {
+						t.Errorf("subject %q not mapped back to the wire form", m.Subject)
+					}
+					seen[who] = append(seen[who], m.Seq)
+					return nil
+				})
+			}()
+		}
+		publish(3)
+		waitFor(t, "both followers", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(seen["a"]) == 2 && len(seen["b"]) == 2
+		})
+		cancel()
+		wg.Wait()
+		if fmt.Sprint(seen["a"]) != "[2 3]" || fmt.Sprint(seen["b"]) != "[2 3]" {
+			t.Fatalf("followers saw %v, want [2 3] each (from seq 2, the failed one retried in order)", seen)
+		}
+	})
+}

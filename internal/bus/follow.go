@@ -1,4 +1,4 @@
-package sink
+package bus
 
 import (
 	"context"
@@ -8,31 +8,19 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
-
-	"github.com/handlewatch/handlewatch/internal/bus"
 )
 
-// jetStreamBus is the part of *bus.Bus the sink uses to tail hw.cases.>:
-// every sink process must see every case event (a decision taken through
-// another process's API), so each follows the stream with an ordered,
-// ephemeral consumer of its own rather than share a durable one.
-//
-// internal/bus has no such call yet; see the report for the Follow method
-// that would replace this.
-type jetStreamBus interface {
-	JetStream() jetstream.JetStream
-	StreamName(logical string) string
-}
-
-// follow calls fn on every message of stream from sequence from on, in
-// order, until ctx ends. fn is retried until it succeeds: an ordered
-// consumer cannot skip a message and come back to it. A broken consumer is
-// recreated from the next sequence.
-func (s *Sink) follow(ctx context.Context, stream string, from uint64, fn func(context.Context, bus.Msg) error) error {
-	log := s.log.With(zap.String("stream", stream))
+// Follow calls fn on every message of stream from sequence from on, in
+// order, until ctx is done, with an ordered ephemeral consumer of this
+// process's own: every process sees every message (unlike a durable
+// consumer, which shares them out). fn is retried with backoff until it
+// succeeds, because an ordered consumer cannot skip a message and come back
+// to it; a broken consumer is recreated from the next sequence.
+func (b *Bus) Follow(ctx context.Context, stream string, from uint64, fn func(context.Context, Msg) error) error {
+	log := b.log.With(zap.String("stream", stream))
 	next := max(from, 1)
 	for ctx.Err() == nil {
-		last, err := s.followOnce(ctx, stream, next, fn)
+		last, err := b.followOnce(ctx, log, stream, next, fn)
 		if last >= next {
 			next = last + 1
 		}
@@ -47,8 +35,8 @@ func (s *Sink) follow(ctx context.Context, stream string, from uint64, fn func(c
 	return nil
 }
 
-func (s *Sink) followOnce(ctx context.Context, stream string, from uint64, fn func(context.Context, bus.Msg) error) (uint64, error) {
-	st, err := s.js.JetStream().Stream(ctx, s.js.StreamName(stream))
+func (b *Bus) followOnce(ctx context.Context, log *zap.Logger, stream string, from uint64, fn func(context.Context, Msg) error) (uint64, error) {
+	st, err := b.js.Stream(ctx, b.cfg.streamName(stream))
 	if err != nil {
 		return 0, fmt.Errorf("opening stream %s: %w", stream, err)
 	}
@@ -80,14 +68,14 @@ func (s *Sink) followOnce(ctx context.Context, stream string, from uint64, fn fu
 		if err != nil {
 			return last, fmt.Errorf("following %s: %w", stream, err)
 		}
-		msg := bus.Msg{Subject: m.Subject(), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"),
+		msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"),
 			Seq: md.Sequence.Stream, Delivered: 1, Time: md.Timestamp}
 		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 30*time.Second) {
 			err := fn(ctx, msg)
 			if err == nil {
 				break
 			}
-			s.log.Warn("case event failed: retrying", zap.Uint64("seq", msg.Seq), zap.String("msg_id", msg.MsgID), zap.Error(err))
+			log.Warn("message failed: retrying in order", zap.Uint64("seq", msg.Seq), zap.String("msg_id", msg.MsgID), zap.Error(err))
 			if !sleep(ctx, wait) {
 				return last, nil
 			}
