@@ -45,6 +45,7 @@ func TestAPI(t *testing.T) {
 		{"bad severity", "GET", "/api/cases?severity=urgent", testToken, "", nil, 400, "severity:"},
 		{"bad limit", "GET", "/api/cases?limit=100000", testToken, "", nil, 400, "limit:"},
 		{"get", "GET", "/api/cases/" + wickr, testToken, "", nil, 200, `"recent":[{"finding_id"`},
+		{"get shows its takedown requests", "GET", "/api/cases/" + wickr, testToken, "", nil, 200, `"takedowns":[`},
 		{"get unknown", "GET", "/api/cases/wickr-0000000000000000", testToken, "", nil, 404, "no such case"},
 		{"get malformed id", "GET", "/api/cases/..%2f..%2fetc", testToken, "", nil, 404, ""},
 		{"decision needs the token", "POST", decide, "", `{"decision":"confirm","actor":"mod_a"}`, nil, 401, ""},
