@@ -183,10 +183,10 @@ func leetWordAround(b []byte, p int) (start, end int, ok bool) {
 // spelledAfterWord reports whether a spelled-out dot or slash at b[p]
 // follows a host label or a link TLD and takes part in a join.
 func spelledAfterWord(b []byte, p int) bool {
-	if p < 2 || b[p-1] != ' ' || kind[b[p-2]] == kOther {
+	if w, _ := spelledSym(b[p:]); w == 0 {
 		return false
 	}
-	if w, _ := spelledSym(b[p:]); w == 0 {
+	if p < 2 || b[p-1] != ' ' || kind[b[p-2]] == kOther {
 		return false
 	}
 	s := p - 2

@@ -1,0 +1,453 @@
+package handles
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/handlewatch/handlewatch/detector/normalize"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// Match is one messaging-app contact found in a text.
+type Match struct {
+	App    string          `json:"app"`    // one of wire.Apps
+	Handle string          `json:"handle"` // canonical form (DESIGN.md)
+	Raw    string          `json:"raw"`    // t.Orig[Start:End]: app word + separator + handle, or the link
+	Kind   wire.HandleKind `json:"kind"`   // link, id, mention
+	// Byte offsets into t.Orig of the whole contact and of the handle part.
+	Start       int `json:"start"`
+	End         int `json:"end"`
+	HandleStart int `json:"handle_start"`
+	HandleEnd   int `json:"handle_end"`
+}
+
+// Extractor finds contacts. It is immutable after construction and safe for
+// concurrent use.
+type Extractor struct {
+	// prefixes has a bit per hash of the first three bytes of every word
+	// that may start a contact (app words, link labels): the scan looks at
+	// nothing else.
+	prefixes [1 << 16 / 64]uint64
+}
+
+// NewExtractor returns an Extractor.
+func NewExtractor() *Extractor {
+	x := &Extractor{}
+	for w := range lexicon {
+		x.setPrefix(w)
+	}
+	return x
+}
+
+func (x *Extractor) setPrefix(w string) {
+	k := prefixKey(w, 0)
+	x.prefixes[k>>6] |= 1 << (k & 63)
+}
+
+// prefixKey hashes the first four bytes of the word at s[p], with bytes
+// past the word's end read as zero.
+func prefixKey(s string, p int) uint32 {
+	var v uint32
+	if p+4 <= len(s) {
+		v = binary.LittleEndian.Uint32([]byte(s[p : p+4]))
+	} else {
+		var b [4]byte
+		copy(b[:], s[p:])
+		v = binary.LittleEndian.Uint32(b[:])
+	}
+	if ends := ^uint32(wordMask(uint64(v))) & 0x80808080; ends != 0 {
+		v &= 1<<(bits.TrailingZeros32(ends)&^7) - 1
+	}
+	return (v * 0x9E3779B1) >> 16
+}
+
+// wordByte: bytes of the words the scan looks at. '_' belongs to words so
+// that "tg_demo_77" is a handle, not the app word "tg".
+var wordByte = func() (t [256]bool) {
+	for i := range t {
+		t[i] = i >= 'a' && i <= 'z' || i >= '0' && i <= '9' || i == '_' || i >= 0x80
+	}
+	return t
+}()
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+	low7  = ^uint64(highs)
+)
+
+// wordMask flags (high bit per byte) the word bytes of eight bytes of Norm.
+func wordMask(w uint64) uint64 {
+	high := w & highs
+	x := w & low7
+	letter := (x + (0x80-'a')*ones) &^ (x + (0x80-'z'-1)*ones)
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones)
+	t := x ^ '_'*ones
+	under := ^((t + low7) | t)
+	return (letter|digit|under)&highs&^high | high
+}
+
+// longWordChunks: this many whole eight-byte chunks of word bytes in a row
+// mean a word of 32 bytes or more, where ID shapes live.
+const longWordChunks = 4
+
+// Extract returns the contacts in t, in order of Start, without duplicates
+// (the same app and handle at overlapping spans are reported once). A text
+// with no app word, no link and no long word costs one pass over t.Norm and
+// allocates nothing.
+func (x *Extractor) Extract(t *normalize.Text) []Match {
+	e := extraction{x: x, t: t, n: t.Norm}
+	n := e.n
+	// The scan keeps two chunks of eight bytes and their word masks, so the
+	// first four bytes of a word are at hand wherever it starts.
+	w, word := chunkAt(n, 0)
+	var prevWord uint64
+	full := 0
+	for base := 0; base < len(n); base += 8 {
+		nw, nword := chunkAt(n, base+8)
+		starts := word &^ (word<<8 | prevWord>>56)
+		if word == highs {
+			if full++; full == longWordChunks {
+				e.longWord(base)
+			}
+		} else {
+			full = 0
+		}
+		for ; starts != 0; starts &= starts - 1 {
+			sh := uint(bits.TrailingZeros64(starts)) &^ 7
+			v := uint32(w>>sh | nw<<(64-sh))
+			m := uint32(word>>sh | nword<<(64-sh))
+			if ends := ^m & 0x80808080; ends != 0 {
+				v &= 1<<(bits.TrailingZeros32(ends)&^7) - 1
+			}
+			k := (v * 0x9E3779B1) >> 16
+			p := base + int(sh>>3)
+			if x.prefixes[k>>6]&(1<<(k&63)) != 0 || n[p] >= 0xE4 && n[p] <= 0xE9 {
+				e.word(p)
+			}
+		}
+		prevWord, w, word = word, nw, nword
+	}
+	return e.finish()
+}
+
+// chunkAt loads the eight bytes of n at base (zeros past the end) and their
+// word mask.
+func chunkAt(n string, base int) (w, word uint64) {
+	switch {
+	case base+8 <= len(n):
+		w = binary.LittleEndian.Uint64([]byte(n[base : base+8]))
+	case base < len(n):
+		var tail [8]byte
+		copy(tail[:], n[base:])
+		w = binary.LittleEndian.Uint64(tail[:])
+	default:
+		return 0, 0
+	}
+	word = wordMask(w)
+	if base+8 > len(n) {
+		word &= 1<<(8*uint(len(n)-base)) - 1
+	}
+	return w, word
+}
+
+// extraction is the state of one Extract call.
+type extraction struct {
+	x       *Extractor
+	t       *normalize.Text
+	n       string
+	matches []Match
+	scratch [64]byte
+	lower   [64]byte
+}
+
+func (e *extraction) wordEnd(p int) int {
+	for p < len(e.n) && wordByte[e.n[p]] {
+		p++
+	}
+	return p
+}
+
+// word looks at the word starting at n[p], which may start a contact.
+func (e *extraction) word(p int) {
+	n := e.n
+	q := e.wordEnd(p)
+	w := n[p:q]
+	if n[p] >= 0xE4 && n[p] <= 0xE9 {
+		// Han has no spaces: look for app names inside the run.
+		for _, name := range nonASCII {
+			if name[0] < 0xE4 || name[0] > 0xE9 {
+				continue
+			}
+			for off := 0; ; {
+				i := strings.Index(w[off:], name)
+				if i < 0 {
+					break
+				}
+				s := p + off + i
+				e.appWord(s, s+len(name), wordInfo[name])
+				off += i + len(name)
+			}
+		}
+		return
+	}
+	entry, ok := lexicon[w]
+	if !ok {
+		return
+	}
+	if entry.forms != nil {
+		e.link(p, entry.forms)
+	}
+	if w == "t" && p > 1 && n[p-1] == '.' {
+		e.telegramSubdomain(p)
+	}
+	for _, ph := range entry.phrases {
+		if strings.HasPrefix(n[p:], ph) && (p+len(ph) == len(n) || !wordByte[n[p+len(ph)]]) {
+			e.appWord(p, p+len(ph), phraseInfo[ph])
+			return
+		}
+	}
+	if entry.app != nil {
+		e.appWord(p, q, *entry.app)
+	}
+}
+
+// lexiconEntry is everything a word may start.
+type lexiconEntry struct {
+	app     *appWordInfo
+	forms   []linkForm
+	phrases []string
+}
+
+// lexicon merges app words, phrase starts and link anchors, so a word
+// costs one lookup.
+var lexicon map[string]*lexiconEntry
+
+// buildLexicon runs after the word lists are normalised (words.go init).
+func buildLexicon() map[string]*lexiconEntry {
+	m := map[string]*lexiconEntry{}
+	get := func(w string) *lexiconEntry {
+		if m[w] == nil {
+			m[w] = &lexiconEntry{}
+		}
+		return m[w]
+	}
+	for w, info := range wordInfo {
+		get(w).app = &info
+	}
+	for w, phrases := range phraseWords {
+		get(w).phrases = phrases
+	}
+	for w, forms := range linkForms {
+		get(w).forms = forms
+	}
+	return m
+}
+
+// longWord looks at the long word around n[base]: bare Session and Tox IDs.
+func (e *extraction) longWord(base int) {
+	n := e.n
+	s := base
+	for s > 0 && wordByte[n[s-1]] {
+		s--
+	}
+	q := e.wordEnd(base)
+	if s > 0 && (n[s-1] == '/' || n[s-1] == '=' || n[s-1] == '#' || n[s-1] == '?' || n[s-1] == '&' || n[s-1] == ':') {
+		return // part of a URL or a link form, read by its own rule
+	}
+	switch q - s {
+	case 66:
+		e.bareID(s, q, "session", lowerCanon(validSession))
+	case 76:
+		e.bareID(s, q, "tox", upperCanon(validTox))
+	}
+}
+
+func (e *extraction) bareID(s, q int, app string, canon func(string) (string, bool)) {
+	os, oe := e.t.OrigSpan(s, q)
+	raw := e.light(os, oe, true)
+	h, ok := canon(raw)
+	if !ok {
+		return
+	}
+	e.add(Match{App: app, Handle: h, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe})
+}
+
+// light returns the original text of Orig[s:e] lightly folded.
+func (e *extraction) light(s, end int, keepCase bool) string {
+	b := normalize.AppendLight(e.scratch[:0], e.t.Orig[s:end], keepCase)
+	if string(b) == e.t.Orig[s:end] {
+		return e.t.Orig[s:end]
+	}
+	return string(b)
+}
+
+func (e *extraction) add(m Match) {
+	if m.Start < 0 || m.End > len(e.t.Orig) || m.Start > m.End {
+		return
+	}
+	m.Raw = e.t.Orig[m.Start:m.End]
+	e.matches = append(e.matches, m)
+}
+
+// finish orders the matches and drops duplicates: the same app and handle
+// at overlapping spans are one contact (a link beats a mention of it).
+func (e *extraction) finish() []Match {
+	ms := e.matches
+	if len(ms) < 2 {
+		return ms
+	}
+	sort.SliceStable(ms, func(i, j int) bool {
+		if ms[i].Start != ms[j].Start {
+			return ms[i].Start < ms[j].Start
+		}
+		return ms[i].End > ms[j].End
+	})
+	out := ms[:0]
+	for _, m := range ms {
+		dup := false
+		for k := range out {
+			o := &out[k]
+			if o.App == m.App && o.Handle == m.Handle && m.Start < o.End && o.Start < m.End {
+				if m.Kind == wire.HandleLink && o.Kind != wire.HandleLink {
+					*o = m
+				}
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, m)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+// ---- links ----
+
+// link tries the link forms anchored at the label at n[p].
+func (e *extraction) link(anchor int, forms []linkForm) {
+	n := e.n
+	for i := range forms {
+		f := &forms[i]
+		p := anchor - f.anchorAt
+		if p < 0 || !strings.HasPrefix(n[p:], f.prefix) || p > 0 && isHostByte(n[p-1]) {
+			continue
+		}
+		hs := p + len(f.prefix)
+		he := hs
+		for he < len(n) && f.extent.has(n[he]) {
+			he++
+		}
+		// Sentence punctuation after a link is not part of it.
+		for he > hs && strings.IndexByte(".,;:!?)]'-", n[he-1]) >= 0 && f.extent != nxFragment {
+			he--
+		}
+		for he > hs && f.extent == nxFragment && strings.IndexByte(".,;:!?)]'", n[he-1]) >= 0 {
+			he--
+		}
+		if he == hs {
+			continue
+		}
+		if f.reserved != nil {
+			seg := n[hs:he]
+			if i := strings.IndexAny(seg, "/?#"); i >= 0 {
+				seg = seg[:i]
+			}
+			if f.reserved[seg] {
+				return
+			}
+		}
+		// A username ends at the first path separator (t.me/name/123).
+		if f.extent == nxUser {
+			if i := strings.IndexAny(n[hs:he], "/"); i >= 0 {
+				he = hs + i
+			}
+			for he > hs && strings.IndexByte(".-", n[he-1]) >= 0 {
+				he--
+			}
+		}
+		start := e.linkStart(p)
+		os, _ := e.t.OrigSpan(start, start+1)
+		hos, hoe := e.t.OrigSpan(hs, he)
+		raw := e.light(hos, hoe, f.keepCase)
+		if f.extent == nxUser && f.app != "matrix" {
+			raw = strings.TrimPrefix(raw, "@")
+		}
+		h, ok := f.canon(raw)
+		if !ok {
+			return
+		}
+		end := e.linkEnd(hoe)
+		e.add(Match{App: f.app, Handle: h, Kind: wire.HandleLink, Start: os, End: end, HandleStart: hos, HandleEnd: hoe})
+		return
+	}
+}
+
+// linkStart extends a link back over its subdomains and scheme
+// ("https://www.", "smp4.").
+func (e *extraction) linkStart(p int) int {
+	n := e.n
+	s := p
+	for s >= 2 && n[s-1] == '.' && isHostByte(n[s-2]) {
+		k := s - 1
+		for k > 0 && isHostByte(n[k-1]) {
+			k--
+		}
+		s = k
+	}
+	if strings.HasSuffix(n[:s], "://") {
+		k := s - 3
+		for k > 0 && isLetter(n[k-1]) {
+			k--
+		}
+		if scheme := n[k : s-3]; scheme == "https" || scheme == "http" {
+			s = k
+		}
+	}
+	return s
+}
+
+func isHostByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' }
+
+// linkEnd extends a link's original span over the rest of its path and
+// query, so that Raw is the whole link, without trailing punctuation.
+func (e *extraction) linkEnd(oe int) int {
+	o := e.t.Orig
+	end := oe
+	for end < len(o) && o[end] > ' ' && o[end] < 0x7f && strings.IndexByte("\"'<>`", o[end]) < 0 {
+		end++
+	}
+	for end > oe && strings.IndexByte(".,;:!?)]", o[end-1]) >= 0 {
+		end--
+	}
+	return end
+}
+
+// telegramSubdomain reads <name>.t.me at the "t" of n[p].
+func (e *extraction) telegramSubdomain(p int) {
+	n := e.n
+	if !strings.HasPrefix(n[p:], "t.me") || p+4 < len(n) && (wordByte[n[p+4]] || n[p+4] == '.') {
+		return
+	}
+	he := p - 1
+	hs := he
+	for hs > 0 && csTelegram.has(n[hs-1]) {
+		hs--
+	}
+	if hs == he || hs > 0 && (n[hs-1] == '.' || n[hs-1] == '/' && !strings.HasSuffix(n[:hs], "://")) {
+		return
+	}
+	hos, hoe := e.t.OrigSpan(hs, he)
+	h, ok := lowerCanon(validTelegram)(e.light(hos, hoe, false))
+	if !ok {
+		return
+	}
+	start := e.linkStart(hs)
+	os, _ := e.t.OrigSpan(start, start+1)
+	_, oe := e.t.OrigSpan(p, p+4)
+	e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleLink, Start: os, End: e.linkEnd(oe), HandleStart: hos, HandleEnd: hoe})
+}

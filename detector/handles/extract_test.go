@@ -1,0 +1,495 @@
+package handles
+
+import (
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"github.com/handlewatch/handlewatch/detector/normalize"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// Synthetic IDs: placeholders with the right shape.
+var (
+	sessionID = "05" + strings.Repeat("ab12cd34", 8)
+	toxID     = makeToxID(strings.Repeat("7a", 32) + "0badc0de")
+	briarKey  = strings.Repeat("abcdefgh234567", 4)[:53]
+)
+
+// makeToxID appends the checksum to a 72-hex key and nospam.
+func makeToxID(keyAndNospam string) string {
+	b, err := hex.DecodeString(keyAndNospam)
+	if err != nil || len(b) != 36 {
+		panic("bad tox key")
+	}
+	var sum [2]byte
+	for i := 0; i < 36; i += 2 {
+		sum[0] ^= b[i]
+		sum[1] ^= b[i+1]
+	}
+	return strings.ToUpper(keyAndNospam + hex.EncodeToString(sum[:]))
+}
+
+// want is one expected match: app, canonical handle, kind and raw text.
+type want struct {
+	app, handle string
+	kind        wire.HandleKind
+	raw         string
+}
+
+func mention(app, handle, raw string) want { return want{app, handle, wire.HandleMention, raw} }
+func link(app, handle, raw string) want    { return want{app, handle, wire.HandleLink, raw} }
+func id(app, handle, raw string) want      { return want{app, handle, wire.HandleID, raw} }
+
+type extractCase struct {
+	name string
+	text string
+	want []want
+}
+
+func runExtractCases(t *testing.T, cases []extractCase) {
+	t.Helper()
+	x := NewExtractor()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := x.Extract(normalize.Normalize(tc.text))
+			checkMatches(t, tc.text, got)
+			if len(got) != len(tc.want) {
+				t.Fatalf("Extract(%q) = %s, want %d matches %v", tc.text, show(got), len(tc.want), tc.want)
+			}
+			for i, w := range tc.want {
+				g := got[i]
+				if g.App != w.app || g.Handle != w.handle || g.Kind != w.kind || w.raw != "" && g.Raw != w.raw {
+					t.Errorf("Extract(%q)[%d] = {%s %q %s raw %q}, want {%s %q %s raw %q}",
+						tc.text, i, g.App, g.Handle, g.Kind, g.Raw, w.app, w.handle, w.kind, w.raw)
+				}
+			}
+		})
+	}
+}
+
+func show(ms []Match) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(m.App + " " + m.Handle + " " + string(m.Kind) + " raw=" + m.Raw)
+	}
+	return b.String() + "]"
+}
+
+// checkMatches verifies what every match promises.
+func checkMatches(t *testing.T, text string, ms []Match) {
+	t.Helper()
+	for i, m := range ms {
+		if m.Start < 0 || m.End > len(text) || m.Start > m.End || m.HandleStart < m.Start || m.HandleEnd > m.End || m.HandleStart >= m.HandleEnd {
+			t.Fatalf("match %d of %q has bad spans: %+v", i, text, m)
+		}
+		if m.Raw != text[m.Start:m.End] {
+			t.Fatalf("match %d of %q: Raw %q != text[%d:%d] %q", i, text, m.Raw, m.Start, m.End, text[m.Start:m.End])
+		}
+		if !wire.IsApp(m.App) {
+			t.Fatalf("match %d of %q: app %q not in wire.Apps", i, text, m.App)
+		}
+		if m.Handle == "" || !Valid(m.App, m.Handle) {
+			t.Fatalf("match %d of %q: handle %q is not a valid canonical %s handle", i, text, m.Handle, m.App)
+		}
+		switch m.Kind {
+		case wire.HandleLink, wire.HandleID, wire.HandleMention:
+		default:
+			t.Fatalf("match %d of %q: kind %q", i, text, m.Kind)
+		}
+		if i > 0 && ms[i-1].Start > m.Start {
+			t.Fatalf("matches of %q out of order", text)
+		}
+		for _, o := range ms[:i] {
+			if o.App == m.App && o.Handle == m.Handle && o.Start < m.End && m.Start < o.End {
+				t.Fatalf("matches of %q: duplicate %s %s", text, m.App, m.Handle)
+			}
+		}
+	}
+}
+
+func TestExtractTelegram(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"t.me", "join t.me/example_chan today", []want{link("telegram", "example_chan", "t.me/example_chan")}},
+		{"https t.me with post", "https://t.me/example_chan/123.", []want{link("telegram", "example_chan", "https://t.me/example_chan/123")}},
+		{"t.me/s", "https://t.me/s/example_chan", []want{link("telegram", "example_chan", "")}},
+		{"telegram.me", "telegram.me/Example_Chan", []want{link("telegram", "example_chan", "telegram.me/Example_Chan")}},
+		{"telegram.dog", "telegram.dog/example_chan", []want{link("telegram", "example_chan", "")}},
+		{"invite plus", "t.me/+AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "t.me/+AbCdEfGhIjKlMnOp")}},
+		{"joinchat", "t.me/joinchat/AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "")}},
+		{"phone link", "t.me/+15550100123", []want{link("telegram", "+15550100123", "")}},
+		{"tg resolve", "tg://resolve?domain=tg_demo_77", []want{link("telegram", "tg_demo_77", "tg://resolve?domain=tg_demo_77")}},
+		{"tg join", "tg://join?invite=AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "")}},
+		{"subdomain", "visit example_chan.t.me now", []want{link("telegram", "example_chan", "example_chan.t.me")}},
+		{"colon mention", "telegram: tg_demo_77", []want{mention("telegram", "tg_demo_77", "telegram: tg_demo_77")}},
+		{"tg at", "tg @tg_demo_77", []want{mention("telegram", "tg_demo_77", "tg @tg_demo_77")}},
+		{"at on telegram", "msg @tg_demo_77 on telegram", []want{mention("telegram", "tg_demo_77", "@tg_demo_77 on telegram")}},
+		{"tele colon", "tele: tg_demo_77", []want{mention("telegram", "tg_demo_77", "")}},
+		{"misspelled", "telegrm - tg_demo_77", []want{mention("telegram", "tg_demo_77", "")}},
+		{"phone mention", "telegram +44 7700 900123", []want{mention("telegram", "+447700900123", "telegram +44 7700 900123")}},
+		{"reserved share", "t.me/share/url?url=x", nil},
+		{"too short", "t.me/abc", nil},
+		{"starts with digit", "telegram: 1example", nil},
+		{"case folded", "TELEGRAM: TG_Demo_77", []want{mention("telegram", "tg_demo_77", "")}},
+		{"russian", "пиши в телеграм @tg_demo_77", []want{mention("telegram", "tg_demo_77", "телеграм @tg_demo_77")}},
+		{"russian plain", "пиши в телеграм tg_demo_77", []want{mention("telegram", "tg_demo_77", "")}},
+		{"spanish", "escríbeme en telegram @tg_demo_77", []want{mention("telegram", "tg_demo_77", "")}},
+		{"german", "schreib mir auf telegram example_seller", []want{mention("telegram", "example_seller", "telegram example_seller")}},
+		{"chinese", "加我电报:tg_demo_77", []want{mention("telegram", "tg_demo_77", "电报:tg_demo_77")}},
+		{"not a domain", "see telegram.org for news", nil},
+		{"not a mention target", "a telegram from grandma", nil},
+		{"tg alone", "tg example_seller", nil},
+	})
+}
+
+func TestExtractWhatsApp(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"wa.me", "wa.me/15550100123", []want{link("whatsapp", "+15550100123", "wa.me/15550100123")}},
+		{"wa.me plus", "https://wa.me/+447700900123?text=hi", []want{link("whatsapp", "+447700900123", "https://wa.me/+447700900123?text=hi")}},
+		{"api send", "api.whatsapp.com/send?phone=5511912345678", []want{link("whatsapp", "+5511912345678", "")}},
+		{"api send slash", "https://api.whatsapp.com/send/?phone=447700900123&text=x", []want{link("whatsapp", "+447700900123", "")}},
+		{"scheme", "whatsapp://send?phone=447700900123", []want{link("whatsapp", "+447700900123", "")}},
+		{"group", "chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv", []want{link("whatsapp", "AbCdEfGhIjKlMnOpQrStUv", "")}},
+		{"group invite path", "https://chat.whatsapp.com/invite/AbCdEfGhIjKlMnOpQrStUv", []want{link("whatsapp", "AbCdEfGhIjKlMnOpQrStUv", "")}},
+		{"message link", "wa.me/message/ABCDEFGHIJ1234", []want{link("whatsapp", "ABCDEFGHIJ1234", "")}},
+		{"channel", "whatsapp.com/channel/0029VaAbCdEfGhIjKlMnOp12", []want{link("whatsapp", "0029VaAbCdEfGhIjKlMnOp12", "")}},
+		{"mention phone", "whatsapp: +1 (555) 010-0123", []want{mention("whatsapp", "+15550100123", "whatsapp: +1 (555) 010-0123")}},
+		{"double zero", "whatsapp 0044 7700 900123", []want{mention("whatsapp", "+447700900123", "")}},
+		{"portuguese zap", "me chama no zap +55 11 91234-5678", []want{mention("whatsapp", "+5511912345678", "zap +55 11 91234-5678")}},
+		{"whats", "whats: +55 11 91234-5678", []want{mention("whatsapp", "+5511912345678", "")}},
+		{"wa", "wa +447700900123", []want{mention("whatsapp", "+447700900123", "")}},
+		{"no country code", "whatsapp 5550100", nil},
+		{"unassigned country code", "whatsapp +999 123 4567", nil},
+		{"too long", "wa.me/1234567890123456", nil},
+		{"username is not whatsapp", "whatsapp: example_seller", nil},
+	})
+}
+
+func TestExtractSignal(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"username link", "signal.me/#eu/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_", []want{link("signal", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_", "")}},
+		{"phone link", "https://signal.me/#p/+15550100123", []want{link("signal", "+15550100123", "https://signal.me/#p/+15550100123")}},
+		{"group link", "signal.group/#CjQKIAbCdEfGhIjKlMnOpQrStUvWxYz0123", []want{link("signal", "CjQKIAbCdEfGhIjKlMnOpQrStUvWxYz0123", "")}},
+		{"username", "signal: placeholder.01", []want{mention("signal", "placeholder.01", "signal: placeholder.01")}},
+		{"phone", "signal +44 7700 900123", []want{mention("signal", "+447700900123", "")}},
+		{"contact phrase", "add me on signal example_seller.42", []want{mention("signal", "example_seller.42", "")}},
+		{"no discriminator", "signal: placeholder", nil},
+		{"signal strength", "signal strength is low", nil},
+		{"trading signals", "best trading signals daily", nil},
+		{"signal plain word", "signal placeholder.01", nil},
+	})
+}
+
+func TestExtractWickr(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"colon", "trading young collection, wickr: placeholder_01", []want{mention("wickr", "placeholder_01", "wickr: placeholder_01")}},
+		{"wickr me", "wickr me placeholder_01", []want{mention("wickr", "placeholder_01", "wickr me placeholder_01")}},
+		{"wickr me plain", "wickr me examplename", []want{mention("wickr", "examplename", "")}},
+		{"dash", "WICKR - placeholder_01", []want{mention("wickr", "placeholder_01", "WICKR - placeholder_01")}},
+		{"hmu", "hmu on wickr placeholder_03", []want{mention("wickr", "placeholder_03", "wickr placeholder_03")}},
+		{"shaped without phrase", "wickr placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"id word", "wickr id: example_seller", []want{mention("wickr", "example_seller", "")}},
+		{"abbreviation", "wkr: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"abbreviation 2", "wckr placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"wicker needs separator", "wicker: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"wicker basket", "a wicker basket", nil},
+		{"arrow", "wickr → placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"product name", "Wickr Me app", nil},
+		{"product encrypted", "wickr me encrypted messenger", nil},
+		{"owned by", "Wickr is owned by Amazon.", nil},
+		{"owned by end", "the app owned by wickr", nil},
+		{"product users", "Wickr Me users were warned", nil},
+		{"product title case", "on Wickr Me, which closed", nil},
+		{"product alternative", "a Wickr Me alternative", nil},
+		{"plain word without phrase", "wickr examplename", nil},
+		{"email is not a handle", "wickr: name@example.com", nil},
+		{"domain is not a handle", "wickr: example.com", nil},
+		{"too long", "wickr: placeholder_0123456789", nil},
+	})
+}
+
+func TestExtractKik(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"kik.me", "kik.me/example_seller", []want{link("kik", "example_seller", "kik.me/example_seller")}},
+		{"add me on", "add me on kik example_seller", []want{mention("kik", "example_seller", "kik example_seller")}},
+		{"kik me", "kik me example_seller", []want{mention("kik", "example_seller", "kik me example_seller")}},
+		{"colon", "Kik: Example.Seller", []want{mention("kik", "example.seller", "Kik: Example.Seller")}},
+		{"spanish", "agrégame al kik placeholder_04", []want{mention("kik", "placeholder_04", "kik placeholder_04")}},
+		{"leet app word", "k1k: placeholder_01", []want{mention("kik", "placeholder_01", "k1k: placeholder_01")}},
+		{"sentence end", "kik: example_seller.", []want{mention("kik", "example_seller", "kik: example_seller")}},
+		{"link not mention", "kik: kik.me/example_seller", []want{link("kik", "example_seller", "kik.me/example_seller")}},
+		{"kik is an app", "kik is an app", nil},
+		{"kik app", "kik app for teens", nil},
+		{"at kik", "follow @kik for updates", nil},
+	})
+}
+
+func TestExtractSnapchat(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"add link", "snapchat.com/add/example_seller", []want{link("snapchat", "example_seller", "snapchat.com/add/example_seller")}},
+		{"at link", "https://www.snapchat.com/@example_seller", []want{link("snapchat", "example_seller", "https://www.snapchat.com/@example_seller")}},
+		{"sc", "sc: placeholder_02", []want{mention("snapchat", "placeholder_02", "sc: placeholder_02")}},
+		{"snap", "snap: placeholder_02", []want{mention("snapchat", "placeholder_02", "")}},
+		{"my snap is", "my snap is placeholder_02", []want{mention("snapchat", "placeholder_02", "snap is placeholder_02")}},
+		{"french", "ajoute-moi sur snap placeholder_05", []want{mention("snapchat", "placeholder_05", "snap placeholder_05")}},
+		{"leet", "sn@p: placeholder_02", []want{mention("snapchat", "placeholder_02", "sn@p: placeholder_02")}},
+		{"ghost separator", "👻: placeholder_02", []want{mention("snapchat", "placeholder_02", "👻: placeholder_02")}},
+		{"ghost alone", "👻 placeholder_02", nil},
+		{"snap a photo", "snap a photo of it", nil},
+		{"snapshot", "snapshot placeholder_02", nil},
+		{"ends with dot", "snapchat: placeholder.", []want{mention("snapchat", "placeholder", "")}},
+		{"starts with digit", "snapchat: 2placeholder", nil},
+		{"my snap is private", "my snap is private", nil},
+	})
+}
+
+func TestExtractDiscord(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"gg", "discord.gg/AbCd12", []want{link("discord", "AbCd12", "discord.gg/AbCd12")}},
+		{"invite", "https://discord.com/invite/AbCd12", []want{link("discord", "AbCd12", "https://discord.com/invite/AbCd12")}},
+		{"app invite", "discordapp.com/invite/AbCd12", []want{link("discord", "AbCd12", "")}},
+		{"obfuscated", "discord(.)gg/AbCd12", []want{link("discord", "AbCd12", "discord(.)gg/AbCd12")}},
+		{"spelled", "discord dot gg slash AbCd12", []want{link("discord", "AbCd12", "discord dot gg slash AbCd12")}},
+		{"username", "discord: example_seller", []want{mention("discord", "example_seller", "")}},
+		{"legacy tag", "discord: example#1234", []want{mention("discord", "example#1234", "discord: example#1234")}},
+		{"dc", "dc: example_seller", []want{mention("discord", "example_seller", "")}},
+		{"server rules", "discord server rules apply", nil},
+		{"no code", "join our discord server", nil},
+		{"sow discord", "they sow discord among us", nil},
+	})
+}
+
+func TestExtractIDs(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"session bare", "msg me " + sessionID, []want{id("session", sessionID, sessionID)}},
+		{"session id phrase", "session id: " + sessionID, []want{id("session", sessionID, "session id: "+sessionID)}},
+		{"session upper", "Session ID " + strings.ToUpper(sessionID), []want{id("session", sessionID, "")}},
+		{"session blinded", "15" + sessionID[2:], nil},
+		{"session 2 starts", "session 2 starts at 10am", nil},
+		{"tox bare", "tox id " + toxID, []want{id("tox", toxID, "tox id "+toxID)}},
+		{"tox bare lower", "find me " + strings.ToLower(toxID), []want{id("tox", toxID, strings.ToLower(toxID))}},
+		{"tox link", "tox:" + toxID, []want{link("tox", toxID, "tox:"+toxID)}},
+		{"tox bad checksum", "tox:" + toxID[:74] + "00", nil},
+		{"tox screen", "tox screen results", nil},
+		{"threema", "threema: ABCD1234", []want{id("threema", "ABCD1234", "threema: ABCD1234")}},
+		{"threema lower with digit", "threema id abcd1234", []want{id("threema", "ABCD1234", "")}},
+		{"threema word", "threema: download", nil},
+		{"threema link", "https://threema.id/ABCD1234", []want{link("threema", "ABCD1234", "")}},
+		{"threema scheme", "threema://add?id=ABCD1234", []want{link("threema", "ABCD1234", "")}},
+		{"threema bare", "ABCD1234", nil},
+		{"teleguard", "teleguard: AB12CD34E", []want{id("teleguard", "AB12CD34E", "")}},
+		{"teleguard no digit", "teleguard: ABCDEFGH", nil},
+		{"briar link", "briar://" + briarKey, []want{link("briar", briarKey, "briar://"+briarKey)}},
+		{"briar short", "briar://abc", nil},
+		{"briar rose", "briar rose garden", nil},
+		{"hash is not an id", "sha " + strings.Repeat("ab", 32), nil},
+	})
+}
+
+func TestExtractOtherApps(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"matrix user", "matrix.to/#/@example_user:matrix.org", []want{link("matrix", "@example_user:matrix.org", "matrix.to/#/@example_user:matrix.org")}},
+		{"matrix room", "https://matrix.to/#/#example_room:example.org", []want{link("matrix", "#example_room:example.org", "")}},
+		{"matrix uri", "matrix:u/example_user:example.org", []want{link("matrix", "@example_user:example.org", "")}},
+		{"matrix mention", "matrix: @example_user:example.org", []want{mention("matrix", "@example_user:example.org", "")}},
+		{"element mention", "element @example_user:example.org", []want{mention("matrix", "@example_user:example.org", "")}},
+		{"matrix movie", "the matrix was great", nil},
+		{"simplex contact", "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fabc%40smp4.simplex.im%2Fxyz", []want{link("simplex", "contact#/?v=2-7&smp=smp%3A%2F%2Fabc%40smp4.simplex.im%2Fxyz", "")}},
+		{"simplex invitation", "simplex.chat/invitation#/?v=2&smp=abcdefgh", []want{link("simplex", "invitation#/?v=2&smp=abcdefgh", "")}},
+		{"simplex short", "https://smp4.simplex.im/a#AbCdEfGh12345", []want{link("simplex", "a#AbCdEfGh12345", "https://smp4.simplex.im/a#AbCdEfGh12345")}},
+		{"simplex method", "the simplex method", nil},
+		{"wire", "wire: @example_seller", []want{mention("wire", "example_seller", "")}},
+		{"wire transfer", "wire transfer fees", nil},
+		{"wire plain", "wire example_seller", nil},
+		{"viber link", "viber://chat?number=%2B447700900123", []want{link("viber", "+447700900123", "")}},
+		{"viber add", "viber://add?number=447700900123", []want{link("viber", "+447700900123", "")}},
+		{"viber community", "https://invite.viber.com/?g2=AQAbCdEfGh12", []want{link("viber", "AQAbCdEfGh12", "https://invite.viber.com/?g2=AQAbCdEfGh12")}},
+		{"viber phone", "viber: +44 7700 900123", []want{mention("viber", "+447700900123", "")}},
+		{"line link", "https://line.me/ti/p/~example_seller", []want{link("line", "example_seller", "")}},
+		{"line official", "line.me/R/ti/p/@example_oa", []want{link("line", "example_oa", "")}},
+		{"lin.ee", "lin.ee/AbCdEf1", []want{link("line", "AbCdEf1", "")}},
+		{"line id", "line id: example_seller", []want{mention("line", "example_seller", "line id: example_seller")}},
+		{"line up", "line up here", nil},
+		{"line colon plain", "line: example_seller", []want{mention("line", "example_seller", "")}},
+		{"wechat", "wechat: example_seller", []want{mention("wechat", "example_seller", "")}},
+		{"wx", "wx: example_seller", []want{mention("wechat", "example_seller", "")}},
+		{"weixin chinese", "加我微信 example_seller", []want{mention("wechat", "example_seller", "微信 example_seller")}},
+		{"weixin scheme", "weixin://dl/chat?example_seller", []want{link("wechat", "example_seller", "")}},
+		{"skype", "skype: example.seller", []want{mention("skype", "example.seller", "")}},
+		{"skype live", "skype live:.cid.0123456789abcdef", []want{mention("skype", "live:.cid.0123456789abcdef", "")}},
+		{"skype uri", "skype:example.seller?chat", []want{link("skype", "example.seller", "skype:example.seller?chat")}},
+		{"skype invite", "https://join.skype.com/invite/AbCdEf123", []want{link("skype", "AbCdEf123", "")}},
+	})
+}
+
+func TestExtractObfuscation(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"fullwidth app word", "Ｗｉｃｋｒ： placeholder_01", []want{mention("wickr", "placeholder_01", "Ｗｉｃｋｒ： placeholder_01")}},
+		{"fullwidth handle", "wickr: ｐｌａｃｅｈｏｌｄｅｒ＿０１", []want{mention("wickr", "placeholder_01", "")}},
+		{"math bold", "𝐰𝐢𝐜𝐤𝐫: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"cyrillic app word", "wіckr: placeholder_01", []want{mention("wickr", "placeholder_01", "wіckr: placeholder_01")}},
+		{"cyrillic handle", "wickr: рlасеhоldеr_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"small caps", "ᴡɪᴄᴋʀ: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"negative squared", "🆆🅸🅲🅺🆁: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"regional indicators", "🇼🇮🇨🇰🇷 placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"zero width", "wi\u200Bckr: placeholder_01", []want{mention("wickr", "placeholder_01", "wi\u200Bckr: placeholder_01")}},
+		{"zero width in handle", "wickr: place\u200Bholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"spaced", "w i c k r : placeholder_01", []want{mention("wickr", "placeholder_01", "w i c k r : placeholder_01")}},
+		{"dotted", "w.i.c.k.r: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"spaced link", "t . me / example_chan", []want{link("telegram", "example_chan", "t . me / example_chan")}},
+		{"bracket link", "t[.]me/example_chan", []want{link("telegram", "example_chan", "t[.]me/example_chan")}},
+		{"spelled link", "t dot me slash example_chan", []want{link("telegram", "example_chan", "t dot me slash example_chan")}},
+		{"ideographic stop", "t。me/example_chan", []want{link("telegram", "example_chan", "")}},
+		{"leet app words", "w1ckr: placeholder_01 / t3legram @tg_demo_77", []want{mention("wickr", "placeholder_01", ""), mention("telegram", "tg_demo_77", "")}},
+		{"leet handle kept", "wickr: n4me_01", []want{mention("wickr", "n4me_01", "wickr: n4me_01")}},
+		{"spaced handle", "kik: e x a m p l e", []want{mention("kik", "example", "")}},
+		{"diacritics", "ẃíçkŕ: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"two apps one handle", "kik/snap: placeholder_06", []want{mention("kik", "placeholder_06", "kik/snap: placeholder_06"), mention("snapchat", "placeholder_06", "snap: placeholder_06")}},
+		{"apps joined by or", "kik or snap placeholder_06", []want{mention("kik", "placeholder_06", ""), mention("snapchat", "placeholder_06", "")}},
+		{"line break between", "wickr:\nplaceholder_01", []want{mention("wickr", "placeholder_01", "")}},
+	})
+}
+
+func TestExtractNegatives(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"seed article", "Wickr Me, an encrypted messaging app owned by Amazon, was named in court documents. Users of Wickr Me shared links, prosecutors said.", nil},
+		{"news", "Police said the suspect used Kik and Telegram to contact minors.", nil},
+		{"safety advice", "What is Kik? Parents should know how Snapchat works.", nil},
+		{"crypto", "Join our VIP trading signals group for daily session updates", nil},
+		{"ordinary words", "session 2 starts at noon, signal strength is fine, line up, wire transfer done", nil},
+		{"club", "discord server rules: be nice", nil},
+		{"urls", "https://example.com/kik/telegram/wickr", nil},
+		{"email", "mail kik@example.com", nil},
+		{"stop word handle", "wickr: the best app", nil},
+		{"empty", "", nil},
+		{"emoji", "👻👻👻 boo", nil},
+	})
+}
+
+func TestCanonical(t *testing.T) {
+	tests := []struct {
+		app, in, want string
+		ok            bool
+	}{
+		{"telegram", "@TG_Demo_77", "tg_demo_77", true},
+		{"telegram", "+AbCdEfGhIjKlMnOp", "+AbCdEfGhIjKlMnOp", true},
+		{"telegram", "+15550100123", "+15550100123", true},
+		{"telegram", "abc", "", false},
+		{"whatsapp", "+1 555 010 0123", "+15550100123", true},
+		{"whatsapp", "5550100123", "", false},
+		{"tox", strings.ToLower(toxID), toxID, true},
+		{"session", strings.ToUpper(sessionID), sessionID, true},
+		{"threema", "abcd1234", "ABCD1234", true},
+		{"matrix", "@Example:Example.org", "@example:example.org", true},
+		{"signal", "Placeholder.01", "placeholder.01", true},
+		{"nosuchapp", "x", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Canonical(tt.app, tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Canonical(%s, %q) = %q, %v; want %q, %v", tt.app, tt.in, got, ok, tt.want, tt.ok)
+		}
+		if ok && !Valid(tt.app, got) {
+			t.Errorf("Valid(%s, %q) = false for a canonical handle", tt.app, got)
+		}
+	}
+}
+
+func TestToxChecksum(t *testing.T) {
+	if !validTox(toxID) {
+		t.Fatal("synthetic Tox ID fails its checksum")
+	}
+	for i := 0; i < 76; i += 7 {
+		b := []byte(toxID)
+		b[i] = "0123456789ABCDEF"[(strings.IndexByte("0123456789ABCDEF", b[i])+1)%16]
+		if validTox(string(b)) {
+			t.Errorf("Tox ID with digit %d changed still passes its checksum", i)
+		}
+	}
+}
+
+func TestE164(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"+1 (555) 010-0123", "+15550100123", true},
+		{"0044 7700 900123", "+447700900123", true},
+		{"+55 11 91234-5678", "+5511912345678", true},
+		{"+999 1234567", "", false},      // unassigned
+		{"+0 1234567", "", false},        // no country code 0
+		{"5550100123", "", false},        // no country code marker
+		{"+1 555", "", false},            // too short
+		{"+1234567890123456", "", false}, // too long
+		{"+44 77OO", "", false},          // letters
+	}
+	for _, tt := range tests {
+		got, ok := e164(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("e164(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestEveryApp checks that every app of the wire contract has a handle
+// syntax and at least one way to be found.
+func TestEveryApp(t *testing.T) {
+	found := map[string]bool{}
+	for _, forms := range linkForms {
+		for _, f := range forms {
+			found[f.app] = true
+		}
+	}
+	for _, info := range wordInfo {
+		found[info.app] = true
+	}
+	for _, app := range wire.Apps {
+		if _, ok := handleForms[app]; !ok {
+			t.Errorf("app %s has no handle forms", app)
+		}
+		if _, ok := mentionSpecs[app]; !ok {
+			t.Errorf("app %s has no mention spec", app)
+		}
+		if !found[app] {
+			t.Errorf("app %s has no app word and no link form", app)
+		}
+	}
+	for app := range handleForms {
+		if !wire.IsApp(app) {
+			t.Errorf("handle forms for unknown app %s", app)
+		}
+	}
+}
+
+func TestAppWords(t *testing.T) {
+	words := AppWords()
+	for w, app := range map[string]string{"wickr": "wickr", "tg": "telegram", "sc": "snapchat", "zap": "whatsapp", "wkr": "wickr", "wckr": "wickr", "wicker": "wickr", "dc": "discord", "disc": "discord", "wx": "wechat", "vx": "wechat", "👻": "snapchat", "snap chat": "snapchat", "телеграм": "telegram", "微信": "wechat", "teiegram": "telegram", "session": "session"} {
+		if words[w] != app {
+			t.Errorf("AppWords()[%q] = %q, want %q", w, words[w], app)
+		}
+	}
+	for w := range words {
+		if normalize.Normalize(w).Norm != w {
+			t.Errorf("app word %q is not in normalised form", w)
+		}
+	}
+	amb := map[string]bool{}
+	for _, aw := range AppWordList() {
+		if !wire.IsApp(aw.App) {
+			t.Errorf("app word %q names unknown app %q", aw.Word, aw.App)
+		}
+		amb[aw.Word] = aw.Ambiguous
+	}
+	for _, w := range []string{"signal", "line", "session", "snap", "tg", "zap", "wire", "matrix"} {
+		if !amb[w] {
+			t.Errorf("%q should be ambiguous", w)
+		}
+	}
+	if amb["wickr"] || amb["telegram"] || amb["kik"] {
+		t.Error("wickr, telegram and kik are not ambiguous")
+	}
+}

@@ -1,0 +1,501 @@
+package handles
+
+import (
+	"strings"
+
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// mentionSpec is how a handle after an app word reads for one app.
+type mentionSpec struct {
+	extent *charset          // Norm bytes of the handle
+	user   func(string) bool // a username (lowercased); nil: none
+	phone  bool              // E.164 phone numbers
+	// id reads an ID shape (upper- or lowercased by the app's rule) of
+	// idLen to idLen+1 bytes.
+	id    func(string) (string, bool)
+	idLen int
+	// caps: an 8-character ID only counts when written in capitals or with
+	// a digit (Threema, TeleGuard), so "threema: download" is no ID.
+	caps bool
+	// sigil: the handle starts with '@' or '#' (Matrix).
+	sigil bool
+}
+
+var mentionSpecs = map[string]mentionSpec{
+	"wickr":     {extent: makeCharset("a-z0-9_.-"), user: validWickr},
+	"telegram":  {extent: csTelegram, user: validTelegram, phone: true},
+	"kik":       {extent: csKik, user: validKik},
+	"session":   {extent: csLowerAlnum, id: lowerCanon(validSession), idLen: 66},
+	"signal":    {extent: makeCharset("a-z0-9_."), user: validSignalUser, phone: true},
+	"snapchat":  {extent: csSnapchat, user: validSnapchat},
+	"whatsapp":  {phone: true},
+	"discord":   {extent: makeCharset("a-z0-9_.#"), user: validDiscordUser},
+	"threema":   {extent: makeCharset("a-z0-9*"), id: upperCanon(validThreema), idLen: 8, caps: true},
+	"matrix":    {extent: nxMatrix, sigil: true},
+	"simplex":   {},
+	"wire":      {extent: csWire, user: validWire},
+	"teleguard": {extent: csLowerAlnum, id: upperCanon(validTeleGuard), idLen: 8, caps: true},
+	"tox":       {extent: csLowerAlnum, id: upperCanon(validTox), idLen: 76},
+	"briar":     {extent: csLowerAlnum, id: lowerCanon(validBriar), idLen: 53},
+	"viber":     {phone: true},
+	"line":      {extent: csLine, user: validLine},
+	"wechat":    {extent: csWeChat, user: validWeChat},
+	"skype":     {extent: makeCharset("a-z0-9.,_:-"), user: validSkype},
+}
+
+// context is what surrounds a handle candidate.
+type context struct {
+	strong     bool // a clear separator: "kik: x", "kik id x", '@', "my kik is x"
+	contact    bool // a contact phrase: "add me on kik x", "kik me x"
+	me         bool // "<app> me x"
+	possessive bool // "my kik …"
+}
+
+// hit is a handle candidate: its Norm span, its original span and its
+// lightly folded text.
+type hit struct {
+	hs, he int
+	os, oe int
+	raw    string
+	at     bool // written with '@'
+}
+
+// joiners between two app words that share a handle ("kik/snap: x").
+var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true}
+
+// prepositions between a handle and an app word ("@x on telegram").
+var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true}
+
+// objectPronouns before a preposition before an app word make a contact
+// phrase whatever the verb ("… me on kik", "… moi sur snap", "… mir auf
+// telegram").
+var objectPronouns = map[string]bool{"me": true, "us": true, "moi": true, "mir": true, "mich": true, "мне": true, "nous": true, "uns": true}
+
+func (e *extraction) prevWord(p int) (s, q int) {
+	n := e.n
+	q = p
+	if q > 0 && n[q-1] == ' ' {
+		q--
+	}
+	s = q
+	for s > 0 && wordByte[n[s-1]] {
+		s--
+	}
+	return s, q
+}
+
+func (e *extraction) nextWord(p int) (s, q int) {
+	n := e.n
+	s = p
+	if s < len(n) && n[s] == ' ' {
+		s++
+	}
+	return s, e.wordEnd(s)
+}
+
+// prevWordInSentence returns the word before n[p], stepping over spaces
+// and punctuation inside a sentence ("ajoute-moi sur snap"); s == q when
+// there is none.
+func (e *extraction) prevWordInSentence(p int) (s, q int) {
+	n := e.n
+	for p > 0 && !wordByte[n[p-1]] && n[p-1] != '.' && n[p-1] != '!' && n[p-1] != '?' {
+		p--
+	}
+	q = p
+	s = q
+	for s > 0 && wordByte[n[s-1]] {
+		s--
+	}
+	return s, q
+}
+
+// contactBefore reports whether a contact phrase leads to the app word at
+// n[ws]: a contact verb within six words before it in the same sentence,
+// or an object pronoun and a preposition right before it ("… me on kik").
+func (e *extraction) contactBefore(ws int) bool {
+	n := e.n
+	if s1, q1 := e.prevWordInSentence(ws); s1 < q1 && prepWords[n[s1:q1]] {
+		if s2, q2 := e.prevWordInSentence(s1); s2 < q2 && objectPronouns[n[s2:q2]] {
+			return true
+		}
+	}
+	p := ws
+	for range 6 {
+		s, q := e.prevWordInSentence(p)
+		if s == q {
+			return false
+		}
+		if contactSet[n[s:q]] {
+			return true
+		}
+		p = s
+	}
+	return false
+}
+
+// appWord reads the contacts around the app word at n[ws:we].
+func (e *extraction) appWord(ws, we int, info appWordInfo) {
+	n := e.n
+	if ws > 0 && (n[ws-1] == '@' || n[ws-1] == '.' || n[ws-1] == '/' && !e.appWordBefore(ws-1)) {
+		return // an account named like the app, or part of a URL
+	}
+	if we+1 < len(n) && n[we] == '.' && isLetter(n[we+1]) {
+		return // a domain: kik.com, telegram.org
+	}
+	var ctx context
+	ctx.contact = e.contactBefore(ws) || e.listedAfterApp(ws)
+	if s, q := e.prevWord(ws); s < q && possessive[n[s:q]] {
+		ctx.possessive = true
+	}
+	if h, ok := e.forward(ws, we, info, &ctx, 0); ok {
+		e.emit(info, ws, we, h, ctx)
+	}
+	e.backward(ws, we, info)
+}
+
+// listedAfterApp reports whether the app word at n[ws] follows another
+// one in a list ("kik or snap x", "kik, snap x"): a list of apps is a
+// contact phrase.
+func (e *extraction) listedAfterApp(ws int) bool {
+	n := e.n
+	s, q := e.prevWord(ws)
+	p := s
+	switch {
+	case s < q && joinerWords[n[s:q]]:
+	case q > 0 && q == ws && (n[q-1] == '/' || n[q-1] == '&'):
+		p = q - 1
+	case q > 0 && n[q-1] == ',':
+		p = q - 1
+	default:
+		return false
+	}
+	if p > 0 && n[p-1] == ' ' {
+		p--
+	}
+	return p > 0 && e.appWordBefore(p)
+}
+
+// appWordBefore reports whether an app word ends at n[p] ("kik/snap").
+func (e *extraction) appWordBefore(p int) bool {
+	s := p
+	for s > 0 && wordByte[e.n[s-1]] {
+		s--
+	}
+	_, ok := wordInfo[e.n[s:p]]
+	return ok && (s == 0 || e.n[s-1] == ' ')
+}
+
+// forward reads the separator and the handle after the app word.
+func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth int) (hit, bool) {
+	n := e.n
+	spec := mentionSpecs[info.app]
+	p := we
+	for k := 0; k < 5; k++ {
+		q := p
+		if q < len(n) && n[q] == ' ' {
+			q++
+		}
+		if q >= len(n) {
+			return hit{}, false
+		}
+		switch c := n[q]; {
+		case c == ':' || c == '=' || c == '>' || c == '~' || c == '|' || c == '-' || c == '(' || c == '[' || c == '"' || c == '\'' || c == '*':
+			ctx.strong = true
+			p = q + 1
+			continue
+		case c == '@':
+			ctx.strong = true
+			if spec.sigil {
+				return e.readHandle(q, spec)
+			}
+			h, ok := e.readHandle(q+1, spec)
+			h.at = true
+			return h, ok
+		case c == '#' && spec.sigil:
+			ctx.strong = true
+			return e.readHandle(q, spec)
+		case c == '/' || c == '&' || c == ',' || c == '+' && !spec.phone:
+			return e.joined(q+1, info, ctx, depth)
+		case c == '+':
+			return e.readHandle(q, spec)
+		case wordByte[c]:
+			end := e.wordEnd(q)
+			w := n[q:end]
+			switch {
+			case sepWordSet[w]:
+				if w == "me" {
+					ctx.me = true
+				} else {
+					ctx.strong = true
+				}
+				p = end
+				continue
+			case copulaSet[w] && (ctx.possessive || ctx.strong):
+				ctx.strong = true
+				p = end
+				continue
+			case w == "c" && strings.HasPrefix(n[q:], "c'est") && ctx.possessive:
+				ctx.strong = true
+				p = q + len("c'est")
+				continue
+			case joinerWords[w] && end < len(n):
+				return e.joined(end, info, ctx, depth)
+			}
+			return e.readHandle(q, spec)
+		default:
+			return hit{}, false
+		}
+	}
+	return hit{}, false
+}
+
+// joined reads "kik/snap: x": another app word after a joiner lends its
+// handle to the first.
+func (e *extraction) joined(p int, info appWordInfo, ctx *context, depth int) (hit, bool) {
+	if depth >= 3 {
+		return hit{}, false
+	}
+	s, q := e.nextWord(p)
+	if s == q {
+		return hit{}, false
+	}
+	other, ok := wordInfo[e.n[s:q]]
+	if !ok {
+		return hit{}, false
+	}
+	var octx context
+	h, ok := e.forward(s, q, other, &octx, depth+1)
+	ctx.strong = ctx.strong || octx.strong
+	ctx.me = ctx.me || octx.me
+	return h, ok
+}
+
+// readHandle reads the handle starting at n[hs] by the app's rules.
+func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
+	n := e.n
+	if hs >= len(n) {
+		return hit{}, false
+	}
+	he := hs
+	switch {
+	case n[hs] == '+' || hs+1 < len(n) && n[hs] == '0' && n[hs+1] == '0':
+		if !spec.phone {
+			return hit{}, false
+		}
+		he = phoneEnd(n, hs)
+	case spec.sigil:
+		if n[hs] != '@' && n[hs] != '#' {
+			return hit{}, false
+		}
+		he = hs + 1
+		for he < len(n) && spec.extent.has(n[he]) {
+			he++
+		}
+	case spec.extent != nil:
+		for he < len(n) && spec.extent.has(n[he]) {
+			he++
+		}
+	default:
+		return hit{}, false
+	}
+	for he > hs && strings.IndexByte(".,-:", n[he-1]) >= 0 {
+		he--
+	}
+	if he == hs {
+		return hit{}, false
+	}
+	// What follows must end the handle: not an e-mail address, a URL path,
+	// or a longer word the charset cut ("kik.me/x" is a link).
+	if he < len(n) {
+		switch c := n[he]; {
+		case c == '@' || c == '/' || wordByte[c]:
+			return hit{}, false
+		case c == '.' && he+1 < len(n) && wordByte[n[he+1]]:
+			return hit{}, false
+		}
+	}
+	os, oe := e.t.OrigSpan(hs, he)
+	return hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true)}, true
+}
+
+// phoneEnd returns the end of a phone number written from n[hs]: digits in
+// groups separated by one space, '-', '.', or parentheses.
+func phoneEnd(n string, hs int) int {
+	he := hs + 1
+	last := he
+	for he < len(n) {
+		c := n[he]
+		switch {
+		case isDigit(c):
+			he++
+			last = he
+		case (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') && he+1 < len(n) && (isDigit(n[he+1]) || n[he+1] == '('):
+			he++
+		case c == ')':
+			he++
+		default:
+			return last
+		}
+	}
+	return last
+}
+
+// backward reads "@x on telegram" and "add x on kik": a handle before the
+// app word, joined by a preposition.
+func (e *extraction) backward(ws, we int, info appWordInfo) {
+	n := e.n
+	spec := mentionSpecs[info.app]
+	if spec.extent == nil || spec.sigil {
+		return
+	}
+	ps, pq := e.prevWord(ws)
+	if ps == pq || !prepWords[n[ps:pq]] {
+		return
+	}
+	p := ps
+	if p > 0 && n[p-1] == ' ' {
+		p--
+	}
+	he := p
+	hs := he
+	for hs > 0 && spec.extent.has(n[hs-1]) {
+		hs--
+	}
+	if hs == he {
+		return
+	}
+	var ctx context
+	at := hs > 0 && n[hs-1] == '@'
+	switch {
+	case at:
+		ctx.strong = true
+	case hs > 0 && wordByte[n[hs-1]]:
+		return
+	case e.contactVerbRightBefore(hs):
+		ctx.contact = true
+	default:
+		return
+	}
+	os, oe := e.t.OrigSpan(hs, he)
+	h := hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true), at: at}
+	canon, kind, ok := e.validate(info, h, ctx)
+	if !ok {
+		return
+	}
+	start := os
+	if at {
+		start, _ = e.t.OrigSpan(hs-1, hs)
+	}
+	_, end := e.t.OrigSpan(ws, we)
+	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: end, HandleStart: os, HandleEnd: oe})
+}
+
+// contactVerbRightBefore reports whether the word before n[p] is a contact
+// verb ("add placeholder_01 on kik").
+func (e *extraction) contactVerbRightBefore(p int) bool {
+	s, q := e.prevWord(p)
+	return s < q && contactSet[e.n[s:q]]
+}
+
+// emit validates a forward handle and records it.
+func (e *extraction) emit(info appWordInfo, ws, we int, h hit, ctx context) {
+	canon, kind, ok := e.validate(info, h, ctx)
+	if !ok {
+		return
+	}
+	start, _ := e.t.OrigSpan(ws, we)
+	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
+}
+
+// validate applies the app's syntax, the stop words and the context rules
+// to a handle candidate.
+func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wire.HandleKind, bool) {
+	spec := mentionSpecs[info.app]
+	raw := h.raw
+	if raw == "" {
+		return "", "", false
+	}
+	if raw[0] == '+' || strings.HasPrefix(raw, "00") {
+		if !spec.phone {
+			return "", "", false
+		}
+		p, ok := e164(raw)
+		return p, wire.HandleMention, ok
+	}
+	if spec.id != nil {
+		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
+			return "", "", false
+		}
+		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) {
+			return "", "", false
+		}
+		id, ok := spec.id(raw)
+		if ok && stopSet[strings.ToLower(raw)] {
+			return "", "", false
+		}
+		return id, wire.HandleID, ok
+	}
+	if spec.sigil {
+		m := strings.ToLower(raw)
+		return m, wire.HandleMention, validMatrix(m)
+	}
+	if spec.user == nil {
+		return "", "", false
+	}
+	// The cheap checks run on a lowercased copy in scratch memory, so that
+	// the prose words most candidates are cost no allocation.
+	lower := append(e.lower[:0], raw...)
+	for i, c := range lower {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	if stopSet[string(lower)] {
+		return "", "", false
+	}
+	shaped := strings.ContainsAny(raw, "0123456789_.")
+	switch {
+	case info.weak:
+		if !ctx.strong {
+			return "", "", false
+		}
+	case info.ambiguous:
+		if !ctx.strong && !ctx.contact && !(ctx.me && shaped) {
+			return "", "", false
+		}
+	default:
+		if !ctx.strong && !ctx.contact && !ctx.me && !shaped {
+			return "", "", false
+		}
+	}
+	// "Wickr Me" in title case is the product's name ("Wickr Me users"),
+	// not "wickr me <name>", unless what follows is shaped like a handle.
+	if info.app == "wickr" && ctx.me && !ctx.strong && !shaped && e.titleCaseMe(h) {
+		return "", "", false
+	}
+	user := strings.ToLower(raw)
+	if !spec.user(user) || looksLikeDomain(user) {
+		return "", "", false
+	}
+	return user, wire.HandleMention, true
+}
+
+// titleCaseMe reports whether the "me" before the handle is written "Me".
+func (e *extraction) titleCaseMe(h hit) bool {
+	n := e.n
+	s, q := e.prevWord(h.hs)
+	if n[s:q] != "me" {
+		return false
+	}
+	os, oe := e.t.OrigSpan(s, q)
+	return e.t.Orig[os:oe] == "Me"
+}
+
+var domainTLDs = map[string]bool{"com": true, "net": true, "org": true, "me": true, "io": true, "gg": true, "ru": true, "de": true, "co": true, "uk": true, "info": true, "app": true, "chat": true, "to": true, "im": true, "fr": true, "es": true, "br": true, "tv": true, "ly": true, "xyz": true}
+
+// looksLikeDomain: "gmail.com" after "wickr:" is an address, not a name.
+func looksLikeDomain(s string) bool {
+	i := strings.LastIndexByte(s, '.')
+	return i > 0 && domainTLDs[s[i+1:]]
+}

@@ -1,0 +1,265 @@
+package handles
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/handlewatch/handlewatch/detector/normalize"
+)
+
+// AppWord is one way posts name an app.
+type AppWord struct {
+	Word string // normalised (normalize.Normalize(...).Norm)
+	App  string // one of wire.Apps
+	// Ambiguous words are also ordinary words or name other things
+	// ("signal", "line", "session", "snap", "tg", "zap", "dc"): a handle
+	// after one needs a clear separator ("signal: x", "line id x"), an '@',
+	// or a contact phrase before it ("add me on signal x").
+	Ambiguous bool
+	// Weak words are hints only (👻 for Snapchat): a handle after one needs
+	// a clear separator.
+	Weak bool
+}
+
+// Word lists, as written in posts; they are normalised at start-up.
+var (
+	appNames = map[string][]string{
+		"wickr":     {"wickr", "wickrme", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre"},
+		"telegram":  {"telegram", "telegramm", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "телеграм", "телеграмм", "телеграмме", "телеграме", "电报"},
+		"kik":       {"kik", "kikme"},
+		"session":   {"sessionid", "session app", "getsession"},
+		"signal":    {"signalapp", "signal app"},
+		"snapchat":  {"snapchat", "snapchats", "snapchta", "snapchatt", "snpchat", "snapcht", "snapcaht", "snap chat"},
+		"whatsapp":  {"whatsapp", "whatsap", "whatapp", "watsapp", "watsap", "wattsapp", "whattsapp", "wasap", "wassap", "guasap", "wpp", "zapzap", "whatsaap", "вотсап", "ватсап", "вацап", "whats app"},
+		"discord":   {"discord", "discordapp", "dicord", "discrod", "dscord", "discor", "дискорд"},
+		"threema":   {"threema", "threma", "treema"},
+		"matrix":    {"matrix chat", "element app"},
+		"simplex":   {"simplexchat", "simplex chat"},
+		"wire":      {"wireapp", "wire app"},
+		"teleguard": {"teleguard", "tele guard"},
+		"tox":       {"qtox", "utox", "toxchat", "tox id", "toxid"},
+		"briar":     {"briar app", "briarapp"},
+		"viber":     {"viber", "vibr", "вайбер"},
+		"line":      {"line id", "lineid", "line app"},
+		"wechat":    {"wechat", "weixin", "wechat id", "微信", "薇信"},
+		"skype":     {"skype", "skipe", "скайп"},
+	}
+	ambiguousNames = map[string][]string{
+		"wickr":    {"wicker", "wick"},
+		"telegram": {"tg", "tele", "telega", "телега", "тг"},
+		"session":  {"session", "sesh"},
+		"signal":   {"signal", "sgnl", "сигнал"},
+		"snapchat": {"snap", "sc", "snp", "snaps", "снап", "снэп"},
+		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp"},
+		"discord":  {"disc", "dc", "dsc"},
+		"matrix":   {"matrix", "element"},
+		"simplex":  {"simplex"},
+		"wire":     {"wire"},
+		"tox":      {"tox"},
+		"briar":    {"briar"},
+		"line":     {"line"},
+		"wechat":   {"wx", "vx"},
+	}
+	weakNames = map[string][]string{
+		"snapchat": {"👻"},
+	}
+)
+
+// Words that make what follows an app word a handle even without a
+// separator: contact verbs and phrases in English, Spanish, Portuguese,
+// German, French and Russian ("add me on kik x", "agrégame al kik x", "me
+// chama no zap", "schreib mir auf telegram", "ajoute-moi sur snap",
+// "пиши в телеграм").
+var contactWords = strings.Fields(`
+	add adding addme hmu dm dms pm pms msg message messages text txt hit contact
+	reach find follow ping holla write talk inbox slide catch hml snapme kikme
+	agregame agregarme agrega agreguen agregen escribeme escribime escribanme
+	hablame mandame contactame buscame sigueme escribe
+	chama chame chamar adiciona adicione adicionar manda mande fala fale
+	schreib schreibt schreibe schreiben adde kontaktier kontaktiere meld melde meldet
+	ajoute ajoutez ajouter ecris ecrivez ecrire contacte contactez
+	пиши пишите напиши напишите писать добавь добавляй добавляйтесь стучи стучите`)
+
+// Possessives allow a copula after the app word ("my kik is x", "mi kik es
+// x", "meu zap é x", "mein snap ist x", "mon snap c'est x").
+var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine meinen mon ma mes мой моя`)
+
+// copulaWords may separate an app word from a handle after a possessive.
+var copulaWords = strings.Fields(`is es e ist est c'est это`)
+
+// separatorWords may separate an app word from a handle on their own ("kik
+// me x", "session id 05…", "snap name: x", "kik username x").
+var separatorWords = strings.Fields(`me id name username user usr handle addy account acc acct info ид`)
+
+// stopWords can never be a handle in the handle position: function words
+// of the six languages and words that follow an app name in prose ("Wickr
+// Me app", "wickr me encrypted", "discord server", "kik is an app").
+var stopWords = strings.Fields(`
+	a an the and or but so if then than that this these those there here it its is are was were
+	be been being am do does did done doing have has had having will would can could should shall
+	may might must not no nor yes yeah yep nope ok okay to of in on at by for from with without
+	about into onto over under up down out off as like just also too very really only even still
+	already now today tonight tomorrow yesterday later soon asap again please pls plz thanks thank
+	thx ty lol lmao haha omg btw idk tbh ngl fr rn all any some every each other another more most
+	much many few less same new old good bad best free first last next one two three i im me my
+	mine you your yours u ur he him his she her we our they their them who what when where why how
+	which because since until while after before during through via per back away home instead
+	either neither both around ever never always sometimes maybe probably actually basically
+	literally seriously anyway anyways though although however etc get got go going gone went come
+	came use uses used using make made say said says see saw seen know knew think want need let lets
+	try tried help works working work broken dead deleted banned hacked blocked closed shut shutting
+	launched owned acquired bought sold released reported according daily weekly right left time
+	times day days week weeks year years people guys everyone anyone someone nobody friend friends
+	info details below above bio dms hit hmu add text call msg message messages
+	app apps application account accounts acc messenger messaging chat chats chatting group groups
+	grp channel channels server servers user users username usernames id ids name names handle
+	handles profile profiles link links encrypted encryption secure security private privacy
+	anonymous platform service services client clients desktop mobile android ios iphone web website
+	version update updates download downloads install installed login signup official support team
+	bot bots call calls video videos voice premium plus business pro lite beta store play storage
+	notifications settings feature features stories story filter filters streak streaks snaps lens
+	map maps score verified status code codes qr number numbers phone contact contacts email
+	strength strengths transfer transfers rules rule starts start started ends end ended
+	up strong weak boost boosts lost loss processing booster
+	el la los las un una unos unas y o pero que de del en con por para al mi mis tu tus su sus es son
+	esta este esto eso ese esa aqui ahi alla si ya muy mas menos como cuando donde porque pues
+	tambien solo hoy manana ahora luego gracias porfa favor te se le lo nos yo ella usuario cuenta
+	grupo
+	os as um uma e ou mas do da dos das no na nos nas pelo pela pra meu minha seu sua eu voce vc
+	ele ela ta isso ai sim nao ja muito quando onde tambem hoje agora depois obrigado obrigada
+	valeu conta numero
+	der die das den dem des ein eine einen einem und oder aber dass ist sind war bin bist mit von zu
+	zum zur auf an bei fur uber im aus nach nicht kein keine ja nein auch nur noch schon jetzt heute
+	morgen hier da mein meine dein deine ich du er sie wir ihr mich mir dich dir uns bitte danke
+	gruppe konto nummer
+	le les des du et qui sont suis dans sur par pour avec sans au aux ce cet cette ces mon ma mes ton
+	tes son sa ses je il elle nous vous ils elles moi toi lui oui non pas plus tres aussi seulement
+	demain ici merci svp stp groupe compte
+	и в на не что это как по с у я ты он она мы вы они мой моя мне меня тебе тут там да нет или но
+	для из за от до тот та то те все всё`)
+
+// appWordInfo is what the extractor keeps per normalised app word.
+type appWordInfo struct {
+	app       string
+	ambiguous bool
+	weak      bool
+}
+
+var (
+	wordInfo    map[string]appWordInfo // single normalised words
+	phraseInfo  map[string]appWordInfo // two-word names ("snap chat"), by first word
+	phraseWords map[string][]string    // first word → whole phrases
+	contactSet  map[string]bool
+	possessive  map[string]bool
+	copulaSet   map[string]bool
+	sepWordSet  map[string]bool
+	stopSet     map[string]bool
+	nonASCII    []string // normalised app words that are not ASCII (searched inside words)
+)
+
+func norm(s string) string { return normalize.Normalize(s).Norm }
+
+func init() {
+	wordInfo = map[string]appWordInfo{}
+	phraseInfo = map[string]appWordInfo{}
+	phraseWords = map[string][]string{}
+	add := func(app string, words []string, ambiguous, weak bool) {
+		for _, w := range words {
+			n := norm(w)
+			info := appWordInfo{app: app, ambiguous: ambiguous, weak: weak}
+			if strings.Contains(n, " ") {
+				first, _, _ := strings.Cut(n, " ")
+				phraseInfo[n] = info
+				phraseWords[first] = append(phraseWords[first], n)
+				continue
+			}
+			if old, ok := wordInfo[n]; ok && old.app != app {
+				panic("handles: app word " + n + " names both " + old.app + " and " + app)
+			}
+			wordInfo[n] = info
+		}
+	}
+	for app, words := range appNames {
+		add(app, words, false, false)
+		for _, w := range words {
+			if !strings.Contains(w, " ") && len(w) >= 6 && isASCIIWord(w) && strings.Contains(w, "l") {
+				// '1' reads as 'i' in Norm, so "te1egram" is "teiegram".
+				add(app, []string{strings.ReplaceAll(w, "l", "i")}, false, false)
+			}
+		}
+	}
+	for app, words := range ambiguousNames {
+		add(app, words, true, false)
+	}
+	for app, words := range weakNames {
+		add(app, words, false, true)
+	}
+	for w := range wordInfo {
+		if !isASCIIWord(w) {
+			nonASCII = append(nonASCII, w)
+		}
+	}
+	sort.Strings(nonASCII)
+	contactSet = normSet(contactWords)
+	possessive = normSet(possessiveWords)
+	copulaSet = normSet(copulaWords)
+	sepWordSet = normSet(separatorWords)
+	stopSet = normSet(stopWords)
+	// A handle is compared after light folding (no leetspeak), so stop
+	// words are kept in that form too: Russian "тот" reads as "tot".
+	for _, w := range stopWords {
+		stopSet[string(normalize.AppendLight(nil, w, false))] = true
+	}
+	for _, ws := range [][]string{contactWords, possessiveWords, copulaWords, separatorWords} {
+		for _, w := range ws {
+			stopSet[norm(w)] = true
+		}
+	}
+	lexicon = buildLexicon()
+}
+
+func normSet(words []string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[norm(w)] = true
+	}
+	return m
+}
+
+func isASCIIWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// AppWords returns app names, abbreviations and misspellings in normalised
+// form, each mapped to its app, so the core can give a bare app mention
+// ("hmu on wickr") a contact-invitation weight. It includes ambiguous words
+// ("signal", "line", "snap", "tg"); AppWordList tells them apart. Two-word
+// names ("snap chat") are keyed with their single space.
+func AppWords() map[string]string {
+	m := make(map[string]string, len(wordInfo)+len(phraseInfo))
+	for w, info := range wordInfo {
+		m[w] = info.app
+	}
+	for w, info := range phraseInfo {
+		m[w] = info.app
+	}
+	return m
+}
+
+// AppWordList returns every app word with its ambiguity, sorted by word.
+func AppWordList() []AppWord {
+	var list []AppWord
+	for w, info := range wordInfo {
+		list = append(list, AppWord{Word: w, App: info.app, Ambiguous: info.ambiguous, Weak: info.weak})
+	}
+	for w, info := range phraseInfo {
+		list = append(list, AppWord{Word: w, App: info.app, Ambiguous: info.ambiguous, Weak: info.weak})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Word < list[j].Word })
+	return list
+}
