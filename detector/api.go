@@ -1,24 +1,37 @@
 package detector
 
-// API CONTRACT (skeleton written by the foundation; the detector work fills
-// it in). cmd/handlewatch depends on exactly these names and signatures.
+// The exported surface cmd/handlewatch is wired to: Config, Engine
+// (engine.go), Worker (worker.go), Scan (scan.go) and Eval (eval.go).
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/state"
-	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 // Config is the `detector:` section of the config file.
 type Config struct {
 	Rules string `yaml:"rules"` // path of the rule file (configs/rules.yaml)
+	// Watchlists are files of known handles, one "app:handle" a line, "#"
+	// comments: shared lists that match directly, like moderator-confirmed
+	// handles in the state store.
+	Watchlists []string `yaml:"watchlists"`
+	// WatchlistRefresh is how often the worker re-reads the watchlist sets
+	// of the state store; the hot path only reads its in-memory copy.
+	WatchlistRefresh time.Duration `yaml:"watchlist_refresh"`
+	// TallyInterval is how often posts-scanned tallies are published.
+	TallyInterval time.Duration `yaml:"tally_interval"`
+	// Concurrency is the number of posts detected at once (0: one per core).
+	Concurrency int `yaml:"concurrency"`
 }
 
 // WithDefaults fills the zero fields.
@@ -26,32 +39,42 @@ func (c Config) WithDefaults() Config {
 	if c.Rules == "" {
 		c.Rules = "configs/rules.yaml"
 	}
+	if c.WatchlistRefresh == 0 {
+		c.WatchlistRefresh = 5 * time.Second
+	}
+	if c.TallyInterval == 0 {
+		c.TallyInterval = 10 * time.Second
+	}
 	return c
 }
 
 // Validate reports the first bad setting, naming its key ("detector.…").
-func (c Config) Validate() error { return nil }
-
-// Engine is the pure detector: safe for concurrent use.
-type Engine struct{}
-
-// LoadEngine reads a rule file and builds an engine; a malformed file is
-// refused with its line and reason.
-func LoadEngine(path string) (*Engine, error) {
-	return nil, errors.New("detector: not implemented yet")
+func (c Config) Validate() error {
+	switch {
+	case strings.TrimSpace(c.Rules) == "":
+		return errors.New("detector.rules: required")
+	case c.WatchlistRefresh < time.Second:
+		return errors.New("detector.watchlist_refresh: must be at least 1s")
+	case c.TallyInterval < time.Second:
+		return errors.New("detector.tally_interval: must be at least 1s")
+	case c.Concurrency < 0 || c.Concurrency > 256:
+		return errors.New("detector.concurrency: must be 0 (one per core) to 256")
+	}
+	for i, w := range c.Watchlists {
+		if strings.TrimSpace(w) == "" {
+			return fmt.Errorf("detector.watchlists[%d]: empty path", i)
+		}
+	}
+	return nil
 }
-
-// RulesVersion is the version of the loaded rule file.
-func (e *Engine) RulesVersion() string { return "" }
-
-// Detect returns the finding for p, or nil when nothing was found.
-func (e *Engine) Detect(p *wire.Post) *wire.Finding { return nil }
 
 // Bus is what the worker needs of NATS (*bus.Bus has it).
 type Bus interface {
 	Consume(ctx context.Context, spec bus.ConsumerSpec, h bus.Handler) error
 	Publish(ctx context.Context, subject, msgID string, v any) (bool, error)
 }
+
+var _ Bus = (*bus.Bus)(nil)
 
 // WorkerDeps is what the worker needs from its process.
 type WorkerDeps struct {
@@ -61,36 +84,8 @@ type WorkerDeps struct {
 	Metrics prometheus.Registerer
 }
 
-// Worker consumes hw.posts.>, publishes findings on hw.findings.> and
-// posts-scanned tallies on hw.stats.>.
-type Worker struct{}
-
-// NewWorker builds a worker around the rule file of cfg.
-func NewWorker(cfg Config, deps WorkerDeps) (*Worker, error) {
-	return nil, errors.New("detector: not implemented yet")
-}
-
-// Run consumes until ctx is done.
-func (w *Worker) Run(ctx context.Context) error { return errors.New("detector: not implemented yet") }
-
-// Reload re-reads the rule file; a bad file leaves the running rules in
-// force and returns why.
-func (w *Worker) Reload() error { return errors.New("detector: not implemented yet") }
-
 // ScanOptions for Scan.
 type ScanOptions struct {
 	Workers  int       // 0: one per core
-	Progress io.Writer // progress bar target (nil: none)
-}
-
-// Scan reads NDJSON/JSONL files (.gz, .zst) and writes findings as NDJSON
-// to out; the summary goes to summary.
-func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer, opts ScanOptions) error {
-	return errors.New("detector: not implemented yet")
-}
-
-// Eval scores a labelled corpus and writes the report (text, or JSON when
-// asJSON) to out.
-func Eval(e *Engine, corpus string, out io.Writer, asJSON bool) error {
-	return errors.New("detector: not implemented yet")
+	Progress io.Writer // progress bar target (nil: none); drawn only on a terminal
 }
