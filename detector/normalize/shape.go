@@ -46,16 +46,14 @@ const maxLeetWord = 24
 // needs the rewriting pass; it returns as soon as it knows that (the caller
 // then runs it again after rewriting).
 //
-// It reads eight bytes at a time and only stops at the few bytes that may
-// need work: digits and leet symbols, brackets, dots and slashes, the start
-// of a one-character word (letter spacing) and of a word that could be a
-// spelled-out dot or slash. Plain words cost a handful of instructions per
-// eight bytes.
+// It classifies eight bytes at a time through one table and only stops at
+// the few bytes that may need work (see candidates); plain words cost a
+// handful of instructions per eight bytes.
 func leetAndCheck(b []byte) (rewrite bool) {
 	n := len(b)
-	leetEnd := 0   // words before this were already looked at for leetspeak
-	spacedEnd := 0 // single characters before this were looked at for spacing
-	var prevWord uint64
+	leetEnd := 0    // words before this were already looked at for leetspeak
+	spacedEnd := 0  // single characters before this were looked at for spacing
+	var prev uint64 // class flags of the chunk before
 	for base := 0; base < n; base += 8 {
 		var w uint64
 		if base+8 <= n {
@@ -65,11 +63,10 @@ func leetAndCheck(b []byte) (rewrite bool) {
 			copy(tail[:], b[base:])
 			w = binary.LittleEndian.Uint64(tail[:])
 		}
-		word, special, spelled := chunkMasks(w)
-		starts := word &^ (word<<8 | prevWord>>56)
-		singles := starts &^ (word >> 8)
-		prevWord = word
-		for cand := special | singles | starts&spelled; cand != 0; cand &= cand - 1 {
+		m := classes(w)
+		cands := candidates(m, prev)
+		prev = m
+		for cand := cands; cand != 0; cand &= cand - 1 {
 			p := base + bits.TrailingZeros64(cand)>>3
 			if p >= n {
 				break
@@ -124,34 +121,72 @@ func leetAndCheck(b []byte) (rewrite bool) {
 	return false
 }
 
-// chunkMasks classifies eight bytes at once, one flag (the high bit) per
-// byte: word bytes (letters, digits, non-ASCII), special bytes (a superset
-// of digits, leet symbols, brackets, '.', '/'), and bytes that may start a
-// spelled-out dot or slash (d, p, s, b, and the first byte of "т").
-func chunkMasks(w uint64) (word, special, spelled uint64) {
-	const low7 = ^uint64(highs)
-	high := w & highs
-	x := w & low7
-	y := x | 0x20*ones // folds '[' into '{', '\\' into '|', '`' into '@' …
-	eq := func(v, c uint64) uint64 {
-		t := v ^ c*ones
-		return ^((t + low7) | t) & highs
+// Class flags of a byte for the check pass; classes packs eight of them
+// into a word so that each class is a shift and a mask away.
+const (
+	clLetter  = 0x80 // a-z
+	clWord    = 0x40 // letters, digits, non-ASCII
+	clSpace   = 0x20 // ' '
+	clLeet    = 0x10 // digits, '@', '|'
+	clAlways  = 0x08 // '$' and brackets: always looked at
+	clDotlike = 0x04 // '.', '/'
+	clAI      = 0x02 // 'a', 'i': the one-letter words
+	clSpelled = 0x01 // d, p, s, b and the first byte of "т": maybe a spelled-out dot or slash
+)
+
+var classOf = func() (t [256]uint8) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[i] = clLetter | clWord
+		case c >= '0' && c <= '9':
+			t[i] = clWord | clLeet
+		case c >= 0x80:
+			t[i] = clWord
+		}
+		switch c {
+		case ' ':
+			t[i] |= clSpace
+		case '@', '|':
+			t[i] |= clLeet
+		case '$', '[', '(', '{', '<':
+			t[i] |= clAlways
+		case '.', '/':
+			t[i] |= clDotlike
+		case 'a', 'i':
+			t[i] |= clAI
+		case 'd', 'p', 's', 'b', 0xD1:
+			t[i] |= clSpelled
+		}
 	}
-	letter := (x + (0x80-'a')*ones) &^ (x + (0x80-'z'-1)*ones)
-	// '$' … '<' holds the digits, '$', '(', '.', '/' and '<'.
-	digitsAndPunct := (x + (0x80-'$')*ones) &^ (x + (0x80-'<'-1)*ones)
-	digit := (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones)
-	word = (letter|digit)&highs&^high | high
-	special = (digitsAndPunct | eq(y, '{') | eq(y, '|') | eq(y, '`')) & highs &^ high
-	spelled = (eq(x, 'd')|eq(x, 'p')|eq(x, 's')|eq(x, 'b'))&^high | eqByte(w, 0xD1)
-	return word, special, spelled
+	return t
+}()
+
+// classes returns the class flags of the eight bytes of w, byte for byte.
+func classes(w uint64) uint64 {
+	return uint64(classOf[byte(w)]) | uint64(classOf[byte(w>>8)])<<8 |
+		uint64(classOf[byte(w>>16)])<<16 | uint64(classOf[byte(w>>24)])<<24 |
+		uint64(classOf[byte(w>>32)])<<32 | uint64(classOf[byte(w>>40)])<<40 |
+		uint64(classOf[byte(w>>48)])<<48 | uint64(classOf[byte(w>>56)])<<56
 }
 
-// eqByte flags the bytes of w equal to c.
-func eqByte(w, c uint64) uint64 {
-	const low7 = ^uint64(highs)
-	t := w ^ c*ones
-	return ^(((t & low7) + low7) | t) & highs
+// candidates are the bytes of a chunk (class flags m; prev for the chunk
+// before) that may need work: a leet character after a letter ("w1ckr",
+// "sn@p"), '$', a bracket, a '.' or '/' next to a space ("t . me", "t.me /
+// x"), a one-letter word other than "a" and "i" (letter spacing), and a
+// word that may be a spelled-out dot or slash. The last byte's right
+// neighbour is unknown, so a '.' or '/' there counts. Each is one flag, the
+// high bit of its byte.
+func candidates(m, prev uint64) uint64 {
+	class := func(v uint64, bit uint) uint64 { return v << (7 - bit) & highs }
+	letter, pletter := class(m, 7), class(prev, 7)
+	word, pword := class(m, 6), class(prev, 6)
+	space, pspace := class(m, 5), class(prev, 5)
+	starts := word &^ (word<<8 | pword>>56)
+	singles := starts &^ (word >> 8) & letter &^ class(m, 1)
+	spaceAround := space<<8 | pspace>>56 | space>>8 | 0x80<<56
+	return class(m, 4)&(letter<<8|pletter>>56) | class(m, 3) | class(m, 2)&spaceAround | singles | starts&class(m, 0)
 }
 
 // leetWordAround returns the word (letters, digits, leet symbols) around
