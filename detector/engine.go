@@ -360,19 +360,35 @@ func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleO
 			mode = m
 		}
 	}
+	// Negative context: post-wide rules at full weight, near-scoped ones
+	// scaled by their distance to the nearest positive signal.
+	var positives []handleOcc
+	for _, o := range occs {
+		if r := &rs.Rules[o.rule]; o.counted && r.Weight > 0 {
+			positives = append(positives, handleOcc{span: o.span})
+		}
+	}
 	neg := 1.0
-	negApplied := make([]bool, len(rs.Rules))
 	for ri := range rs.Rules {
 		r := &rs.Rules[ri]
-		if r.Weight >= 0 || !hasRule(occs, int32(ri)) || e.suppressed(r, best, cats) {
+		if r.Weight >= 0 || !hasRule(occs, int32(ri)) {
 			continue
 		}
-		negApplied[ri] = true
-		neg *= 1 + r.Weight
-	}
-	for i, o := range occs {
-		if rs.Rules[o.rule].Weight < 0 {
-			occs[i].counted = negApplied[o.rule]
+		off := e.suppressed(r, best, cats)
+		strongest := 0.0
+		for i := range occs {
+			if occs[i].rule != int32(ri) {
+				continue
+			}
+			occs[i].counted = !off
+			occs[i].prox = 1
+			if r.Scope == ScopeNear {
+				occs[i].prox = proximity(text, occs[i].span, positives, sc)
+			}
+			strongest = max(strongest, -r.Weight*occs[i].prox)
+		}
+		if !off {
+			neg *= 1 - strongest
 		}
 	}
 	a.Score = round4((1 - pos) * neg)
@@ -451,7 +467,10 @@ func (e *Engine) corroborated(occs []occurrence, i int) bool {
 	}
 	for j, o := range occs {
 		r := &rs.Rules[o.rule]
-		if j == i || r.Weight < 0 || r.Ambiguous || r.Category == ri.Category || r.Detect != "" {
+		// Another ambiguous word may corroborate ("young" beside "cp"), but
+		// never one of the same category, and never the evasion detector,
+		// which only fires on other terms.
+		if j == i || r.Weight < 0 || r.Category == ri.Category || r.Detect != "" {
 			continue
 		}
 		if len(ri.Needs) > 0 && !contains(ri.Needs, r.Category) {
@@ -499,10 +518,7 @@ func (e *Engine) signals(occs []occurrence) []wire.Signal {
 			continue
 		}
 		r := &rs.Rules[o.rule]
-		w := r.Weight
-		if w > 0 {
-			w = round4(w * o.prox)
-		}
+		w := round4(r.Weight * o.prox)
 		if w == 0 {
 			continue
 		}

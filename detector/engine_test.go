@@ -77,9 +77,14 @@ func TestScoring(t *testing.T) {
 		{"coded term alone passes the gate", "pthc wickr: placeholder_01", true, 0.9, wire.SeverityHigh, wire.ModeAct, ""},
 		{"ambiguous alone does not count", "cp wickr: placeholder_01", false, 0, wire.SeverityLow, wire.ModeShadow, "no solicitation"},
 		{"ambiguous with another category", "cp trade wickr: placeholder_01", true, 0.76, wire.SeverityMedium, wire.ModeAlert, "score"},
+		// "young" needs an offer and has none, but it is a minor word beside "cp".
+		{"ambiguous words corroborate across categories", "young cp wickr: placeholder_01", true, 0.6, wire.SeverityMedium, wire.ModeAlert, "score"},
 		{"needs: young beside an offer", "young trade, wickr: placeholder_01", true, 0.7, wire.SeverityHigh, wire.ModeAlert, "combo.minor_offer"},
 		{"needs: young far from the offer", "young " + strings.Repeat("y", 30) + " trade, wickr: placeholder_01", false, 0.4, wire.SeverityLow, wire.ModeAlert, "gate"},
 		{"except phrase", "young players trade, wickr: placeholder_01", false, 0.4, wire.SeverityLow, wire.ModeAlert, "gate"},
+		// A near-scoped negative counts fully beside the signals, far_factor far away.
+		{"near negative beside the signals", "pizza sell 13yo wickr: placeholder_01", false, 0.164, wire.SeverityLow, wire.ModeAct, "below"},
+		{"near negative far away", "sell 13yo wickr: placeholder_01\n" + filler + "\npizza", false, 0.492, wire.SeverityLow, wire.ModeAct, "below"},
 		{"combo raises to critical", "sell 13yo cp wickr: placeholder_01", true, 0.928, wire.SeverityCritical, wire.ModeAct, "combo.all"},
 		{"obfuscation is evasion", "ｓｅｌｌ 13yo wickr: placeholder_01", true, 0.856, wire.SeverityHigh, wire.ModeAct, ""},
 		{"leet app name is evasion", "sell 13yo w1ckr: placeholder_01", true, 0.856, wire.SeverityHigh, wire.ModeAct, ""},

@@ -89,6 +89,20 @@ const (
 
 var boundaryNames = map[string]Boundary{"word": BoundaryWord, "prefix": BoundaryPrefix, "suffix": BoundarySuffix, "none": BoundaryNone}
 
+// Scope is how far a negative rule's context reaches.
+type Scope uint8
+
+const (
+	// ScopePost: the whole post is reporting, advice, an adult ad…: the
+	// rule's full weight applies wherever it matched.
+	ScopePost Scope = iota
+	// ScopeNear: the rule disambiguates the words around it ("pizza" next
+	// to an emoji, "notes" next to "cp"): its weight is scaled by its
+	// distance to the nearest positive signal, like positive signals are
+	// by their distance to a handle.
+	ScopeNear
+)
+
 // Built-in detectors a rule may name instead of terms.
 const detectObfuscation = "obfuscation"
 
@@ -113,6 +127,7 @@ type Rule struct {
 	Needs        []string       // counts only with one of these categories nearby (implies Ambiguous)
 	NeedsWithin  int            // bytes for Ambiguous and Needs; 0: scoring.ambiguous_window
 	SuppressedBy []string       // negative rules: categories or rule ids that switch it off
+	Scope        Scope          // negative rules: the whole post, or near the positive signals
 	Detect       string         // built-in detector instead of terms
 	Line         int
 }
@@ -490,7 +505,7 @@ func (p *parser) parseVars(n *yaml.Node) {
 func (p *parser) rule(n *yaml.Node, i int) Rule {
 	what := fmt.Sprintf("rules[%d]", i)
 	f := p.fields(n, what, "id", "category", "weight", "mode", "boundary", "terms", "regex", "window",
-		"ambiguous", "needs", "needs_within", "suppressed_by", "except", "detect")
+		"ambiguous", "needs", "needs_within", "suppressed_by", "scope", "except", "detect")
 	r := Rule{Line: p.deref(n).Line, Mode: wire.ModeShadow, Boundary: BoundaryWord, Window: 24}
 	idn, ok := f["id"]
 	if !ok {
@@ -543,6 +558,19 @@ func (p *parser) rule(n *yaml.Node, i int) Rule {
 	}
 	if r.Ambiguous && r.Weight < 0 {
 		p.failf(n, "%s: ambiguous and needs are for positive rules", what)
+	}
+	if v, ok := f["scope"]; ok {
+		if r.Weight > 0 {
+			p.failf(v, "%s: scope is for negative rules only", what)
+		}
+		switch sc := p.str(v, what+": scope"); sc {
+		case "post":
+			r.Scope = ScopePost
+		case "near":
+			r.Scope = ScopeNear
+		default:
+			p.failf(v, "%s: scope %q is not post or near", what, sc)
+		}
 	}
 	if v, ok := f["suppressed_by"]; ok {
 		if r.Weight > 0 {
