@@ -1,7 +1,12 @@
 package detector
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
@@ -155,4 +160,36 @@ func BenchmarkLexicon(b *testing.B) {
 		sc.hits = e.lex.scan(sc.text.Norm, sc.hits[:0])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// BenchmarkScan is the offline pipeline on both cores: read NDJSON,
+// decode with goccy, detect, write findings in input order.
+func BenchmarkScan(b *testing.B) {
+	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := benchPosts()
+	var buf bytes.Buffer
+	for _, p := range c.posts {
+		line, err := json.Marshal(map[string]any{"id": p.ID, "text": p.Text, "created_utc": p.CreatedAt.Unix()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	path := filepath.Join(b.TempDir(), "bench.ndjson")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sum, err := ScanFiles(context.Background(), e, []string{path}, io.Discard, ScanOptions{})
+		if err != nil || sum.Posts != int64(len(c.posts)) || sum.Findings == 0 {
+			b.Fatalf("scan: %v, %+v", err, sum)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(c.posts))/b.Elapsed().Seconds(), "posts/s")
 }
