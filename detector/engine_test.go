@@ -85,6 +85,9 @@ func TestScoring(t *testing.T) {
 		// A near-scoped negative counts fully beside the signals, far_factor far away.
 		{"near negative beside the signals", "pizza sell 13yo wickr: placeholder_01", false, 0.164, wire.SeverityLow, wire.ModeAct, "below"},
 		{"near negative far away", "sell 13yo wickr: placeholder_01\n" + filler + "\npizza", false, 0.492, wire.SeverityLow, wire.ModeAct, "below"},
+		// The regex only runs around "age" and is the signal's span.
+		{"regex verifies the window", "age: 12, sell wickr: placeholder_01", true, 0.82, wire.SeverityHigh, wire.ModeAct, ""},
+		{"regex refuses an adult age", "age: 25, sell wickr: placeholder_01", false, 0.4, wire.SeverityLow, wire.ModeAlert, "gate"},
 		{"combo raises to critical", "sell 13yo cp wickr: placeholder_01", true, 0.928, wire.SeverityCritical, wire.ModeAct, "combo.all"},
 		{"obfuscation is evasion", "ｓｅｌｌ 13yo wickr: placeholder_01", true, 0.856, wire.SeverityHigh, wire.ModeAct, ""},
 		{"leet app name is evasion", "sell 13yo w1ckr: placeholder_01", true, 0.856, wire.SeverityHigh, wire.ModeAct, ""},
@@ -287,5 +290,20 @@ func TestEngineIsSafeForConcurrentUse(t *testing.T) {
 		if !<-done {
 			t.Fatal("concurrent Detect disagreed with sequential Detect")
 		}
+	}
+}
+
+func TestRegexSignalSpan(t *testing.T) {
+	e := smallEngine(t)
+	text := "ok, age: 12 and age 30, sell wickr: placeholder_01"
+	a := e.Analyze(post(text))
+	var claims []string
+	for _, s := range a.Signals {
+		if s.Rule == "minor.claim" {
+			claims = append(claims, text[s.Span.Start:s.Span.End])
+		}
+	}
+	if len(claims) != 1 || claims[0] != "age: 12" {
+		t.Fatalf("minor.claim marks %q, want only \"age: 12\"", claims)
 	}
 }
