@@ -89,6 +89,14 @@ func wordMask(w uint64) uint64 {
 	return (letter|digit|under)&highs&^high | high
 }
 
+// maxHandleScan bounds the bytes a handle is read over, and maxHostBack how
+// far back a link's subdomains are, so that long runs without spaces cost
+// linear time.
+const (
+	maxHandleScan = 300
+	maxHostBack   = 256
+)
+
 // longWordChunks: this many whole eight-byte chunks of word bytes in a row
 // mean a word of 32 bytes or more, where ID shapes live.
 const longWordChunks = 4
@@ -161,6 +169,28 @@ type extraction struct {
 	matches []Match
 	scratch [64]byte
 	lower   [64]byte
+	// The last extent scan: n[scanFrom:scanTo] is all in scanCS, so a later
+	// scan from inside it goes on from scanTo.
+	scanCS           *charset
+	scanFrom, scanTo int
+	linkedTo         int // Norm end of the last link read
+}
+
+// extentEnd returns where the run of cs bytes from n[p] ends, reading at
+// most limit bytes.
+func (e *extraction) extentEnd(p int, cs *charset, limit int) int {
+	n := e.n
+	end := p
+	if cs == e.scanCS && p >= e.scanFrom && p <= e.scanTo {
+		end = e.scanTo
+	}
+	stop := min(len(n), p+limit)
+	for end < stop && cs.has(n[end]) {
+		end++
+	}
+	end = min(end, stop)
+	e.scanCS, e.scanFrom, e.scanTo = cs, p, end
+	return end
 }
 
 func (e *extraction) wordEnd(p int) int {
@@ -305,22 +335,24 @@ func (e *extraction) finish() []Match {
 		}
 		return ms[i].End > ms[j].End
 	})
+	// Matches are in order of Start, so one overlaps an earlier one with
+	// the same app and handle exactly when it starts before the furthest
+	// end among them.
+	type key struct{ app, handle string }
+	last := make(map[key]int, len(ms)) // index in out of the furthest-reaching one
 	out := ms[:0]
 	for _, m := range ms {
-		dup := false
-		for k := range out {
-			o := &out[k]
-			if o.App == m.App && o.Handle == m.Handle && m.Start < o.End && o.Start < m.End {
-				if m.Kind == wire.HandleLink && o.Kind != wire.HandleLink {
-					*o = m
-				}
-				dup = true
-				break
+		k := key{m.App, m.Handle}
+		if i, ok := last[k]; ok && m.Start < out[i].End {
+			if m.Kind == wire.HandleLink && out[i].Kind != wire.HandleLink {
+				out[i] = m
+			} else if m.End > out[i].End {
+				out[i].End, out[i].Raw = m.End, e.t.Orig[out[i].Start:m.End]
 			}
+			continue
 		}
-		if !dup {
-			out = append(out, m)
-		}
+		last[k] = len(out)
+		out = append(out, m)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
@@ -334,14 +366,16 @@ func (e *extraction) link(anchor int, forms []linkForm) {
 	for i := range forms {
 		f := &forms[i]
 		p := anchor - f.anchorAt
-		if p < 0 || !strings.HasPrefix(n[p:], f.prefix) || p > 0 && isHostByte(n[p-1]) {
-			continue
+		if p < e.linkedTo || !strings.HasPrefix(n[p:], f.prefix) || p > 0 && isHostByte(n[p-1]) {
+			continue // inside the last link (a link in a link's fragment is its text), or not this form
 		}
 		hs := p + len(f.prefix)
 		he := hs
-		for he < len(n) && f.extent.has(n[he]) {
-			he++
+		limit := maxHandleScan
+		if f.extent == nxFragment {
+			limit = maxFragment
 		}
+		he = e.extentEnd(hs, f.extent, limit)
 		// Sentence punctuation after a link is not part of it.
 		for he > hs && strings.IndexByte(".,;:!?)]'-", n[he-1]) >= 0 && f.extent != nxFragment {
 			he--
@@ -383,6 +417,7 @@ func (e *extraction) link(anchor int, forms []linkForm) {
 		}
 		end := e.linkEnd(hoe)
 		e.add(Match{App: f.app, Handle: h, Kind: wire.HandleLink, Start: os, End: end, HandleStart: hos, HandleEnd: hoe})
+		e.linkedTo = he
 		return
 	}
 }
@@ -392,9 +427,9 @@ func (e *extraction) link(anchor int, forms []linkForm) {
 func (e *extraction) linkStart(p int) int {
 	n := e.n
 	s := p
-	for s >= 2 && n[s-1] == '.' && isHostByte(n[s-2]) {
+	for s >= 2 && n[s-1] == '.' && isHostByte(n[s-2]) && p-s < maxHostBack {
 		k := s - 1
-		for k > 0 && isHostByte(n[k-1]) {
+		for k > 0 && isHostByte(n[k-1]) && p-k < maxHostBack {
 			k--
 		}
 		s = k
@@ -418,7 +453,7 @@ func isHostByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '
 func (e *extraction) linkEnd(oe int) int {
 	o := e.t.Orig
 	end := oe
-	for end < len(o) && o[end] > ' ' && o[end] < 0x7f && strings.IndexByte("\"'<>`", o[end]) < 0 {
+	for end < len(o) && end-oe < maxFragment && o[end] > ' ' && o[end] < 0x7f && strings.IndexByte("\"'<>`", o[end]) < 0 {
 		end++
 	}
 	for end > oe && strings.IndexByte(".,;:!?)]", o[end-1]) >= 0 {
@@ -436,6 +471,9 @@ func (e *extraction) telegramSubdomain(p int) {
 	he := p - 1
 	hs := he
 	for hs > 0 && csTelegram.has(n[hs-1]) {
+		if he-hs > 32 {
+			return
+		}
 		hs--
 	}
 	if hs == he || hs > 0 && (n[hs-1] == '.' || n[hs-1] == '/' && !strings.HasSuffix(n[:hs], "://")) {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -491,5 +492,32 @@ func TestAppWords(t *testing.T) {
 	}
 	if amb["wickr"] || amb["telegram"] || amb["kik"] {
 		t.Error("wickr, telegram and kik are not ambiguous")
+	}
+}
+
+// TestLinearTime guards against quadratic behaviour on adversarial input:
+// ten times the text must cost about ten times the time, not a hundred.
+func TestLinearTime(t *testing.T) {
+	x := NewExtractor()
+	patterns := []string{"kik ", "simplex.chat/contact#", "a.t.me", "t.me/", "wickr: ", "-kik", "+1 ",
+		"@a on kik ", "kik/", "加我微信", "👻:", "session ", "a" + strings.Repeat("b", 100) + ".t.me ",
+		"tg://resolve?domain=", "kik or ", "me on kik ", "t.me/x?y=", "kik: a.", "wire: a-"}
+	best := func(s string) time.Duration {
+		tx := normalize.Normalize(s)
+		d := time.Duration(1 << 62)
+		for range 3 {
+			start := time.Now()
+			x.Extract(tx)
+			d = min(d, time.Since(start))
+		}
+		return d
+	}
+	for _, p := range patterns {
+		small := strings.Repeat(p, 4000/len(p)+1)
+		large := strings.Repeat(p, 40000/len(p)+1)
+		ds, dl := best(small), best(large)
+		if dl > 40*ds && dl > 5*time.Millisecond {
+			t.Errorf("%q: %v for %d bytes but %v for %d bytes", p, ds, len(small), dl, len(large))
+		}
 	}
 }

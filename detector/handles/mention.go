@@ -72,6 +72,11 @@ var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true,
 // telegram").
 var objectPronouns = map[string]bool{"me": true, "us": true, "moi": true, "mir": true, "mich": true, "мне": true, "nous": true, "uns": true}
 
+// maxWordBack bounds how far back a word is looked for: no word the rules
+// care about is longer, and the bound keeps long runs of text without
+// spaces (Han, base64) linear.
+const maxWordBack = 64
+
 func (e *extraction) prevWord(p int) (s, q int) {
 	n := e.n
 	q = p
@@ -80,6 +85,9 @@ func (e *extraction) prevWord(p int) (s, q int) {
 	}
 	s = q
 	for s > 0 && wordByte[n[s-1]] {
+		if q-s == maxWordBack {
+			return q, q
+		}
 		s--
 	}
 	return s, q
@@ -91,7 +99,16 @@ func (e *extraction) nextWord(p int) (s, q int) {
 	if s < len(n) && n[s] == ' ' {
 		s++
 	}
-	return s, e.wordEnd(s)
+	return s, e.wordEndWithin(s, maxWordBack)
+}
+
+// wordEndWithin is wordEnd looking at most max bytes ahead.
+func (e *extraction) wordEndWithin(p, max int) int {
+	end := min(len(e.n), p+max)
+	for p < end && wordByte[e.n[p]] {
+		p++
+	}
+	return p
 }
 
 // prevWordInSentence returns the word before n[p], stepping over spaces
@@ -99,12 +116,18 @@ func (e *extraction) nextWord(p int) (s, q int) {
 // there is none.
 func (e *extraction) prevWordInSentence(p int) (s, q int) {
 	n := e.n
-	for p > 0 && !wordByte[n[p-1]] && n[p-1] != '.' && n[p-1] != '!' && n[p-1] != '?' {
+	for k := 0; p > 0 && !wordByte[n[p-1]] && n[p-1] != '.' && n[p-1] != '!' && n[p-1] != '?'; k++ {
+		if k == maxWordBack {
+			return p, p
+		}
 		p--
 	}
 	q = p
 	s = q
 	for s > 0 && wordByte[n[s-1]] {
+		if q-s == maxWordBack {
+			return q, q
+		}
 		s--
 	}
 	return s, q
@@ -180,6 +203,9 @@ func (e *extraction) listedAfterApp(ws int) bool {
 func (e *extraction) appWordBefore(p int) bool {
 	s := p
 	for s > 0 && wordByte[e.n[s-1]] {
+		if p-s == maxWordBack {
+			return false
+		}
 		s--
 	}
 	_, ok := wordInfo[e.n[s:p]]
@@ -220,7 +246,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 		case c == '+':
 			return e.readHandle(q, spec)
 		case wordByte[c]:
-			end := e.wordEnd(q)
+			end := e.wordEndWithin(q, maxWordBack)
 			w := n[q:end]
 			switch {
 			case sepWordSet[w]:
@@ -289,11 +315,11 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 			return hit{}, false
 		}
 		he = hs + 1
-		for he < len(n) && spec.extent.has(n[he]) {
+		for he < len(n) && he-hs < maxHandleScan && spec.extent.has(n[he]) {
 			he++
 		}
 	case spec.extent != nil:
-		for he < len(n) && spec.extent.has(n[he]) {
+		for he < len(n) && he-hs < maxHandleScan && spec.extent.has(n[he]) {
 			he++
 		}
 	default:
@@ -324,7 +350,7 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 func phoneEnd(n string, hs int) int {
 	he := hs + 1
 	last := he
-	for he < len(n) {
+	for he < len(n) && he-hs < 40 {
 		c := n[he]
 		switch {
 		case isDigit(c):
@@ -360,6 +386,9 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	he := p
 	hs := he
 	for hs > 0 && spec.extent.has(n[hs-1]) {
+		if he-hs == maxHandleScan {
+			return
+		}
 		hs--
 	}
 	if hs == he {
