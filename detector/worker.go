@@ -36,6 +36,8 @@ type Worker struct {
 	tally    *tallies
 	instance string
 	reloadMu sync.Mutex
+	// refreshed is when the watchlists were last read (Unix nanoseconds).
+	refreshed atomic.Int64
 }
 
 // NewWorker builds a worker around the rule file of cfg.
@@ -105,6 +107,20 @@ func (w *Worker) Reload() error {
 	return nil
 }
 
+// Ready reports whether the worker runs on fresh watchlists: it is not
+// ready before Run has read them, nor when refreshing has failed for three
+// intervals in a row (a cleared handle might then be acted on).
+func (w *Worker) Ready(context.Context) error {
+	last := w.refreshed.Load()
+	switch {
+	case last == 0:
+		return errors.New("detector: watchlists not read yet")
+	case time.Since(time.Unix(0, last)) > 3*w.cfg.WatchlistRefresh+time.Second:
+		return fmt.Errorf("detector: watchlists last read %s ago", time.Since(time.Unix(0, last)).Round(time.Second))
+	}
+	return nil
+}
+
 // RulesVersion is the version of the rules in force.
 func (w *Worker) RulesVersion() string { return w.engine.Load().RulesVersion() }
 
@@ -115,6 +131,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if _, _, err := w.watch.refresh(ctx, w.deps.Sets); err != nil {
 		return fmt.Errorf("starting detector: %w", err)
 	}
+	w.refreshed.Store(time.Now().UnixNano())
 	n := w.cfg.Concurrency
 	if n == 0 {
 		n = runtime.GOMAXPROCS(0)
@@ -175,6 +192,7 @@ func (w *Worker) background(ctx context.Context) {
 				}
 				continue
 			}
+			w.refreshed.Store(time.Now().UnixNano())
 			w.metrics.watchlistSize.WithLabelValues("known").Set(float64(known))
 			w.metrics.watchlistSize.WithLabelValues("cleared").Set(float64(cleared))
 		case <-flush.C:

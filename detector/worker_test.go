@@ -3,6 +3,7 @@ package detector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,9 +120,13 @@ func TestWorkerPostsInFindingsOut(t *testing.T) {
 			})
 		}()
 
+		if err := w.Ready(ctx); err == nil {
+			t.Fatal("ready before Run read the watchlists")
+		}
 		wctx, stopWorker := context.WithCancel(ctx)
 		runDone := make(chan error, 1)
 		go func() { runDone <- w.Run(wctx) }()
+		waitFor(t, "ready", func() bool { return w.Ready(ctx) == nil })
 		scanned := func() float64 { return metricValue(w.metrics.scanned.WithLabelValues("feed_a")) }
 		waitFor(t, "four good posts scanned", func() bool {
 			return scanned()+metricValue(w.metrics.scanned.WithLabelValues("feed_b")) == 4
@@ -340,4 +345,26 @@ func metricCount(c prometheus.Collector) int {
 		n++
 	}
 	return n
+}
+
+// failingSets is a state store that is down.
+type failingSets struct{ state.Sets }
+
+func (failingSets) SetMembers(context.Context, string) ([]string, error) {
+	return nil, errors.New("connection refused")
+}
+
+func TestWorkerRunNeedsTheWatchlists(t *testing.T) {
+	w, err := NewWorker(Config{Rules: "testdata/rules_small.yaml"},
+		WorkerDeps{Log: zaptest.NewLogger(t), Bus: bustest.Embedded(t, ""), Sets: failingSets{state.NewMemory()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("Run with the state store down = %v, want it to refuse to start", err)
+	}
+	if w.Ready(context.Background()) == nil {
+		t.Fatal("ready without watchlists")
+	}
 }
