@@ -80,7 +80,7 @@ func NewEngine(rs *RuleSet) (*Engine, error) {
 // RulesVersion is the version of the loaded rule file.
 func (e *Engine) RulesVersion() string { return e.rules.Version }
 
-// Rules is the rule set the engine runs.
+// Rules is the rule set the engine runs; callers must not modify it.
 func (e *Engine) Rules() *RuleSet { return e.rules }
 
 // WithWatchlist returns a copy of the engine that consults w.
