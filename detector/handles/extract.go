@@ -134,6 +134,13 @@ func (x *Extractor) Extract(t *normalize.Text) []Match {
 			p := base + int(sh>>3)
 			if x.prefixes[k>>6]&(1<<(k&63)) != 0 || n[p] >= 0xE4 && n[p] <= 0xE9 {
 				e.word(p)
+			} else if isDigit(n[p]) {
+				// Leetspeak that Norm kept because it starts the word
+				// ("73l3gu4rd"): try the word with every digit read as a letter.
+				k = (fullLeet32(v) * 0x9E3779B1) >> 16
+				if x.prefixes[k>>6]&(1<<(k&63)) != 0 {
+					e.word(p)
+				}
 			}
 		}
 		prevWord, w, word = word, nw, nword
@@ -159,6 +166,20 @@ func chunkAt(n string, base int) (w, word uint64) {
 		word &= 1<<(8*uint(len(n)-base)) - 1
 	}
 	return w, word
+}
+
+// fullLeet reads every leet digit as its letter.
+var fullLeet = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+	}
+	t['0'], t['1'], t['3'], t['4'], t['5'], t['7'] = 'o', 'i', 'e', 'a', 's', 't'
+	return t
+}()
+
+func fullLeet32(v uint32) uint32 {
+	return uint32(fullLeet[byte(v)]) | uint32(fullLeet[byte(v>>8)])<<8 |
+		uint32(fullLeet[byte(v>>16)])<<16 | uint32(fullLeet[byte(v>>24)])<<24
 }
 
 // extraction is the state of one Extract call.
@@ -225,6 +246,20 @@ func (e *extraction) word(p int) {
 	}
 	entry, ok := lexicon[w]
 	if !ok {
+		// "73l3gu4rd", "w3ch47": Norm undoes leetspeak only between
+		// letters; an app word may still hide behind edge digits.
+		if len(w) > len(e.scratch) || strings.IndexAny(w, "013457") < 0 {
+			return
+		}
+		b := e.scratch[:len(w)]
+		for i := 0; i < len(w); i++ {
+			b[i] = fullLeet[w[i]]
+		}
+		entry, ok = lexicon[string(b)]
+		if !ok || entry.app == nil {
+			return
+		}
+		e.appWord(p, q, *entry.app)
 		return
 	}
 	if entry.forms != nil {

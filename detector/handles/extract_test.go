@@ -120,11 +120,11 @@ func TestExtractTelegram(t *testing.T) {
 		{"t.me/s", "https://t.me/s/example_chan", []want{link("telegram", "example_chan", "")}},
 		{"telegram.me", "telegram.me/Example_Chan", []want{link("telegram", "example_chan", "telegram.me/Example_Chan")}},
 		{"telegram.dog", "telegram.dog/example_chan", []want{link("telegram", "example_chan", "")}},
-		{"invite plus", "t.me/+AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "t.me/+AbCdEfGhIjKlMnOp")}},
-		{"joinchat", "t.me/joinchat/AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "")}},
+		{"invite plus", "t.me/+AbCdEfGhIjKlMnOp", []want{link("telegram", "AbCdEfGhIjKlMnOp", "t.me/+AbCdEfGhIjKlMnOp")}},
+		{"joinchat", "t.me/joinchat/AbCdEfGhIjKlMnOp", []want{link("telegram", "AbCdEfGhIjKlMnOp", "")}},
 		{"phone link", "t.me/+15550100123", []want{link("telegram", "+15550100123", "")}},
 		{"tg resolve", "tg://resolve?domain=tg_demo_77", []want{link("telegram", "tg_demo_77", "tg://resolve?domain=tg_demo_77")}},
-		{"tg join", "tg://join?invite=AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "")}},
+		{"tg join", "tg://join?invite=AbCdEfGhIjKlMnOp", []want{link("telegram", "AbCdEfGhIjKlMnOp", "")}},
 		{"subdomain", "visit example_chan.t.me now", []want{link("telegram", "example_chan", "example_chan.t.me")}},
 		{"colon mention", "telegram: tg_demo_77", []want{mention("telegram", "tg_demo_77", "telegram: tg_demo_77")}},
 		{"tg at", "tg @tg_demo_77", []want{mention("telegram", "tg_demo_77", "tg @tg_demo_77")}},
@@ -143,7 +143,9 @@ func TestExtractTelegram(t *testing.T) {
 		{"chinese", "加我电报:tg_demo_77", []want{mention("telegram", "tg_demo_77", "电报:tg_demo_77")}},
 		{"not a domain", "see telegram.org for news", nil},
 		{"not a mention target", "a telegram from grandma", nil},
-		{"tg alone", "tg example_seller", nil},
+		{"tg shaped", "tg example_seller", []want{mention("telegram", "example_seller", "")}},
+		{"tg plain word", "tg examplename", nil},
+		{"attributed elsewhere", "telegram, @example_seller on insta", nil},
 	})
 }
 
@@ -181,7 +183,8 @@ func TestExtractSignal(t *testing.T) {
 		{"no discriminator", "signal: placeholder", nil},
 		{"signal strength", "signal strength is low", nil},
 		{"trading signals", "best trading signals daily", nil},
-		{"signal plain word", "signal placeholder.01", nil},
+		{"signal shaped", "signal placeholder.01", []want{mention("signal", "placeholder.01", "")}},
+		{"signal plain word", "signal examplename", nil},
 	})
 }
 
@@ -239,7 +242,8 @@ func TestExtractSnapchat(t *testing.T) {
 		{"french", "ajoute-moi sur snap placeholder_05", []want{mention("snapchat", "placeholder_05", "snap placeholder_05")}},
 		{"leet", "sn@p: placeholder_02", []want{mention("snapchat", "placeholder_02", "sn@p: placeholder_02")}},
 		{"ghost separator", "👻: placeholder_02", []want{mention("snapchat", "placeholder_02", "👻: placeholder_02")}},
-		{"ghost alone", "👻 placeholder_02", nil},
+		{"ghost shaped", "👻 placeholder_02", []want{mention("snapchat", "placeholder_02", "")}},
+		{"ghost plain", "👻 examplename", nil},
 		{"snap a photo", "snap a photo of it", nil},
 		{"snapshot", "snapshot placeholder_02", nil},
 		{"ends with dot", "snapchat: placeholder.", []want{mention("snapchat", "placeholder", "")}},
@@ -301,11 +305,13 @@ func TestExtractOtherApps(t *testing.T) {
 		{"matrix movie", "the matrix was great", nil},
 		{"simplex contact", "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fabc%40smp4.simplex.im%2Fxyz", []want{link("simplex", "contact#/?v=2-7&smp=smp%3A%2F%2Fabc%40smp4.simplex.im%2Fxyz", "")}},
 		{"simplex invitation", "simplex.chat/invitation#/?v=2&smp=abcdefgh", []want{link("simplex", "invitation#/?v=2&smp=abcdefgh", "")}},
-		{"simplex short", "https://smp4.simplex.im/a#AbCdEfGh12345", []want{link("simplex", "a#AbCdEfGh12345", "https://smp4.simplex.im/a#AbCdEfGh12345")}},
+		{"simplex short", "https://smp4.simplex.im/a#AbCdEfGh12345-_XyZ", []want{link("simplex", "AbCdEfGh12345-_XyZ", "https://smp4.simplex.im/a#AbCdEfGh12345-_XyZ")}},
+		{"simplex short group", "simplex.chat/g#AbCdEfGh12345-_XyZ", []want{link("simplex", "AbCdEfGh12345-_XyZ", "")}},
 		{"simplex method", "the simplex method", nil},
 		{"wire", "wire: @example_seller", []want{mention("wire", "example_seller", "")}},
 		{"wire transfer", "wire transfer fees", nil},
-		{"wire plain", "wire example_seller", nil},
+		{"wire shaped", "wire example_seller", []want{mention("wire", "example_seller", "")}},
+		{"wire plain", "wire examplename", nil},
 		{"viber link", "viber://chat?number=%2B447700900123", []want{link("viber", "+447700900123", "")}},
 		{"viber add", "viber://add?number=447700900123", []want{link("viber", "+447700900123", "")}},
 		{"viber community", "https://invite.viber.com/?g2=AQAbCdEfGh12", []want{link("viber", "AQAbCdEfGh12", "https://invite.viber.com/?g2=AQAbCdEfGh12")}},
@@ -377,7 +383,7 @@ func TestCanonical(t *testing.T) {
 		ok            bool
 	}{
 		{"telegram", "@TG_Demo_77", "tg_demo_77", true},
-		{"telegram", "+AbCdEfGhIjKlMnOp", "+AbCdEfGhIjKlMnOp", true},
+		{"telegram", "+AbCdEfGhIjKlMnOp", "AbCdEfGhIjKlMnOp", true},
 		{"telegram", "+15550100123", "+15550100123", true},
 		{"telegram", "abc", "", false},
 		{"whatsapp", "+1 555 010 0123", "+15550100123", true},
@@ -419,6 +425,7 @@ func TestE164(t *testing.T) {
 		ok       bool
 	}{
 		{"+1 (555) 010-0123", "+15550100123", true},
+		{"+33 (0)6 39 98 93 14", "+33639989314", true},
 		{"0044 7700 900123", "+447700900123", true},
 		{"+55 11 91234-5678", "+5511912345678", true},
 		{"+999 1234567", "", false},      // unassigned
@@ -518,6 +525,43 @@ func TestLinearTime(t *testing.T) {
 		ds, dl := best(small), best(large)
 		if dl > 40*ds && dl > 5*time.Millisecond {
 			t.Errorf("%q: %v for %d bytes but %v for %d bytes", p, ds, len(small), dl, len(large))
+		}
+	}
+}
+
+// TestEveryLinkForm writes each link form with a handle its app accepts and
+// checks that it is found as that app's link, with and without a scheme.
+func TestEveryLinkForm(t *testing.T) {
+	samples := []string{"example_chan", "AbCdEfGh12345-_XyZ", "AbCdEfGhIjKlMnOpQrStUv", "15550100123", "+15550100123",
+		toxID, briarKey, "@example_user:example.org", "#example_room:example.org",
+		"example_user:example.org", "ABCD1234", "/?v=2&smp=abcdefgh", "example.seller", "AbCdEf123",
+		"~example_line", "@example_oa", "%2B15550100123"}
+	x := NewExtractor()
+	for _, forms := range linkForms {
+		for _, f := range forms {
+			sample := ""
+			for _, s := range samples {
+				if _, ok := f.canon(s); ok {
+					sample = s
+					break
+				}
+			}
+			if sample == "" {
+				t.Errorf("no sample handle fits %s", f.prefix)
+				continue
+			}
+			for _, text := range []string{"see " + f.prefix + sample + " now", "see https://" + f.prefix + sample + ". now"} {
+				if strings.Contains(f.prefix, "://") || strings.HasPrefix(f.prefix, "tox:") || strings.HasPrefix(f.prefix, "skype:") || strings.HasPrefix(f.prefix, "matrix:") {
+					if strings.Contains(text, "https://") {
+						continue
+					}
+				}
+				got := x.Extract(normalize.Normalize(text))
+				checkMatches(t, text, got)
+				if len(got) != 1 || got[0].App != f.app || got[0].Kind != wire.HandleLink {
+					t.Errorf("%s: Extract(%q) = %s, want one %s link", f.prefix, text, show(got), f.app)
+				}
+			}
 		}
 	}
 }

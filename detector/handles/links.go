@@ -65,21 +65,28 @@ func phoneCanon(s string) (string, bool) {
 	return e164Digits(s)
 }
 
-// telegramPlus reads t.me/+…: a phone number or an invite hash, both
-// canonical with their leading '+'.
+// telegramPlus reads t.me/+…: a phone number (canonical E.164) or an
+// invite hash (canonical as written, without the '+', like joinchat/…).
 func telegramPlus(s string) (string, bool) {
 	if p, ok := e164Digits(s); ok {
 		return p, true
 	}
-	return "+" + s, validTelegramInvite(s)
+	return s, validTelegramInvite(s)
 }
 
-func telegramInvite(s string) (string, bool) { return "+" + s, validTelegramInvite(s) }
+func telegramInvite(s string) (string, bool) { return s, validTelegramInvite(s) }
 
 func signalPhone(s string) (string, bool) { return e164(s) }
 
+// simplexCanon reads a SimpleX link: a short link's token (simplex.chat/a#T,
+// smp4.simplex.im/g#T → T, case-sensitive), or for a long contact or
+// invitation link its kind and whole fragment.
 func simplexCanon(kind string) func(string) (string, bool) {
 	return func(s string) (string, bool) {
+		switch kind {
+		case "a", "c", "g", "i":
+			return s, validSimpleXToken(s)
+		}
 		c := kind + "#" + s
 		return c, validSimpleX(c)
 	}

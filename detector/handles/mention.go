@@ -50,6 +50,10 @@ type context struct {
 	contact    bool // a contact phrase: "add me on kik x", "kik me x"
 	me         bool // "<app> me x"
 	possessive bool // "my kik …"
+	// weakSep: the only separator was a copula ("my snap is x") or a comma
+	// ("wechat, x"): a plain word there is more often prose ("mein snap ist
+	// kaputt", "Telegram o Snapchat, actúa"), so the handle must be shaped.
+	weakSep bool
 }
 
 // hit is a handle candidate: its Norm span, its original span and its
@@ -167,36 +171,23 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 		return // a domain: kik.com, telegram.org
 	}
 	var ctx context
-	ctx.contact = e.contactBefore(ws) || e.listedAfterApp(ws)
-	if s, q := e.prevWord(ws); s < q && possessive[n[s:q]] {
-		ctx.possessive = true
+	ctx.contact = e.contactBefore(ws)
+	// "my kik", "my old wickr"
+	if s, q := e.prevWord(ws); s < q {
+		if possessive[n[s:q]] {
+			ctx.possessive = true
+		} else if s2, q2 := e.prevWord(s); s2 < q2 && possessive[n[s2:q2]] {
+			ctx.possessive = true
+		}
 	}
+	found := false
 	if h, ok := e.forward(ws, we, info, &ctx, 0); ok {
-		e.emit(info, ws, we, h, ctx)
+		found = e.emit(info, ws, we, h, ctx)
+	}
+	if !found {
+		e.nearby(ws, we, info, ctx)
 	}
 	e.backward(ws, we, info)
-}
-
-// listedAfterApp reports whether the app word at n[ws] follows another
-// one in a list ("kik or snap x", "kik, snap x"): a list of apps is a
-// contact phrase.
-func (e *extraction) listedAfterApp(ws int) bool {
-	n := e.n
-	s, q := e.prevWord(ws)
-	p := s
-	switch {
-	case s < q && joinerWords[n[s:q]]:
-	case q > 0 && q == ws && (n[q-1] == '/' || n[q-1] == '&'):
-		p = q - 1
-	case q > 0 && n[q-1] == ',':
-		p = q - 1
-	default:
-		return false
-	}
-	if p > 0 && n[p-1] == ' ' {
-		p--
-	}
-	return p > 0 && e.appWordBefore(p)
 }
 
 // appWordBefore reports whether an app word ends at n[p] ("kik/snap").
@@ -241,7 +232,16 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 		case c == '#' && spec.sigil:
 			ctx.strong = true
 			return e.readHandle(q, spec)
-		case c == '/' || c == '&' || c == ',' || c == '+' && !spec.phone:
+		case c == ',':
+			// "kik, snap: x" lends the handle; "wechat, x" needs what any
+			// plain handle needs.
+			if h, ok := e.joined(q+1, info, ctx, depth); ok {
+				return h, true
+			}
+			ctx.weakSep = true
+			p = q + 1
+			continue
+		case c == '/' || c == '&' || c == '+' && !spec.phone:
 			return e.joined(q+1, info, ctx, depth)
 		case c == '+':
 			return e.readHandle(q, spec)
@@ -250,7 +250,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			w := n[q:end]
 			switch {
 			case sepWordSet[w]:
-				if w == "me" {
+				if w == "me" || w == "m3" {
 					ctx.me = true
 				} else {
 					ctx.strong = true
@@ -258,11 +258,14 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				p = end
 				continue
 			case copulaSet[w] && (ctx.possessive || ctx.strong):
+				if !ctx.strong {
+					ctx.weakSep = true
+				}
 				ctx.strong = true
 				p = end
 				continue
 			case w == "c" && strings.HasPrefix(n[q:], "c'est") && ctx.possessive:
-				ctx.strong = true
+				ctx.strong, ctx.weakSep = true, true
 				p = q + len("c'est")
 				continue
 			case joinerWords[w] && end < len(n):
@@ -274,6 +277,21 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 		}
 	}
 	return hit{}, false
+}
+
+// attributedElsewhere reports whether the handle ending at n[he] is said to
+// be on something else ("@placeholder_13 on insta").
+func (e *extraction) attributedElsewhere(he int) bool {
+	s, q := e.nextWord(he)
+	if s == q || !prepWords[e.n[s:q]] || e.n[s:q] == "no" || e.n[s:q] == "na" {
+		return false // "no" and "na" are also English words ("no cops")
+	}
+	s2, q2 := e.nextWord(q)
+	if s2 == q2 {
+		return false
+	}
+	entry, ok := lexicon[e.n[s2:q2]]
+	return !ok || entry.app == nil
 }
 
 // joined reads "kik/snap: x": another app word after a joiner lends its
@@ -403,6 +421,9 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 		return
 	case e.contactVerbRightBefore(hs):
 		ctx.contact = true
+	case strongShape(n[hs:he]):
+		// "dealer_sample60 on LINE": a handle-shaped word before "on <app>"
+		ctx.strong = true
 	default:
 		return
 	}
@@ -428,13 +449,17 @@ func (e *extraction) contactVerbRightBefore(p int) bool {
 }
 
 // emit validates a forward handle and records it.
-func (e *extraction) emit(info appWordInfo, ws, we int, h hit, ctx context) {
+func (e *extraction) emit(info appWordInfo, ws, we int, h hit, ctx context) bool {
+	if e.attributedElsewhere(h.he) {
+		return false
+	}
 	canon, kind, ok := e.validate(info, h, ctx)
 	if !ok {
-		return
+		return false
 	}
 	start, _ := e.t.OrigSpan(ws, we)
 	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
+	return true
 }
 
 // validate applies the app's syntax, the stop words and the context rules
@@ -484,19 +509,28 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wir
 		return "", "", false
 	}
 	shaped := strings.ContainsAny(raw, "0123456789_.")
+	strong := strongShape(raw)
 	switch {
 	case info.weak:
-		if !ctx.strong {
+		if !ctx.strong && !strong {
 			return "", "", false
 		}
 	case info.ambiguous:
-		if !ctx.strong && !ctx.contact && !(ctx.me && shaped) {
+		if !ctx.strong && !ctx.contact && !strong {
 			return "", "", false
 		}
 	default:
 		if !ctx.strong && !ctx.contact && !ctx.me && !shaped {
 			return "", "", false
 		}
+	}
+	if ctx.weakSep && !shaped && !h.at {
+		return "", "", false
+	}
+	// "predators on Snapchat: secrecy, new gifts": a plain word opening a
+	// list after a colon is prose.
+	if !shaped && !h.at && !ctx.contact && h.he < len(e.n) && e.n[h.he] == ',' {
+		return "", "", false
 	}
 	// "Wickr Me" in title case is the product's name ("Wickr Me users"),
 	// not "wickr me <name>", unless what follows is shaped like a handle.
@@ -508,6 +542,108 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wir
 		return "", "", false
 	}
 	return user, wire.HandleMention, true
+}
+
+// strongShape: a word that can only be a handle (or a code): letters with a
+// digit or an underscore, five bytes or more ("placeholder_01", "tg_demo_77",
+// "sample55plug"), unlike "2nd", "mp3" or "b2b".
+func strongShape(s string) bool {
+	return len(s) >= 5 && hasLetter(s) && (hasDigit(s) || strings.IndexByte(s, '_') >= 0)
+}
+
+// nearbyWords is how many words after an app word a handle may stand when it
+// does not follow it directly ("hmu on wickr, lots to trade\n\nplaceholder_18",
+// "kik is where I trade. username is kik_sample_46").
+const nearbyWords = 12
+
+// nearbySeps are the punctuation that introduces a handle further on.
+const nearbySeps = ":>=-/(,|~"
+
+// nearby looks for the handle of an app word in the next few words: an ID
+// shape anywhere there; a phone number close by or introduced; a
+// handle-shaped word introduced by a separator or a label ("user",
+// "number", "is"), or anywhere after a contact phrase for names that are not
+// ordinary words. It stops at the next app word, which speaks for itself.
+func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
+	n := e.n
+	spec := mentionSpecs[info.app]
+	p := we
+	prevEnd := we
+	labelled := false // the word before was a label ("user", "is")
+	for k := 0; k < nearbyWords && p < len(n); k++ {
+		q := p
+		for q < len(n) && q-p < maxWordBack && !wordByte[n[q]] && n[q] != '+' {
+			q++
+		}
+		if q >= len(n) || q-p == maxWordBack {
+			return
+		}
+		gap := n[prevEnd:q]
+		sep := labelled || strings.ContainsAny(gap, nearbySeps)
+		at := strings.HasSuffix(gap, "@")
+		end := e.wordEndWithin(q, maxWordBack)
+		if n[q] == '+' {
+			end = phoneEnd(n, q)
+		}
+		w := n[q:end]
+		if entry, ok := lexicon[w]; ok && entry.app != nil && !entry.app.ambiguous {
+			return // the next app word speaks for itself ("tip line" does not)
+		}
+		if end == q {
+			return
+		}
+		// Cheap tests before reading the original: a phone, an ID-long word,
+		// or a word whose original has a digit, '_' or '.' (leetspeak may
+		// have hidden its digits in Norm).
+		worth := n[q] == '+' || spec.id != nil && end-q >= spec.idLen
+		if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
+			tokEnd := min(len(n), q+maxWordBack)
+			if tok >= 0 {
+				tokEnd = q + tok
+			}
+			os, oe := e.t.OrigSpan(q, tokEnd)
+			worth = strings.ContainsAny(e.t.Orig[os:oe], "0123456789_.")
+		}
+		h, ok := hit{}, false
+		if worth {
+			h, ok = e.readHandle(q, spec)
+		}
+		if ok && h.he >= end && !e.attributedElsewhere(h.he) {
+			h.at = at
+			if e.nearbyAccept(info, spec, h, ctx, sep, k) {
+				var hctx context
+				hctx.strong = true // the rules above stand for the separator
+				if canon, kind, ok := e.validate(info, h, hctx); ok {
+					start, _ := e.t.OrigSpan(ws, we)
+					e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
+					return
+				}
+			}
+		}
+		labelled = sepWordSet[w] || copulaSet[w]
+		if ok && h.he > end {
+			end = h.he // "example_knits.33" is one candidate, not three words
+		}
+		prevEnd, p = end, end
+	}
+}
+
+// nearbyAccept decides whether a handle candidate k words after its app word
+// belongs to it.
+func (e *extraction) nearbyAccept(info appWordInfo, spec mentionSpec, h hit, ctx context, sep bool, k int) bool {
+	raw := h.raw
+	switch {
+	case raw == "":
+		return false
+	case raw[0] == '+' || strings.HasPrefix(raw, "00"):
+		return spec.phone && (sep || ctx.contact || k < 3)
+	case spec.id != nil:
+		return true // an ID shape is its own evidence; validate checks it
+	}
+	if !strongShape(raw) && !(strings.IndexByte(raw, '.') > 0 && hasLetter(raw) && len(raw) >= 5) {
+		return false
+	}
+	return sep || ctx.contact
 }
 
 // titleCaseMe reports whether the "me" before the handle is written "Me".

@@ -222,19 +222,22 @@ func validMatrix(s string) bool {
 	return strings.Contains(host, ".") && allIn(host, csHost) && !strings.HasPrefix(host, ".") && !strings.HasSuffix(host, ".")
 }
 
-// validSimpleX: a contact or invitation link's kind and fragment.
+// validSimpleX: a long contact or invitation link's kind and fragment.
 func validSimpleX(s string) bool {
 	kind, frag, ok := strings.Cut(s, "#")
 	if !ok || len(frag) < 8 || len(frag) > maxFragment {
 		return false
 	}
 	switch kind {
-	case "contact", "invitation", "a", "c", "g", "i", "smp":
+	case "contact", "invitation", "smp":
 	default:
 		return false
 	}
 	return allIn(frag, csFragment)
 }
+
+// validSimpleXToken: the base64url token of a short SimpleX link.
+func validSimpleXToken(s string) bool { return len(s) >= 16 && len(s) <= 128 && allIn(s, csInvite) }
 
 const maxFragment = 2048
 
@@ -260,6 +263,10 @@ func e164(s string) (string, bool) {
 	plus := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c == '(' && i+2 < len(s) && s[i+1] == '0' && s[i+2] == ')' && n > 0 {
+			i += 2 // "+33 (0)6 …": the trunk digit is not dialled from abroad
+			continue
+		}
 		switch {
 		case c == '+' && n == 0 && !plus:
 			plus = true

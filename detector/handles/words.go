@@ -1,6 +1,7 @@
 package handles
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,7 +34,7 @@ var (
 		"whatsapp":  {"whatsapp", "whatsap", "whatapp", "watsapp", "watsap", "wattsapp", "whattsapp", "wasap", "wassap", "guasap", "wpp", "zapzap", "whatsaap", "вотсап", "ватсап", "вацап", "whats app"},
 		"discord":   {"discord", "discordapp", "dicord", "discrod", "dscord", "discor", "дискорд"},
 		"threema":   {"threema", "threma", "treema"},
-		"matrix":    {"matrix chat", "element app"},
+		"matrix":    {"matrx", "matrix chat", "element app"},
 		"simplex":   {"simplexchat", "simplex chat"},
 		"wire":      {"wireapp", "wire app"},
 		"teleguard": {"teleguard", "tele guard"},
@@ -56,14 +57,47 @@ var (
 		"simplex":  {"simplex"},
 		"wire":     {"wire"},
 		"tox":      {"tox"},
+		"kik":      {"кик"},
 		"briar":    {"briar"},
 		"line":     {"line"},
 		"wechat":   {"wx", "vx"},
 	}
 	weakNames = map[string][]string{
 		"snapchat": {"👻"},
+		"telegram": {"✈️"},
 	}
 )
+
+// typoNames are the names whose one-slip variants are app words too; shorter
+// names and ordinary words (viber → "vibe", skype → "skye", signal) are left
+// out.
+var typoNames = map[string]string{
+	"telegram": "telegram", "snapchat": "snapchat", "whatsapp": "whatsapp", "discord": "discord",
+	"threema": "threema", "teleguard": "teleguard", "wechat": "wechat", "wickr": "wickr",
+}
+
+// typos returns the variants of name with one letter dropped, doubled, or
+// swapped with the next.
+func typos(name string) []string {
+	var out []string
+	for i := range name {
+		out = append(out, name[:i]+name[i+1:])
+		out = append(out, name[:i]+name[i:i+1]+name[i:])
+		if i+1 < len(name) {
+			out = append(out, name[:i]+name[i+1:i+2]+name[i:i+1]+name[i+2:])
+		}
+	}
+	return slices.DeleteFunc(out, func(v string) bool { return v == name || len(v) < 4 })
+}
+
+// stopSetRaw holds the stop words as written, for filtering typo variants.
+var stopSetRaw = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range stopWords {
+		m[w] = true
+	}
+	return m
+}()
 
 // Words that make what follows an app word a handle even without a
 // separator: contact verbs and phrases in English, Spanish, Portuguese,
@@ -85,11 +119,13 @@ var contactWords = strings.Fields(`
 var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine meinen mon ma mes мой моя`)
 
 // copulaWords may separate an app word from a handle after a possessive.
-var copulaWords = strings.Fields(`is es e ist est c'est это`)
+var copulaWords = strings.Fields(`is was es era e foi ist war est etait это`)
 
 // separatorWords may separate an app word from a handle on their own ("kik
 // me x", "session id 05…", "snap name: x", "kik username x").
-var separatorWords = strings.Fields(`me id name username user usr handle addy account acc acct info ид`)
+var separatorWords = strings.Fields(`me m3 id name username user usr handle addy account acc acct info room
+	number num nr numero nummer numéro номер ид nick nickname nutzer benutzer benutzername usuario
+	utilisateur pseudo пользователь ник`)
 
 // stopWords can never be a handle in the handle position: function words
 // of the six languages and words that follow an app name in prose ("Wickr
@@ -190,6 +226,15 @@ func init() {
 	}
 	for app, words := range ambiguousNames {
 		add(app, words, true, false)
+	}
+	// Typing slips in the longer, unambiguous names: one letter dropped,
+	// doubled or swapped with its neighbour ("telgram", "snapcaht").
+	for app, name := range typoNames {
+		for _, v := range typos(name) {
+			if _, taken := wordInfo[v]; !taken && !stopSetRaw[v] {
+				add(app, []string{v}, false, false)
+			}
+		}
 	}
 	for app, words := range weakNames {
 		add(app, words, false, true)

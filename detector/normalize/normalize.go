@@ -326,7 +326,8 @@ func lowerWord(w uint64, spaceBefore bool) (uint64, bool) {
 // Word classes for the look-alike decision.
 const (
 	wcBoundary = iota // ends the word
-	wcNeutral         // part of the word, no say (ASCII letters, ignorables)
+	wcNeutral         // part of the word, no say (ASCII letters and digits)
+	wcIgnored         // removed before matching: neither part nor end of a word
 	wcFoldable        // a letter with an ASCII reading
 	wcBlock           // a letter of a look-alike script with no ASCII reading
 )
@@ -337,12 +338,15 @@ func wordClass(r rune) int {
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@' || c == '$' || c == '|' {
 			return wcNeutral
 		}
+		if byteClass[c] == bcDrop {
+			return wcIgnored
+		}
 		return wcBoundary
 	}
 	code := lookup(r)
 	switch {
 	case code == codeDrop:
-		return wcNeutral
+		return wcIgnored
 	case code < codeEntry:
 		return wcBoundary
 	}
@@ -363,15 +367,22 @@ func wordClass(r rune) int {
 // the word.
 func decideWord(s string, i int) (end int, ascii bool) {
 	ascii = true
+	units := 0 // code points of the word other than ignorables
+	count := func(r rune, cl int) {
+		if cl != wcIgnored {
+			units++
+		}
+		if cl == wcBlock {
+			ascii = false
+		}
+	}
 	for k := i; k > 0; {
 		r, size := utf8.DecodeLastRuneInString(s[:k])
 		cl := wordClass(r)
 		if cl == wcBoundary {
 			break
 		}
-		if cl == wcBlock {
-			ascii = false
-		}
+		count(r, cl)
 		k -= size
 	}
 	end = i
@@ -381,10 +392,14 @@ func decideWord(s string, i int) (end int, ascii bool) {
 		if cl == wcBoundary && end > i {
 			break
 		}
-		if cl == wcBlock {
-			ascii = false
-		}
+		count(r, cl)
 		end += size
+	}
+	// A one-letter word keeps its script: Russian "в" stays "в", and a
+	// letter-spaced word ("т е л е г р а м", "w і c k r") is decided as a
+	// whole once the second pass has collapsed it.
+	if units == 1 {
+		ascii = false
 	}
 	return end, ascii
 }

@@ -3,6 +3,8 @@ package normalize
 import (
 	"encoding/binary"
 	"math/bits"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The second pass works on the folded bytes: it undoes leetspeak inside
@@ -111,9 +113,18 @@ func leetAndCheck(b []byte) (rewrite bool) {
 				if spelledAfterWord(b, p) {
 					return true
 				}
-			case c == 0xD1: // точка
-				if spelledAfterWord(b, p) {
+			case c >= 0xC0:
+				if c == 0xD1 && spelledAfterWord(b, p) { // точка
 					return true
+				}
+				if p >= spacedEnd && (p == 0 || kind[b[p-1]] == kOther) {
+					if size, _ := spacingUnit(b, p); size > 0 {
+						runLen, end := spacedRun(b, p)
+						if runLen > 0 {
+							return true
+						}
+						spacedEnd = end
+					}
 				}
 			}
 		}
@@ -158,6 +169,11 @@ var classOf = func() (t [256]uint8) {
 			t[i] |= clAI
 		case 'd', 'p', 's', 'b', 0xD1:
 			t[i] |= clSpelled
+		}
+		if c >= 0xC0 {
+			// A non-ASCII rune starts here: a one-letter word of another
+			// script may be letter spacing ("т е л е г р а м").
+			t[i] |= clAlways
 		}
 	}
 	return t
@@ -589,15 +605,11 @@ func shape(dst, src *Text) {
 		for i < len(b) && kind[b[i]] != kOther {
 			i++
 		}
-		if i-start == 1 && k != kHigh && start >= spacedEnd {
+		if size, _ := spacingUnit(b, start); size > 0 && start >= spacedEnd {
 			n, end := spacedRun(b, start)
 			spacedEnd = end
 			if n > 0 {
-				for m := start; m < end; m++ {
-					if kind[b[m]] != kOther {
-						emit(b[m], m, m+1)
-					}
-				}
+				collapse(b, start, end, emit)
 				i = end
 				continue
 			}
@@ -614,7 +626,9 @@ func shape(dst, src *Text) {
 			inLink = true
 			continue
 		}
-		if afterHost(b, start, i) {
+		// The host may have been joined just now ("discord(dot)gg slash x"),
+		// so look at what was written, not at the source.
+		if k := len(dst.buf); afterHost(dst.buf, k-(i-start), k) {
 			inLink = true
 		}
 		if inLink {
@@ -626,16 +640,86 @@ func shape(dst, src *Text) {
 	}
 }
 
+// collapse writes the letter-spaced word b[start:end] as one word. Its
+// look-alike letters are read as ASCII when every one of them has an ASCII
+// reading, as the first pass does for a word written in one piece
+// ("w і c k r" → "wickr", "т е л е г р а м" → "телеграм").
+func collapse(b []byte, start, end int, emit func(c byte, a, e int)) {
+	ascii := true
+	for m := start; m < end; {
+		if kind[b[m]] != kHigh {
+			m++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[m:])
+		if s, ok := FoldRune(r); !ok || s == "" || s[0] < 'a' || s[0] > 'z' {
+			ascii = false
+		}
+		m += size
+	}
+	for m := start; m < end; {
+		c := b[m]
+		switch kind[c] {
+		case kOther:
+			m++
+		case kHigh:
+			r, size := utf8.DecodeRune(b[m:])
+			if s, _ := FoldRune(r); ascii {
+				for k := 0; k < len(s); k++ {
+					emit(s[k], m, m+size)
+				}
+			} else {
+				for k := m; k < m+size; k++ {
+					emit(b[k], m, m+size)
+				}
+			}
+			m += size
+		default:
+			emit(c, m, m+1)
+			m++
+		}
+	}
+}
+
+// spacingUnit returns the byte size of the one-character word at b[p]: an
+// ASCII letter, digit or leet symbol, or a single non-ASCII letter; 0 when
+// the word at b[p] is longer or is no letter. counts is false for the
+// one-letter words "a" and "i" and for digits and symbols, which alone do
+// not make a letter-spaced word.
+func spacingUnit(b []byte, p int) (size int, counts bool) {
+	c := b[p]
+	switch kind[c] {
+	case kLetter:
+		size, counts = 1, c != 'a' && c != 'i'
+	case kDigit, kSym:
+		size = 1
+	case kHigh:
+		r, sz := utf8.DecodeRune(b[p:])
+		if sz < 2 || !unicode.IsLetter(r) {
+			return 0, false
+		}
+		size, counts = sz, true
+	default:
+		return 0, false
+	}
+	if p+size < len(b) && kind[b[p+size]] != kOther {
+		return 0, false
+	}
+	return size, counts
+}
+
 // spacedRun returns the number of characters and the end of a letter-spaced
-// word starting at b[start] ("w i c k r", "w.i.c.k.r", "w - i - c"); n is 0
-// when there is none, and end is then where the run of single characters
-// ends, so that callers do not look at its rest again. Every separator must
-// be the same.
+// word starting at b[start] ("w i c k r", "w.i.c.k.r", "т е л е г р а м");
+// n is 0 when there is none, and end is then where the run of single
+// characters ends, so that callers do not look at its rest again. Every
+// separator must be the same.
 func spacedRun(b []byte, start int) (n, end int) {
-	n, letters, end := 1, 0, start+1
-	// Letters other than the one-letter words "a" and "i", so that "i a"
-	// sequences of ordinary text stay apart.
-	if c := b[start]; kind[c] == kLetter && c != 'a' && c != 'i' {
+	size, counts := spacingUnit(b, start)
+	if size == 0 {
+		return 0, start + 1
+	}
+	n, letters, end := 1, 0, start+size
+	if counts {
 		letters++
 	}
 	sepStart, sepEnd := 0, 0
@@ -651,15 +735,16 @@ func spacedRun(b []byte, start int) (n, end int) {
 		if !isSpacingSep(sep) || sepEnd > 0 && string(sep) != string(b[sepStart:sepEnd]) {
 			break
 		}
-		if kind[b[k]] == kHigh || k+1 < len(b) && kind[b[k+1]] != kOther {
+		size, counts := spacingUnit(b, k)
+		if size == 0 {
 			break
 		}
 		sepStart, sepEnd = end, k
-		if c := b[k]; kind[c] == kLetter && c != 'a' && c != 'i' {
+		if counts {
 			letters++
 		}
 		n++
-		end = k + 1
+		end = k + size
 	}
 	if n < 3 || letters < 2 {
 		return 0, end
