@@ -83,6 +83,7 @@ func Start(ctx context.Context, cfg *config.Config, log *zap.Logger, st stages) 
 		if err != nil {
 			return nil, fmt.Errorf("starting detector: %w", err)
 		}
+		p.ops.AddCheck("detector", p.worker.Ready)
 	}
 	if st.crawl {
 		var cursors state.Cursors = p.store
