@@ -30,6 +30,15 @@ type Extractor struct {
 	// that may start a contact (app words, link labels): the scan looks at
 	// nothing else.
 	prefixes [1 << 16 / 64]uint64
+	// smallWords is the same for the grammar's words (contact verbs,
+	// labels, prepositions …), so most words skip their map lookups.
+	smallWords [1 << 16 / 64]uint64
+}
+
+// small reports whether the word at n[p] may be one of the grammar's words.
+func (x *Extractor) small(n string, p int) bool {
+	k := prefixKey(n, p)
+	return x.smallWords[k>>6]&(1<<(k&63)) != 0
 }
 
 // NewExtractor returns an Extractor.
@@ -37,6 +46,12 @@ func NewExtractor() *Extractor {
 	x := &Extractor{}
 	for w := range lexicon {
 		x.setPrefix(w)
+	}
+	for _, set := range []map[string]bool{contactSet, labelSet, prepWords, possessive, objectPronouns, joinerWords} {
+		for w := range set {
+			k := prefixKey(w, 0)
+			x.smallWords[k>>6] |= 1 << (k & 63)
+		}
 	}
 	return x
 }

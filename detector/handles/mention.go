@@ -153,10 +153,21 @@ func (e *extraction) contactBefore(ws int) bool {
 		if s == q {
 			return false
 		}
-		if contactSet[n[s:q]] {
+		if e.x.small(n, s) && contactSet[n[s:q]] {
 			return true
 		}
 		p = s
+	}
+	return false
+}
+
+// hasShapeByte reports whether s has a digit, '_' or '.': the marks of a
+// handle among words.
+func hasShapeByte(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c == '_' || c == '.' {
+			return true
+		}
 	}
 	return false
 }
@@ -556,8 +567,13 @@ func strongShape(s string) bool {
 // "kik is where I trade. username is kik_sample_46").
 const nearbyWords = 12
 
-// nearbySeps are the punctuation that introduces a handle further on.
-const nearbySeps = ":>=-/(,|~"
+// isNearbySep: the punctuation that introduces a handle further on.
+var isNearbySep = func() (t [256]bool) {
+	for _, c := range []byte(":>=-/(,|~") {
+		t[c] = true
+	}
+	return t
+}()
 
 // nearby looks for the handle of an app word in the next few words: an ID
 // shape anywhere there; a phone number close by or introduced; a
@@ -578,31 +594,38 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		if q >= len(n) || q-p == maxWordBack {
 			return
 		}
-		gap := n[prevEnd:q]
-		sep := labelled || strings.ContainsAny(gap, nearbySeps)
-		at := strings.HasSuffix(gap, "@")
+		sep := labelled
+		for i := prevEnd; i < q && !sep; i++ {
+			sep = isNearbySep[n[i]]
+		}
+		at := q > prevEnd && n[q-1] == '@'
 		end := e.wordEndWithin(q, maxWordBack)
 		if n[q] == '+' {
 			end = phoneEnd(n, q)
 		}
-		w := n[q:end]
-		if entry, ok := lexicon[w]; ok && entry.app != nil && !entry.app.ambiguous {
-			return // the next app word speaks for itself ("tip line" does not)
-		}
 		if end == q {
 			return
+		}
+		w := n[q:end]
+		if k := prefixKey(n, q); e.x.prefixes[k>>6]&(1<<(k&63)) != 0 {
+			if entry, ok := lexicon[w]; ok && entry.app != nil && !entry.app.ambiguous {
+				return // the next app word speaks for itself ("tip line" does not)
+			}
 		}
 		// Cheap tests before reading the original: a phone, an ID-long word,
 		// or a word whose original has a digit, '_' or '.' (leetspeak may
 		// have hidden its digits in Norm).
-		worth := n[q] == '+' || spec.id != nil && end-q >= spec.idLen
+		worth := n[q] == '+' || n[q] == '0' && end-q > 1 && n[q+1] == '0' || spec.id != nil && end-q >= spec.idLen
 		if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
 			tokEnd := min(len(n), q+maxWordBack)
 			if tok >= 0 {
 				tokEnd = q + tok
 			}
-			os, oe := e.t.OrigSpan(q, tokEnd)
-			worth = strings.ContainsAny(e.t.Orig[os:oe], "0123456789_.")
+			worth = hasShapeByte(n[q:tokEnd])
+			if !worth && e.t.HasLeet() {
+				os, oe := e.t.OrigSpan(q, tokEnd)
+				worth = hasShapeByte(e.t.Orig[os:oe])
+			}
 		}
 		h, ok := hit{}, false
 		if worth {
@@ -620,7 +643,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 				}
 			}
 		}
-		labelled = sepWordSet[w] || copulaSet[w]
+		labelled = len(w) <= 20 && e.x.small(n, q) && labelSet[w]
 		if ok && h.he > end {
 			end = h.he // "example_knits.33" is one candidate, not three words
 		}

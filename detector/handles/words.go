@@ -190,7 +190,8 @@ var (
 	copulaSet   map[string]bool
 	sepWordSet  map[string]bool
 	stopSet     map[string]bool
-	nonASCII    []string // normalised app words that are not ASCII (searched inside words)
+	labelSet    map[string]bool // separator words and copulas: "user", "is"
+	nonASCII    []string        // normalised app words that are not ASCII (searched inside words)
 )
 
 func norm(s string) string { return normalize.Normalize(s).Norm }
@@ -249,6 +250,7 @@ func init() {
 	possessive = normSet(possessiveWords)
 	copulaSet = normSet(copulaWords)
 	sepWordSet = normSet(separatorWords)
+	labelSet = normSet(append(append([]string{}, separatorWords...), copulaWords...))
 	stopSet = normSet(stopWords)
 	// A handle is compared after light folding (no leetspeak), so stop
 	// words are kept in that form too: Russian "тот" reads as "tot".

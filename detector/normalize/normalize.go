@@ -37,7 +37,13 @@ type Text struct {
 	// segs maps Norm back to Orig, one segment per run of Norm bytes that
 	// map alike (see seg); an ASCII text with single spaces has one.
 	segs []seg
+	leet bool // the second pass read leetspeak as letters somewhere
 }
+
+// HasLeet reports whether Norm reads some digit or symbol of Orig as a
+// letter ("w1ckr" → "wickr"): only then can a word of Norm without digits
+// have had digits in Orig.
+func (t *Text) HasLeet() bool { return t.leet }
 
 // seg maps the Norm bytes from n up to the next segment's n. A linear
 // segment (oe < 0) maps Norm byte p to Orig byte o+(p-n); a block segment
@@ -145,13 +151,16 @@ func (n *Normalizer) Normalize(dst *Text, s string) {
 		s = s[:maxLen] // offsets are int32; nothing real is this long
 	}
 	fold(dst, s)
-	if leetAndCheck(dst.buf) {
+	rewrite, leet := leetAndCheck(dst.buf)
+	if rewrite {
 		src := &n.scratch
 		src.buf, dst.buf = dst.buf, src.buf
 		src.segs, dst.segs = dst.segs, src.segs
 		shape(dst, src)
-		leetAndCheck(dst.buf)
+		_, again := leetAndCheck(dst.buf)
+		leet = leet || again
 	}
+	dst.leet = leet
 	if len(dst.buf) == 0 {
 		dst.Norm = ""
 		return

@@ -177,6 +177,14 @@ func TestOrigSpan(t *testing.T) {
 	}
 }
 
+func TestHasLeet(t *testing.T) {
+	for in, want := range map[string]bool{"w1ckr": true, "w 1 c k r": true, "$c": true, "hello 2024": false, "18yo": false, "wickr": false, "": false} {
+		if got := Normalize(in).HasLeet(); got != want {
+			t.Errorf("Normalize(%q).HasLeet() = %v, want %v", in, got, want)
+		}
+	}
+}
+
 func TestOrigSpanClamps(t *testing.T) {
 	x := Normalize("  Wickr  ")
 	for _, c := range [][2]int{{-5, 2}, {3, 100}, {4, 2}, {5, 5}, {0, 0}, {100, 200}} {

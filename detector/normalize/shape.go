@@ -51,7 +51,7 @@ const maxLeetWord = 24
 // It classifies eight bytes at a time through one table and only stops at
 // the few bytes that may need work (see candidates); plain words cost a
 // handful of instructions per eight bytes.
-func leetAndCheck(b []byte) (rewrite bool) {
+func leetAndCheck(b []byte) (rewrite, leet bool) {
 	n := len(b)
 	leetEnd := 0    // words before this were already looked at for leetspeak
 	spacedEnd := 0  // single characters before this were looked at for spacing
@@ -79,49 +79,49 @@ func leetAndCheck(b []byte) (rewrite bool) {
 					s, e, ok := leetWordAround(b, p)
 					leetEnd = e
 					if ok {
-						undoLeet(b, s, e)
+						leet = undoLeet(b, s, e) || leet
 						// The word may have become a spelled-out dot ("d0t"),
 						// which was looked at before it was undone.
 						if spelledAfterWord(b, s) {
-							return true
+							return true, leet
 						}
 					}
 				}
 				if p >= spacedEnd && (p == 0 || kind[b[p-1]] == kOther) {
 					runLen, end := spacedRun(b, p)
 					if runLen > 0 {
-						return true
+						return true, leet
 					}
 					spacedEnd = end
 				}
 			case c == '[' || c == '(' || c == '{' || c == '<':
 				if w, _ := bracketSym(b, p); w > 0 {
-					return true
+					return true, leet
 				}
 			case c == '.' || c == '/':
 				if joinAround(b, p) {
-					return true
+					return true, leet
 				}
 			case kind[c] == kLetter:
 				if p >= spacedEnd && (p+1 >= n || kind[b[p+1]] == kOther) {
 					runLen, end := spacedRun(b, p)
 					if runLen > 0 {
-						return true
+						return true, leet
 					}
 					spacedEnd = end
 				}
 				if spelledAfterWord(b, p) {
-					return true
+					return true, leet
 				}
 			case c >= 0xC0:
 				if c == 0xD1 && spelledAfterWord(b, p) { // точка
-					return true
+					return true, leet
 				}
 				if p >= spacedEnd && (p == 0 || kind[b[p-1]] == kOther) {
 					if size, _ := spacingUnit(b, p); size > 0 {
 						runLen, end := spacedRun(b, p)
 						if runLen > 0 {
-							return true
+							return true, leet
 						}
 						spacedEnd = end
 					}
@@ -129,7 +129,7 @@ func leetAndCheck(b []byte) (rewrite bool) {
 			}
 		}
 	}
-	return false
+	return false, leet
 }
 
 // Class flags of a byte for the check pass; classes packs eight of them
@@ -271,7 +271,7 @@ func joinAround(b []byte, p int) bool {
 // between letters ("w1ckr", "sn@p", "l33t"), and a '$' that starts a word
 // before a letter ("$c"). Edge digits stay ("18yo", "mp3", "4k"), and so do
 // e-mail addresses ("name@host.tld").
-func undoLeet(b []byte, start, end int) {
+func undoLeet(b []byte, start, end int) (changed bool) {
 	letters, leets := 0, 0
 	for _, c := range b[start:end] {
 		if kind[c] == kLetter {
@@ -281,17 +281,18 @@ func undoLeet(b []byte, start, end int) {
 		}
 	}
 	if leets == 0 || letters < leets {
-		return // mostly digits: a number, a code, an ID
+		return false // mostly digits: a number, a code, an ID
 	}
 	if end < len(b) && b[end] == '.' {
 		for k := start; k < end; k++ {
 			if b[k] == '@' {
-				return
+				return false
 			}
 		}
 	}
 	if b[start] == '$' && start+1 < end && kind[b[start+1]] == kLetter {
 		b[start] = 's'
+		changed = true
 	}
 	for k := start + 1; k < end-1; k++ {
 		if leetTo[b[k]] == 0 || kind[b[k-1]] != kLetter {
@@ -307,9 +308,11 @@ func undoLeet(b []byte, start, end int) {
 			for m := k; m < e; m++ {
 				b[m] = leetTo[b[m]]
 			}
+			changed = true
 		}
 		k = e
 	}
+	return changed
 }
 
 func isSpacingSep(s []byte) bool {
