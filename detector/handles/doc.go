@@ -4,18 +4,34 @@
 // checked against its app's handle syntax and reduced to its canonical form.
 //
 // Finding works on normalize.Text.Norm, so obfuscated app words ("w i c k
-// r", "ｗｉｃｋｒ", "k1k", "t . me") are found like plain ones; the handle
-// itself is read from the original text through the offset map with only
-// light folding (compatibility forms, look-alikes, case where the app
-// ignores it), so "n4me_01" stays "n4me_01".
+// r", "ｗｉｃｋｒ", "k1k", "73l3gu4rd", "t . me") are found like plain ones;
+// the handle itself is read from the original text through the offset map
+// with only light folding (compatibility forms, look-alikes, case where the
+// app ignores it), so "n4me_01" stays "n4me_01".
 //
 // A text is scanned once, eight bytes at a time; only words whose first
-// three bytes may start an app word or a link label, and words long enough
-// to be IDs, are looked at further. A handle after an app word needs a
-// separator ("wickr: x", "tg @x", "kik me x", "session id 05…"), a contact
-// phrase in one of six languages ("add me on kik x", "me chama no zap
-// +55…"), or, for app names that are not ordinary words, a handle-shaped
-// word; ambiguous names ("signal", "line", "snap", "tg") never take a plain
-// word without one of the first two. Stop words of the six languages and
-// prose words ("app", "encrypted", "server") are never handles.
+// four bytes may start an app word or a link label, and words long enough
+// to be IDs, are looked at further, and a post with none of them costs no
+// allocation.
+//
+// A handle after an app word needs a separator ("wickr: x", "tg @x", "kik me
+// x", "session id 05…", "my snap is x"), a contact phrase in one of six
+// languages ("add me on kik x", "agrégame al kik x", "me chama no zap
+// +55…", "schreib mir auf telegram x", "ajoute-moi sur snap x", "пиши в
+// телеграм @x"), or a handle-shaped word (letters with a digit or '_').
+// Ambiguous names ("signal", "line", "snap", "tg", "zap") never take a plain
+// word without a separator or a contact phrase, and a plain word after only
+// a copula or a comma ("mein snap ist kaputt") is prose. A handle may also
+// stand a few words on when a label or a separator introduces it
+// ("username is x", "number: +1 …") or a contact phrase came first; "@x on
+// telegram" reads backwards. Stop words of the six languages and prose
+// words ("app", "encrypted", "server") are never handles, and "Wickr Me" in
+// title case is the product.
+//
+// Canonical forms follow DESIGN.md and detector/testdata/CORPUS.md:
+// usernames lowercase, invite codes and link tokens as written (Telegram
+// invite hashes without their '+', SimpleX short links by their token),
+// phones E.164 with a "(0)" trunk digit dropped, Tox and Threema IDs
+// uppercase, Session and Briar lowercase. Canonical and Valid apply them to
+// handles from elsewhere (watchlists).
 package handles
