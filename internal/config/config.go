@@ -132,6 +132,11 @@ func (c *Config) applyDefaults() {
 		c.Detector.Rules = filepath.Join(base, c.Detector.Rules)
 	}
 	c.Detector = c.Detector.WithDefaults()
+	for i, w := range c.Detector.Watchlists {
+		if w != "" && !filepath.IsAbs(w) {
+			c.Detector.Watchlists[i] = filepath.Join(base, w)
+		}
+	}
 	c.Sink = c.Sink.WithDefaults()
 	if c.Demo.Enabled && c.Demo.Listen == "" {
 		c.Demo.Listen = "127.0.0.1:8099"
