@@ -355,9 +355,38 @@ func TestExtractObfuscation(t *testing.T) {
 		{"leet handle kept", "wickr: n4me_01", []want{mention("wickr", "n4me_01", "wickr: n4me_01")}},
 		{"spaced handle", "kik: e x a m p l e", []want{mention("kik", "example", "")}},
 		{"diacritics", "ẃíçkŕ: placeholder_01", []want{mention("wickr", "placeholder_01", "")}},
+		{"typo", "telgram: tg_demo_77", []want{mention("telegram", "tg_demo_77", "")}},
+		{"typo swapped", "snapcaht: placeholder_02", []want{mention("snapchat", "placeholder_02", "")}},
+		{"watsap", "watsap +447700900123", []want{mention("whatsapp", "+447700900123", "")}},
+		{"disc", "disc: example_seller", []want{mention("discord", "example_seller", "")}},
+		{"vx", "vx: example_seller", []want{mention("wechat", "example_seller", "")}},
+		{"edge leet app word", "dm me on 73l3gu4rd AB12CD34E", []want{id("teleguard", "AB12CD34E", "73l3gu4rd AB12CD34E")}},
+		{"edge leet with zero width", "w\u200b3ch\ufeff47: example_wx58", []want{mention("wechat", "example_wx58", "")}},
+		{"spaced cyrillic app word", "т е л е г р а м tg_demo_77", []want{mention("telegram", "tg_demo_77", "т е л е г р а м tg_demo_77")}},
 		{"two apps one handle", "kik/snap: placeholder_06", []want{mention("kik", "placeholder_06", "kik/snap: placeholder_06"), mention("snapchat", "placeholder_06", "snap: placeholder_06")}},
 		{"apps joined by or", "kik or snap placeholder_06", []want{mention("kik", "placeholder_06", ""), mention("snapchat", "placeholder_06", "")}},
 		{"line break between", "wickr:\nplaceholder_01", []want{mention("wickr", "placeholder_01", "")}},
+	})
+}
+
+func TestExtractNearby(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"after contact phrase and newline", "hmu on wickr, lots to trade\n\nplaceholder_18", []want{mention("wickr", "placeholder_18", "wickr, lots to trade\n\nplaceholder_18")}},
+		{"username label", "kik is where I trade. username is kik_sample_46.", []want{mention("kik", "kik_sample_46", "")}},
+		{"user label", "you know where: telegram, user tg_demo_48", []want{mention("telegram", "tg_demo_48", "")}},
+		{"arrow after parenthesis", "contact me there (kik) → kik_sample_45", []want{mention("kik", "kik_sample_45", "")}},
+		{"number label", "dm me on viber, price list inside. number: +1-305-555-0146", []want{mention("viber", "+13055550146", "")}},
+		{"phone close by", "message our WhatsApp tip line +44 7700 900 414.", []want{mention("whatsapp", "+447700900414", "")}},
+		{"matrix room", "The Linux users group has a Matrix room: #demo-lug:example.org", []want{mention("matrix", "#demo-lug:example.org", "")}},
+		{"id label", "the choir group on TeleGuard, ID is WJDN4IQZ3", []want{id("teleguard", "WJDN4IQZ3", "")}},
+		{"german label", "ᴡᴇᴄʜᴀᴛ für die Liste, Nutzer drop_demo21", []want{mention("wechat", "drop_demo21", "")}},
+		{"handle before on app", "trade only dealer_sample60 on LINE", []want{mention("line", "dealer_sample60", "dealer_sample60 on LINE")}},
+		{"copula and plain word", "mein snap ist kaputt lol", nil},
+		{"list of apps in news", "die Kik und Wickr nutzten.", nil},
+		{"advice with comma", "pasar la conversación a Telegram o Snapchat, actúa.", nil},
+		{"mention elsewhere", "on telegram, @example_seller on insta", nil},
+		{"unlabelled far word", "I use signal every day with my friend group and family member_02", nil},
+		{"stops at next app", "wickr is dead, now on kik: example_seller", []want{mention("kik", "example_seller", "")}},
 	})
 }
 

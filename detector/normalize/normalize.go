@@ -363,11 +363,26 @@ func wordClass(r rune) int {
 	switch {
 	case e.flags&flagBlock != 0:
 		return wcBlock
-	case e.ascii != "" && unicode.IsLetter(r):
+	case e.plain != "" && e.plain[0] < utf8.RuneSelf && isAlnum(e.plain[0]):
+		// Becomes ASCII letters or digits whatever the word (ｗ, 𝐰, ⒲, 🅦):
+		// in Norm it is like an ASCII letter.
+		return wcNeutral
+	case e.ascii != "" && (unicode.IsLetter(r) || unicode.IsLetter(firstRune(e.plain))):
 		return wcFoldable
 	}
 	return wcBoundary
 }
+
+// firstRune returns the first rune of s after any spaces.
+func firstRune(s string) rune {
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // decideWord finds the word around the look-alike letter at i and decides
 // whether its look-alike letters are read as ASCII: yes unless the word also

@@ -227,7 +227,9 @@ func Fold(r rune) (e Entry, ok bool) {
 		e.ASCII = string(rune('0' + d))
 	default:
 		a := asciiOfString(e.Plain, 0)
-		first, _ := utf8.DecodeRuneInString(e.Plain)
+		// The first rune that is not a space says what kind of thing this
+		// is (ͺ decomposes to a space and a combining ι).
+		first, _ := utf8.DecodeRuneInString(strings.TrimLeft(e.Plain, " "))
 		switch {
 		case a == "":
 		case unicode.IsLetter(first):
@@ -236,7 +238,7 @@ func Fold(r rune) (e Entry, ok bool) {
 			// trick, not a reading. Letters of scripts that do not pass for
 			// Latin in practice (Arabic ا is "l" to UTS #39) keep their own.
 			a = strings.ReplaceAll(a, "rn", "m")
-			if onlyLetters(a) && unicode.In(first, lookalikeScripts...) {
+			if onlyLetters(strings.TrimLeft(a, " ")) && unicode.In(first, lookalikeScripts...) {
 				e.ASCII = a
 			}
 		case unicode.IsNumber(first):
