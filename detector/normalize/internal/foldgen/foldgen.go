@@ -80,8 +80,9 @@ func isHangulSyllable(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }
 
 // plainString is NFKD, case fold, NFKD again, marks and ignorables removed,
 // repeated until it stops changing. x/text folds Cherokee capitals to small
-// letters and back, so a cycle stops at the first step, as a single pass of
-// NFKC and case folding over a whole string would.
+// letters and the small letters back to capitals, so where the steps cycle
+// the smallest string of the cycle stands for all of it: Ꮺ and ꮺ fold to the
+// same thing, and folding that again changes nothing.
 func plainString(s string) string {
 	step := func(s string) string {
 		t := norm.NFKD.String(s)
@@ -99,18 +100,12 @@ func plainString(s string) string {
 		}
 		return b.String()
 	}
-	first := step(s)
-	seen := map[string]bool{s: true}
-	for cur := first; ; {
-		next := step(cur)
-		if next == cur {
-			return cur
+	var seen []string
+	for cur := step(s); ; cur = step(cur) {
+		if i := slices.Index(seen, cur); i >= 0 {
+			return slices.Min(seen[i:])
 		}
-		if seen[next] {
-			return first
-		}
-		seen[cur] = true
-		cur = next
+		seen = append(seen, cur)
 	}
 }
 
