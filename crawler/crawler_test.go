@@ -192,7 +192,8 @@ func TestOnceRSSAndConditionalGET(t *testing.T) {
 	}
 	p := pub.posts[0]
 	if p.Schema != wire.SchemaVersion || p.Source != "news" || p.SourceKind != "rss" || p.FetchedAt.IsZero() ||
-		p.Permalink != "https://news.example/p/a" || p.Lang != "en" || p.Attachments != 4 ||
+		// Attachments: img, video, enclosure, thumbnail and the link to the full photo.
+		p.Permalink != "https://news.example/p/a" || p.Lang != "en" || p.Attachments != 5 ||
 		!slices.Equal(p.Links, []string{"https://other.example/a"}) || p.Validate() != nil {
 		t.Errorf("post = %+v", p)
 	}

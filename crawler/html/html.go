@@ -313,7 +313,7 @@ func extractPost(s *goquery.Selection, base *url.URL, sel *Selectors, fetched ti
 		u.Fragment = id
 		permalink = &u
 	}
-	reduced := source.ReduceHTMLNodes(base, s.FindMatcher(sel.Text).Nodes...)
+	reduced := source.ReduceHTMLNodes(s.FindMatcher(sel.Text).Nodes, source.HTMLOptions{Base: base})
 	title := ""
 	if sel.Title != nil {
 		title = source.CleanText(s.FindMatcher(sel.Title).First().Text())
@@ -323,7 +323,7 @@ func extractPost(s *goquery.Selection, base *url.URL, sel *Selectors, fetched ti
 		Permalink:   permalink.String(),
 		Text:        source.JoinText(title, reduced.Text),
 		Links:       reduced.Links,
-		Attachments: reduced.Attachments,
+		Attachments: reduced.Media,
 		FetchedAt:   fetched,
 		// CreatedAt stays zero when the page shows no time: the crawler
 		// then uses the fetch time, and the cursor ignores the post's time.
@@ -348,6 +348,7 @@ func extractPost(s *goquery.Selection, base *url.URL, sel *Selectors, fetched ti
 			}
 		}
 	}
+	source.FinishPost(&p)
 	return p, nil
 }
 

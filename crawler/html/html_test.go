@@ -113,8 +113,8 @@ func TestExtractDetails(t *testing.T) {
 	if !strings.HasPrefix(bike.Text, "Bike for sale\n\nSelling a blue city bike") || !strings.Contains(bike.Text, "kik: placeholder_01") {
 		t.Errorf("text = %q", bike.Text)
 	}
-	if bike.Attachments != 2 || len(bike.Links) != 0 {
-		t.Errorf("attachments %d (img, picture), links %v (both media)", bike.Attachments, bike.Links)
+	if bike.Attachments != 4 || len(bike.Links) != 0 {
+		t.Errorf("attachments %d, want 4 (img, picture and the two links to photos), links %v (both media)", bike.Attachments, bike.Links)
 	}
 	meet := posts[1]
 	if meet.Attachments != 3 || len(meet.Links) != 1 || meet.Links[0] != "https://maps.example/park?z=15" {

@@ -136,8 +136,8 @@ func ConvertItem(it *gofeed.Item, feedURL, feedLink *url.URL, lang string, fetch
 	if link != nil {
 		base = link
 	}
-	reduced := source.ReduceHTML(body, base)
-	title := source.ReduceHTML(it.Title, base).Text
+	reduced := source.ReduceHTML(body, source.HTMLOptions{Base: base})
+	title := source.ReduceHTML(it.Title, source.HTMLOptions{Base: base}).Text
 	text := source.JoinText(title, reduced.Text)
 
 	id := guid
@@ -169,7 +169,7 @@ func ConvertItem(it *gofeed.Item, feedURL, feedLink *url.URL, lang string, fetch
 		Text:        text,
 		Links:       reduced.Links,
 		Lang:        lang,
-		Attachments: reduced.Attachments + attachments(it),
+		Attachments: reduced.Media + attachments(it),
 		FetchedAt:   fetched,
 	}
 	switch {
@@ -180,6 +180,7 @@ func ConvertItem(it *gofeed.Item, feedURL, feedLink *url.URL, lang string, fetch
 	default:
 		p.CreatedAt = fetched
 	}
+	source.FinishPost(&p)
 	return p, nil
 }
 

@@ -201,8 +201,8 @@ func TestContentReducedLinksKeptMediaDropped(t *testing.T) {
 	if len(p.Links) != 1 || p.Links[0] != "https://forum.example/u/bob" {
 		t.Errorf("links = %v", p.Links)
 	}
-	if p.Attachments != 5 { // img, video, enclosure, two media:content
-		t.Errorf("attachments = %d, want 5", p.Attachments)
+	if p.Attachments != 6 { // the pic link, img, video, enclosure, two media:content
+		t.Errorf("attachments = %d, want 6", p.Attachments)
 	}
 }
 

@@ -7,13 +7,15 @@ import (
 )
 
 // mediaExtensions are file extensions of images, video, audio and
-// streaming manifests: never fetched, never kept in a post.
+// streaming manifests: never fetched, never kept in a post. ".ts" (an MPEG
+// transport stream) is left out: far more links ending in .ts are
+// TypeScript sources, and HLS segments are reached through .m3u8.
 var mediaExtensions = map[string]bool{
 	// images
-	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".pjpeg": true, ".png": true,
-	".apng": true, ".gif": true, ".webp": true, ".avif": true, ".heic": true, ".heif": true,
-	".bmp": true, ".tif": true, ".tiff": true, ".svg": true, ".svgz": true, ".ico": true,
-	".jxl": true, ".raw": true, ".psd": true,
+	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".pjpeg": true, ".pjpg": true,
+	".png": true, ".apng": true, ".gif": true, ".webp": true, ".avif": true, ".heic": true,
+	".heif": true, ".bmp": true, ".tif": true, ".tiff": true, ".svg": true, ".svgz": true,
+	".ico": true, ".jxl": true, ".raw": true, ".psd": true,
 	// video
 	".mp4": true, ".m4v": true, ".webm": true, ".mov": true, ".qt": true, ".avi": true,
 	".mkv": true, ".flv": true, ".f4v": true, ".wmv": true, ".mpg": true, ".mpeg": true,
@@ -21,8 +23,8 @@ var mediaExtensions = map[string]bool{
 	".m3u8": true, ".mpd": true, ".gifv": true,
 	// audio
 	".mp3": true, ".m4a": true, ".aac": true, ".ogg": true, ".oga": true, ".opus": true,
-	".wav": true, ".flac": true, ".wma": true, ".aiff": true, ".mid": true, ".midi": true,
-	".amr": true,
+	".wav": true, ".flac": true, ".wma": true, ".weba": true, ".aiff": true, ".mid": true,
+	".midi": true, ".amr": true,
 }
 
 // binaryExtensions are archives, documents and programs: not media, so a
@@ -37,28 +39,45 @@ var binaryExtensions = map[string]bool{
 	".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".swf": true,
 }
 
-// mediaHosts serve nothing but media (uploads, galleries, CDNs), whatever
-// the path looks like; subdomains match too. Kept in step with the
-// platform adapters' list (crawler/internal/platform).
+// mediaHosts serve uploaded images, video or audio (or galleries of them)
+// rather than pages with text, whatever the path looks like; subdomains
+// match too. Mainstream platforms whose pages carry text and their own
+// moderation (youtube.com, vimeo.com) are not listed: their watch pages
+// stay links, only their thumbnail hosts are media.
 var mediaHosts = []string{
+	// Reddit's own media and preview hosts.
 	"i.redd.it", "v.redd.it", "preview.redd.it", "external-preview.redd.it", "g.redd.it",
+	// Platform CDNs.
 	"media.tumblr.com", "telegram-cdn.org", "cdn.bsky.app", "video.bsky.app",
 	"pbs.twimg.com", "video.twimg.com", "media.discordapp.net", "cdn.discordapp.com",
 	"files.mastodon.social", "static-cdn.jtvnw.net", "scontent.cdninstagram.com", "fbcdn.net",
 	"i.ytimg.com", "img.youtube.com",
+	// Image, video and file upload hosts.
 	"imgur.com", "redgifs.com", "gfycat.com", "giphy.com", "tenor.com", "streamable.com", "ibb.co",
 	"imgbb.com", "postimg.cc", "postimages.org", "catbox.moe", "imagebam.com", "imagetwist.com",
 	"pixhost.to", "imgbox.com", "prnt.sc", "gyazo.com", "lensdump.com", "pomf.lain.la", "uguu.se",
 }
 
+// mediaQueryKeys name an image or video format in a query
+// (?format=jpg, imgix's ?fm=webp, ?mime=image/png).
+var mediaQueryKeys = []string{"format", "fm", "ext", "mime"}
+
 // IsMediaURL reports whether raw points at media: an image, video or audio
-// file by its extension, a media-only host, or an image format query
-// (?format=jpg). Such URLs are never fetched and dropped from posts.
+// file by its extension, a media-only host, a Reddit gallery or media
+// viewer, a Lemmy pict-rs upload, a data: or blob: URI, or a format query
+// (?format=jpg). A scheme-less URL as written in text ("i.redd.it/abc") is
+// judged as https. Such URLs are never fetched and never kept in a post.
 func IsMediaURL(raw string) bool {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
 	if err != nil {
 		// Unparseable: judge by the path-looking part alone.
 		return anyIn(extensions(raw), mediaExtensions)
+	}
+	if u.Scheme == "" && u.Host == "" && !strings.HasPrefix(raw, "/") {
+		if v, err := url.Parse("https://" + raw); err == nil {
+			u = v
+		}
 	}
 	return isMedia(u)
 }
@@ -73,17 +92,32 @@ func isMedia(u *url.URL) bool {
 			return true
 		}
 	}
-	if (host == "reddit.com" || strings.HasSuffix(host, ".reddit.com")) && strings.HasPrefix(u.Path, "/gallery/") {
-		return true // a Reddit image gallery
+	if host == "reddit.com" || strings.HasSuffix(host, ".reddit.com") {
+		// An image gallery, or the viewer of an uploaded image (/media?url=…).
+		if strings.HasPrefix(u.Path, "/gallery/") || u.Path == "/media" || strings.HasPrefix(u.Path, "/media/") {
+			return true
+		}
+	}
+	// Lemmy's pict-rs serves uploads under /pictrs/image/, often without
+	// an extension.
+	if strings.Contains(u.Path, "/pictrs/image/") {
+		return true
 	}
 	if anyIn(extensions(u.Path), mediaExtensions) {
 		return true
 	}
-	if !strings.Contains(u.RawQuery, "format=") {
+	if u.RawQuery == "" {
 		return false
 	}
-	if f := strings.ToLower(u.Query().Get("format")); f != "" && mediaExtensions["."+f] {
-		return true
+	q := u.Query()
+	for _, k := range mediaQueryKeys {
+		v := strings.ToLower(strings.TrimSpace(q.Get(k)))
+		if v == "" {
+			continue
+		}
+		if mediaExtensions["."+v] || strings.HasPrefix(v, "image/") || strings.HasPrefix(v, "video/") || strings.HasPrefix(v, "audio/") {
+			return true
+		}
 	}
 	return false
 }

@@ -27,6 +27,32 @@ func TestIsMediaURL(t *testing.T) {
 		"https://www.reddit.com/r/x/comments/1/t/":   false,
 		"https://t.me/placeholder_01":                false,
 		"not a url at all.png":                       true,
+		"not a url at all":                           false,
+		// Written in posts, as the platform adapters meet them.
+		"https://i.redd.it/rrinwcmrxzug1.jpeg":                                true,
+		"https://preview.redd.it/f1xjmxgj3d5h1.jpeg?width=1260&format=pjpg":   true,
+		"http://69.media.tumblr.com/b06f/tumblr_nshp8oVOnV1rg0s9xo1_1280.jpg": true,
+		"https://cdn4.telegram-cdn.org/file/abc":                              true,
+		"https://example.org/clip.MP4":                                        true,
+		"https://example.org/a.png#frag":                                      true,
+		"https://imgur.com/a/xyz":                                             true,
+		"https://www.imgur.com/a/xyz":                                         true,
+		"i.redd.it/abc":                                                       true, // scheme-less, as typed
+		"i.redd.it/abc.jpg":                                                   true,
+		"https://lemmy.world/pictrs/image/9a8b7c6d-1234":                      true,
+		"https://www.reddit.com/media?url=https%3A%2F%2Fi.redd.it%2Fx.jpeg":   true,
+		"https://images.example/photo?fm=webp&w=100":                          true,
+		"https://cdn.example/blob?mime=image/png":                             true,
+		"blob:https://example.org/5e3a":                                       true,
+		"https://i.ytimg.com/vi/V5lDo-jw8mA/hqdefault":                        true,
+		"https://www.youtube.com/watch?v=V5lDo-jw8mA":                         false,
+		"www.youtube.com/watch?v=V5lDo-jw8mA":                                 false,
+		"https://www.reddit.com/mediakit/":                                    false,
+		"https://example.org/jpg/article":                                     false,
+		"https://github.com/example/app/blob/main/index.ts":                   false, // TypeScript, not a video segment
+		"https://www.reddit.com/r/anime/comments/1sk894v/x/":                  false,
+		"https://matrix.to/#/@placeholder_01:matrix.org":                      false,
+		"https://example.org/api?format=json":                                 false,
 	} {
 		if got := IsMediaURL(raw); got != want {
 			t.Errorf("IsMediaURL(%q) = %v, want %v", raw, got, want)

@@ -2,6 +2,8 @@ package source
 
 import (
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,71 +12,94 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// HTMLText is HTML reduced to what a post may keep: text, outbound
-// non-media links and a count of the media that was embedded.
-type HTMLText struct {
-	Text        string   // visible text; blocks separated by newlines
-	Links       []string // absolute http(s) hrefs, media dropped, each once, in order
-	Attachments int      // embedded img, video, audio, iframe, embed, object, svg
+// Extract is a piece of markup reduced to what a post may keep: plain
+// text, outbound non-media links, and a count of the media left out. Every
+// adapter reduces through ReduceHTML or MarkdownText so that the detector
+// sees posts of every source cut by the same rules.
+type Extract struct {
+	Text  string   // visible text; blocks separated by newlines
+	Links []string // absolute http(s) hrefs, media dropped, each once, in order
+	Media int      // embedded img, video, audio, iframe, …, and media links
 }
 
-// ReduceHTML reduces an HTML fragment to text. base resolves relative
-// links; it may be nil, and then relative links are dropped.
-func ReduceHTML(fragment string, base *url.URL) HTMLText {
+// HTMLOptions tune ReduceHTML for one platform's markup.
+type HTMLOptions struct {
+	// Base resolves relative hrefs; nil keeps only absolute ones.
+	Base *url.URL
+	// SkipLink reports anchors whose href is not an outbound link
+	// (mentions, hashtags, in-site search): their text stays, their href
+	// is not listed.
+	SkipLink func(a *html.Node) bool
+	// Drop reports elements left out entirely, text and links.
+	Drop func(n *html.Node) bool
+}
+
+// ReduceHTML reduces an HTML fragment to text: block elements and <br>
+// become line breaks (a blank line between paragraphs), whitespace is
+// collapsed outside <pre>, scripts, styles and forms vanish, images,
+// video, audio and embeds are counted, never listed. Anchors keep their
+// text; their hrefs become links unless SkipLink says so or they are media
+// (counted, and an anchor whose text is only the URL leaves no text
+// either). Fragments are kept: matrix.to and SimpleX links carry the
+// handle there.
+func ReduceHTML(fragment string, o HTMLOptions) Extract {
 	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{
 		Type: html.ElementNode, Data: "div", DataAtom: atom.Div,
 	})
 	if err != nil {
 		// The parser only fails on reader errors; a strings.Reader has none.
-		return HTMLText{Text: CleanText(fragment)}
+		return Extract{Text: CleanText(fragment)}
 	}
-	return ReduceHTMLNodes(base, nodes...)
+	return ReduceHTMLNodes(nodes, o)
 }
 
-// ReduceHTMLNodes is ReduceHTML for nodes already parsed (goquery
-// selections), read in order.
-func ReduceHTMLNodes(base *url.URL, nodes ...*html.Node) HTMLText {
-	r := reducer{base: base, seen: map[string]bool{}}
+// ReduceHTMLNodes is ReduceHTML over nodes already parsed (a goquery
+// selection), read in order.
+func ReduceHTMLNodes(nodes []*html.Node, o HTMLOptions) Extract {
+	r := reducer{o: o, seen: map[string]bool{}}
 	for _, n := range nodes {
 		r.walk(n)
 	}
-	return HTMLText{Text: CleanText(r.b.String()), Links: r.links, Attachments: r.attachments}
+	return Extract{Text: CleanText(r.b.String()), Links: r.links, Media: r.media}
 }
 
 type reducer struct {
-	b           strings.Builder
-	base        *url.URL
-	links       []string
-	seen        map[string]bool
-	attachments int
-	space       bool // a space is due before the next word
-	newlines    int  // newlines due before the next word
-	pre         int  // depth inside <pre>
+	o        HTMLOptions
+	b        strings.Builder
+	links    []string
+	seen     map[string]bool
+	media    int
+	space    bool // a space is due before the next word
+	newlines int  // newlines due before the next word
+	pre      int  // depth inside <pre>
 }
 
-// skipped elements hold no visible text of the post.
+// skipped elements hold no visible text of the post. Inline <svg> is
+// nearly always an icon of the page, not an attachment of the post.
 var skipped = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
 	atom.Head: true, atom.Title: true, atom.Button: true, atom.Select: true,
-	atom.Input: true, atom.Textarea: true, atom.Form: true,
+	atom.Input: true, atom.Textarea: true, atom.Form: true, atom.Svg: true, atom.Math: true,
 }
 
 // embedded elements are media: counted, never descended into, their
 // sources never kept.
 var embedded = map[atom.Atom]bool{
 	atom.Img: true, atom.Video: true, atom.Audio: true, atom.Iframe: true,
-	atom.Embed: true, atom.Object: true, atom.Svg: true, atom.Picture: true,
-	atom.Canvas: true,
+	atom.Embed: true, atom.Object: true, atom.Picture: true, atom.Canvas: true,
 }
 
-var blocks = map[atom.Atom]bool{
-	atom.P: true, atom.Div: true, atom.Li: true, atom.Ul: true, atom.Ol: true,
-	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
-	atom.Blockquote: true, atom.Pre: true, atom.Tr: true, atom.Table: true,
-	atom.Section: true, atom.Article: true, atom.Header: true, atom.Footer: true,
-	atom.Aside: true, atom.Hr: true, atom.Dl: true, atom.Dt: true, atom.Dd: true,
-	atom.Figure: true, atom.Figcaption: true, atom.Details: true, atom.Summary: true,
-	atom.Main: true, atom.Nav: true, atom.Address: true, atom.Body: true, atom.Html: true,
+// blocks maps block elements to the line breaks around them: a blank line
+// around paragraphs, headings, quotes and code, a line break around the
+// rest (list items stay on consecutive lines, nested lists too).
+var blocks = map[atom.Atom]int{
+	atom.P: 2, atom.Blockquote: 2, atom.Pre: 2, atom.Hr: 2,
+	atom.H1: 2, atom.H2: 2, atom.H3: 2, atom.H4: 2, atom.H5: 2, atom.H6: 2,
+	atom.Div: 1, atom.Li: 1, atom.Ul: 1, atom.Ol: 1, atom.Dl: 1, atom.Dt: 1, atom.Dd: 1,
+	atom.Table: 1, atom.Tr: 1, atom.Caption: 1, atom.Figure: 1, atom.Figcaption: 1,
+	atom.Section: 1, atom.Article: 1, atom.Header: 1, atom.Footer: 1, atom.Aside: 1,
+	atom.Details: 1, atom.Summary: 1, atom.Main: 1, atom.Nav: 1, atom.Address: 1,
+	atom.Body: 1, atom.Html: 1,
 }
 
 func (r *reducer) walk(n *html.Node) {
@@ -89,26 +114,28 @@ func (r *reducer) walk(n *html.Node) {
 	default:
 		return
 	}
-	if skipped[n.DataAtom] {
+	if skipped[n.DataAtom] || (r.o.Drop != nil && r.o.Drop(n)) {
 		return
 	}
 	if embedded[n.DataAtom] || n.Data == "amp-img" || n.Data == "amp-video" {
-		r.attachments++
+		r.media++
 		return
 	}
 	switch n.DataAtom {
 	case atom.Br:
-		r.newline(1)
+		// Counted, not maxed: <br><br> is the blank line of a paragraph
+		// break in Telegram and Tumblr markup.
+		r.newlines++
 		return
 	case atom.A:
-		r.link(attr(n, "href"))
+		if !r.anchor(n) {
+			return
+		}
 	case atom.Td, atom.Th:
 		r.space = true
 	}
-	block := blocks[n.DataAtom]
-	if block {
-		r.newline(blockGap(n.DataAtom))
-	}
+	gap := blocks[n.DataAtom]
+	r.newline(gap)
 	if n.DataAtom == atom.Pre {
 		r.pre++
 	}
@@ -116,17 +143,48 @@ func (r *reducer) walk(n *html.Node) {
 	if n.DataAtom == atom.Pre {
 		r.pre--
 	}
-	if block {
-		r.newline(blockGap(n.DataAtom))
-	}
+	r.newline(gap)
 }
 
-func blockGap(a atom.Atom) int {
-	switch a {
-	case atom.P, atom.Blockquote, atom.Pre, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Hr:
-		return 2
+// anchor lists a's link and reports whether its text is to be kept.
+func (r *reducer) anchor(a *html.Node) bool {
+	href := strings.TrimSpace(Attr(a, "href"))
+	if href == "" || strings.HasPrefix(href, "#") {
+		return true
 	}
-	return 1
+	link := r.resolve(href)
+	target := link
+	if target == "" {
+		target = href // relative without a base, data:, blob:
+	}
+	if IsMediaURL(target) {
+		r.media++
+		t := strings.TrimSpace(innerText(a))
+		return t != "" && !looksLikeURL(t)
+	}
+	if link != "" && !r.seen[link] && (r.o.SkipLink == nil || !r.o.SkipLink(a)) {
+		r.seen[link] = true
+		r.links = append(r.links, link)
+	}
+	return true
+}
+
+// resolve makes href an absolute http(s) URL, or "".
+func (r *reducer) resolve(href string) string {
+	u, err := url.Parse(href)
+	if err != nil {
+		return ""
+	}
+	if !u.IsAbs() {
+		if r.o.Base == nil {
+			return ""
+		}
+		u = r.o.Base.ResolveReference(u)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }
 
 func (r *reducer) children(n *html.Node) {
@@ -146,7 +204,7 @@ func (r *reducer) flush() {
 	if r.b.Len() > 0 {
 		switch {
 		case r.newlines > 0:
-			r.b.WriteString(strings.Repeat("\n", r.newlines))
+			r.b.WriteString(strings.Repeat("\n", min(r.newlines, 2)))
 		case r.space:
 			r.b.WriteByte(' ')
 		}
@@ -155,16 +213,12 @@ func (r *reducer) flush() {
 }
 
 func (r *reducer) text(s string) {
-	if r.pre > 0 {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-		if s == "" {
-			return
-		}
-		r.flush()
-		r.b.WriteString(s)
+	if s == "" {
 		return
 	}
-	if s == "" {
+	if r.pre > 0 {
+		r.flush()
+		r.b.WriteString(strings.ReplaceAll(s, "\r\n", "\n"))
 		return
 	}
 	if startsSpace(s) {
@@ -182,41 +236,6 @@ func (r *reducer) text(s string) {
 	}
 }
 
-func (r *reducer) link(href string) {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "#") {
-		return
-	}
-	u, err := url.Parse(href)
-	if err != nil {
-		return
-	}
-	if !u.IsAbs() {
-		if r.base == nil {
-			return
-		}
-		u = r.base.ResolveReference(u)
-	}
-	if s := strings.ToLower(u.Scheme); (s != "http" && s != "https") || u.Host == "" || isMedia(u) {
-		return
-	}
-	u.Fragment = ""
-	abs := u.String()
-	if !r.seen[abs] {
-		r.seen[abs] = true
-		r.links = append(r.links, abs)
-	}
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Namespace == "" && strings.EqualFold(a.Key, key) {
-			return a.Val
-		}
-	}
-	return ""
-}
-
 func startsSpace(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsSpace(r)
@@ -227,9 +246,45 @@ func endsSpace(s string) bool {
 	return unicode.IsSpace(r)
 }
 
+// Attr returns the attribute key of the element n, or "".
+func Attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// HasClass reports whether the element n carries the CSS class c.
+func HasClass(n *html.Node, c string) bool {
+	return slices.Contains(strings.Fields(Attr(n, "class")), c)
+}
+
+func innerText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+var urlLike = regexp.MustCompile(`^(?i)(?:https?://|www\.)\S+$|^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}/\S*$`)
+
+func looksLikeURL(s string) bool { return urlLike.MatchString(s) }
+
 // CleanText makes s fit for a post: valid UTF-8 (bad bytes become U+FFFD),
-// no NULs or stray control characters, \n line ends, no trailing spaces on
-// a line, at most one blank line in a row, trimmed.
+// no NULs or stray control characters, \n line ends, runs of spaces inside
+// a line squeezed to one (indentation is kept: it carries meaning in
+// markdown and code), no trailing spaces on a line, at most one blank line
+// in a row, trimmed.
 func CleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -248,12 +303,13 @@ func CleanText(s string) string {
 	out := lines[:0]
 	blank := 0
 	for _, l := range lines {
-		l = strings.TrimRightFunc(l, unicode.IsSpace)
-		if l == "" {
+		l = squeezeSpaces(strings.TrimRightFunc(l, unicode.IsSpace))
+		if strings.TrimSpace(l) == "" {
 			blank++
 			if blank > 1 {
 				continue
 			}
+			l = ""
 		} else {
 			blank = 0
 		}
@@ -262,7 +318,32 @@ func CleanText(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// JoinText joins a post's parts (title, body, …) with a blank line,
+// squeezeSpaces collapses runs of spaces and tabs after the first
+// non-space character of a line into one space.
+func squeezeSpaces(l string) string {
+	lead := len(l) - len(strings.TrimLeft(l, " \t"))
+	body := l[lead:]
+	if !strings.Contains(body, "  ") && !strings.Contains(body, "\t") {
+		return l
+	}
+	var b strings.Builder
+	b.WriteString(l[:lead])
+	sp := false
+	for _, r := range body {
+		if r == ' ' || r == '\t' {
+			if !sp {
+				b.WriteByte(' ')
+			}
+			sp = true
+			continue
+		}
+		sp = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// JoinText joins a post's parts (title, body, poll, …) with a blank line,
 // skipping empty parts and a part that repeats the one before it (feeds
 // often repeat the title as the body).
 func JoinText(parts ...string) string {
