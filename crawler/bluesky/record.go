@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -118,14 +119,14 @@ func mapRecord(rec *postRecord, uri atURI, a author, fallback time.Time, m meta)
 	if e := rec.Embed; e != nil {
 		p.Attachments += embedMedia(e)
 		if u := externalURI(e); u != "" {
-			if platform.IsMedia(u) {
+			if source.IsMediaURL(u) {
 				p.Attachments++
 			} else {
 				p.Links = append(p.Links, u)
 			}
 		}
 	}
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return p, nil
 }
 
@@ -175,7 +176,7 @@ func expandFacets(text string, facets []facet) (string, []string, int) {
 			if ft.Type != "app.bsky.richtext.facet#link" || ft.URI == "" {
 				continue
 			}
-			isMedia := platform.IsMedia(ft.URI)
+			isMedia := source.IsMediaURL(ft.URI)
 			if isMedia {
 				media++
 			} else {

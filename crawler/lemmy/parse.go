@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -151,15 +151,15 @@ func mapPost(v *postViewJSON, m meta) (item, error) {
 		FetchedAt:  m.now,
 	}
 	author(&p, v.Creator, m.base)
-	var body platform.Extract
+	var body source.Extract
 	if v.Post.Body != nil {
-		body = platform.MarkdownText(*v.Post.Body)
+		body = source.MarkdownText(*v.Post.Body)
 	}
-	p.Text = platform.JoinText(v.Post.Name, body.Text)
+	p.Text = source.JoinText(v.Post.Name, body.Text)
 	p.Attachments = body.Media
 	if v.Post.URL != nil && strings.TrimSpace(*v.Post.URL) != "" {
 		if u := absolute(m.base, *v.Post.URL); u != "" {
-			if platform.IsMedia(u) {
+			if source.IsMediaURL(u) {
 				p.Attachments++
 			} else {
 				p.Links = append(p.Links, u)
@@ -167,7 +167,7 @@ func mapPost(v *postViewJSON, m meta) (item, error) {
 		}
 	}
 	p.Links = append(p.Links, body.Links...)
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return item{post: p, order: v.Post.ID}, nil
 }
 
@@ -180,7 +180,7 @@ func mapComment(v *commentViewJSON, m meta) (item, error) {
 		return item{}, err
 	}
 	id := strconv.FormatInt(v.Comment.ID, 10)
-	body := platform.MarkdownText(v.Comment.Content)
+	body := source.MarkdownText(v.Comment.Content)
 	p := wire.Post{
 		Source:      m.source,
 		SourceKind:  m.kind,
@@ -193,7 +193,7 @@ func mapComment(v *commentViewJSON, m meta) (item, error) {
 		FetchedAt:   m.now,
 	}
 	author(&p, v.Creator, m.base)
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return item{post: p, order: v.Comment.ID}, nil
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -140,16 +140,16 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 	if link == "" {
 		return wire.Post{}, errors.New("no http(s) url or uri")
 	}
-	body := platform.HTMLText(s.Content, platform.HTMLOptions{
+	body := source.ReduceHTML(s.Content, source.HTMLOptions{
 		Base: m.base,
 		// Mentions and hashtags link to profiles and tag pages of the
 		// fediverse, not outbound.
 		SkipLink: func(a *html.Node) bool {
-			return platform.HasClass(a, "mention") || platform.HasClass(a, "hashtag")
+			return source.HasClass(a, "mention") || source.HasClass(a, "hashtag")
 		},
 		// The "RE: <link>" paragraph of a quote points at the quoted
 		// status, which is published on its own.
-		Drop: func(n *html.Node) bool { return platform.HasClass(n, "quote-inline") },
+		Drop: func(n *html.Node) bool { return source.HasClass(n, "quote-inline") },
 	})
 	var poll []string
 	if s.Poll != nil {
@@ -164,7 +164,7 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 		Permalink:  link,
 		Author:     s.Account.Acct,
 		AuthorURL:  absolute(m.base, s.Account.URL),
-		Text:       platform.JoinText(s.SpoilerText, body.Text, joinLines(poll)),
+		Text:       source.JoinText(s.SpoilerText, body.Text, joinLines(poll)),
 		Links:      body.Links,
 		CreatedAt:  created,
 		FetchedAt:  m.now,
@@ -177,13 +177,13 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 	}
 	p.Attachments = len(s.MediaAttachments) + body.Media
 	if c := s.Card; c != nil && c.URL != "" {
-		if c.Type == "photo" || c.Type == "video" || platform.IsMedia(c.URL) {
+		if c.Type == "photo" || c.Type == "video" || source.IsMediaURL(c.URL) {
 			p.Attachments++
 		} else {
 			p.Links = append(p.Links, c.URL)
 		}
 	}
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return p, nil
 }
 

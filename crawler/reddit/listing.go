@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -155,7 +155,7 @@ func parseThing(raw json.RawMessage, m meta) (item, error) {
 	inline := len(d.MediaMetadata)
 	if th.Kind == "t3" {
 		body := markup(d.SelftextHTML, d.Selftext)
-		p.Text = platform.JoinText(d.Title, body.Text)
+		p.Text = source.JoinText(d.Title, body.Text)
 		p.Links = body.Links
 		p.Attachments = max(inline, body.Media)
 		dest := d.URLOverriddenByDest
@@ -164,7 +164,7 @@ func parseThing(raw json.RawMessage, m meta) (item, error) {
 		}
 		if dest != "" {
 			if u := absolute(dest); u != "" && u != p.Permalink {
-				if platform.IsMedia(u) || d.IsVideo || d.PostHint == "image" || d.PostHint == "hosted:video" {
+				if source.IsMediaURL(u) || d.IsVideo || d.PostHint == "image" || d.PostHint == "hosted:video" {
 					// The post's link is its media: count it (a
 					// gallery counts its items), never list it.
 					switch {
@@ -189,17 +189,17 @@ func parseThing(raw json.RawMessage, m meta) (item, error) {
 	if p.Permalink == "" {
 		p.Permalink = site + "/comments/" + url.PathEscape(strings.TrimPrefix(strings.TrimPrefix(d.Name, "t3_"), "t1_")) + "/"
 	}
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return item{post: p, order: created.UnixMilli()}, nil
 }
 
 // markup prefers Reddit's rendered HTML (raw_json=1 leaves it unescaped)
 // and falls back to the markdown source.
-func markup(htmlText *string, md string) platform.Extract {
+func markup(htmlText *string, md string) source.Extract {
 	if htmlText != nil && strings.TrimSpace(*htmlText) != "" {
-		return platform.HTMLText(*htmlText, platform.HTMLOptions{Base: siteURL})
+		return source.ReduceHTML(*htmlText, source.HTMLOptions{Base: siteURL})
 	}
-	return platform.MarkdownText(md)
+	return source.MarkdownText(md)
 }
 
 func permalink(p string) string {

@@ -90,10 +90,10 @@ func feedItem(e *gofeed.Item, m meta) (item, error) {
 		}
 	}
 	body, links, media := feedContent(e.Content, p.Permalink)
-	p.Text = platform.JoinText(e.Title, body)
+	p.Text = source.JoinText(e.Title, body)
 	p.Links = links
 	p.Attachments = media
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return item{post: p, order: p.CreatedAt.UnixMilli()}, nil
 }
 
@@ -108,7 +108,7 @@ func feedContent(content, permalink string) (text string, links []string, media 
 	// The thumbnail <img> previews the post's link or media: not counted
 	// on its own.
 	if md := doc.Find("div.md").First(); md.Length() > 0 {
-		e := platform.NodesText(md.Nodes, platform.HTMLOptions{Base: siteURL})
+		e := source.ReduceHTMLNodes(md.Nodes, source.HTMLOptions{Base: siteURL})
 		text, links, media = e.Text, e.Links, e.Media
 	}
 	doc.Find("a").Each(func(_ int, a *goquery.Selection) {
@@ -118,7 +118,7 @@ func feedContent(content, permalink string) (text string, links []string, media 
 		href := absolute(a.AttrOr("href", ""))
 		switch {
 		case href == "" || href == permalink:
-		case platform.IsMedia(href):
+		case source.IsMediaURL(href):
 			media++
 		default:
 			links = append([]string{href}, links...)

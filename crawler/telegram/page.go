@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -103,21 +104,22 @@ func parseMessage(s *goquery.Selection, base *url.URL, m meta) (message, error) 
 		p.AuthorURL = m.site.ResolveReference(&url.URL{Path: "/" + owner}).String()
 	}
 
-	opts := platform.HTMLOptions{
+	opts := source.HTMLOptions{
 		Base: base,
 		// Hashtags link to an in-channel search (?q=%23tag): not outbound.
-		SkipLink: func(a *html.Node) bool { return strings.HasPrefix(platform.Attr(a, "href"), "?") },
+		SkipLink: func(a *html.Node) bool { return strings.HasPrefix(source.Attr(a, "href"), "?") },
 	}
 	var parts []string
 	var links []string
 	media := 0
 	// The message's own text, not a reply's quote of another message,
-	// which reuses the class inside .tgme_widget_message_reply.
+	// which reuses the class inside .tgme_widget_message_reply, and once:
+	// a grouped-media caption nests one text div in another.
 	s.Find(".tgme_widget_message_text").Each(func(_ int, t *goquery.Selection) {
-		if t.ParentsFiltered(".tgme_widget_message_reply").Length() > 0 {
+		if t.ParentsFiltered(".tgme_widget_message_reply, .tgme_widget_message_text").Length() > 0 {
 			return
 		}
-		e := platform.NodesText(t.Nodes, opts)
+		e := source.ReduceHTMLNodes(t.Nodes, opts)
 		parts = append(parts, e.Text)
 		links = append(links, e.Links...)
 		media += e.Media
@@ -134,7 +136,7 @@ func parseMessage(s *goquery.Selection, base *url.URL, m meta) (message, error) 
 	})
 	s.Find("a.tgme_widget_message_link_preview").Each(func(_ int, a *goquery.Selection) {
 		if href := resolve(base, a.AttrOr("href", "")); href != "" {
-			if platform.IsMedia(href) {
+			if source.IsMediaURL(href) {
 				// A preview of media the text already links (Telegram's
 				// zero-width "image link" trick) is the same attachment.
 				if !textLinks(s, base, href) {
@@ -148,10 +150,10 @@ func parseMessage(s *goquery.Selection, base *url.URL, m meta) (message, error) 
 	for _, sel := range mediaSelectors {
 		media += s.Find(sel).Length()
 	}
-	p.Text = platform.JoinText(parts...)
+	p.Text = source.JoinText(parts...)
 	p.Links = withoutSelf(links, p.Permalink)
 	p.Attachments = media
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return message{post: p, num: id}, nil
 }
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/handlewatch/handlewatch/crawler/internal/platform"
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -201,7 +201,7 @@ func mapPost(pj *postJSON, m meta) (item, error) {
 		p.Permalink = "https://" + url.PathEscape(p.Author) + ".tumblr.com/post/" + id
 	}
 	var parts []string
-	add := func(e platform.Extract) {
+	add := func(e source.Extract) {
 		parts = append(parts, e.Text)
 		p.Links = append(p.Links, e.Links...)
 		p.Attachments += e.Media
@@ -223,19 +223,19 @@ func mapPost(pj *postJSON, m meta) (item, error) {
 		}
 		parts = append(parts, strings.Join(tags, " "))
 	}
-	p.Text = platform.JoinText(parts...)
+	p.Text = source.JoinText(parts...)
 	for i, l := range p.Links {
 		p.Links[i] = unwrapRedirect(l)
 	}
-	platform.Finish(&p)
+	source.FinishPost(&p)
 	return item{post: p, order: order, timestamp: pj.Timestamp}, nil
 }
 
 // npfText reduces NPF blocks: text blocks one per line (a blank line
 // between paragraphs), links from link formatting and link blocks, media
 // blocks counted.
-func npfText(bs blocks) platform.Extract {
-	var e platform.Extract
+func npfText(bs blocks) source.Extract {
+	var e source.Extract
 	var lines []string
 	for _, b := range bs {
 		switch b.Type {
@@ -248,7 +248,7 @@ func npfText(bs blocks) platform.Extract {
 			}
 		case "link":
 			if u := absolute(b.URL); u != "" {
-				if platform.IsMedia(u) {
+				if source.IsMediaURL(u) {
 					e.Media++
 				} else {
 					e.Links = append(e.Links, u)
@@ -268,18 +268,18 @@ func npfText(bs blocks) platform.Extract {
 }
 
 // legacyText reduces the legacy bodies, HTML included.
-func legacyText(pj *postJSON) platform.Extract {
-	var e platform.Extract
+func legacyText(pj *postJSON) source.Extract {
+	var e source.Extract
 	htmlPart := func(s string) {
 		if strings.TrimSpace(s) == "" {
 			return
 		}
-		x := platform.HTMLText(s, platform.HTMLOptions{Base: tumblrSite})
-		e.Text = platform.JoinText(e.Text, x.Text)
+		x := source.ReduceHTML(s, source.HTMLOptions{Base: tumblrSite})
+		e.Text = source.JoinText(e.Text, x.Text)
 		e.Links = append(e.Links, x.Links...)
 		e.Media += x.Media
 	}
-	e.Text = platform.JoinText(pj.Title, pj.Question)
+	e.Text = source.JoinText(pj.Title, pj.Question)
 	htmlPart(pj.Body)
 	htmlPart(pj.Answer)
 	htmlPart(pj.Text)
@@ -291,11 +291,11 @@ func legacyText(pj *postJSON) platform.Extract {
 			Label, Phrase string
 		}
 		if json.Unmarshal(d, &line) == nil {
-			e.Text = platform.JoinText(e.Text, strings.TrimSpace(line.Label+" "+line.Phrase))
+			e.Text = source.JoinText(e.Text, strings.TrimSpace(line.Label+" "+line.Phrase))
 		}
 	}
 	if u := absolute(pj.URL); u != "" {
-		if platform.IsMedia(u) {
+		if source.IsMediaURL(u) {
 			e.Media++
 		} else {
 			e.Links = append(e.Links, u)

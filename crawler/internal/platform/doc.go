@@ -1,9 +1,10 @@
 // Package platform owns what the platform adapters (crawler/reddit,
 // crawler/mastodon, crawler/bluesky, crawler/tumblr, crawler/telegram,
-// crawler/lemmy) share: HTML and markdown reduced to plain text, the media
-// URL classification that keeps media out of every post, the last checks a
-// post passes before it leaves an adapter (Finish), and the window cursor
-// that turns a newest-first listing into "what is new since last time".
+// crawler/lemmy) share beyond the source contract: JSON fetches that
+// refuse login pages, rate-limit pauses, strict kind-specific options and
+// the window cursor that turns a newest-first listing into "what is new
+// since last time". Text, links and media are reduced by crawler/source
+// (ReduceHTML, MarkdownText, FinishPost), which every kind shares.
 //
 // It does no I/O: adapters fetch through source.Fetcher.
 package platform

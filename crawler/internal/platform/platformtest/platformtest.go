@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/handlewatch/handlewatch/crawler/internal/platform"
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -259,7 +258,7 @@ func diff(want, got string) string {
 }
 
 // mediaPattern is an independent second opinion on media URLs, so the
-// check does not only repeat platform.IsMedia.
+// check does not only repeat source.IsMediaURL.
 var mediaPattern = regexp.MustCompile(`(?i)\.(jpe?g|png|gif|gifv|webp|mp4|mov|webm|mp3|m4a|heic|avif)(\?|#|$)|://(i|v|preview|external-preview)\.redd\.it/|\.media\.tumblr\.com/|telegram-cdn\.org/|cdn\.bsky\.app/|video\.bsky\.app/|://(i\.)?imgur\.com/`)
 
 // AssertNoMedia fails the test when a post lists a media link or carries
@@ -271,15 +270,15 @@ func AssertNoMedia(t testing.TB, posts []wire.Post) {
 			t.Errorf("post %s: %v", p.ID, err)
 		}
 		for _, l := range p.Links {
-			if platform.IsMedia(l) || mediaPattern.MatchString(l) {
+			if source.IsMediaURL(l) || mediaPattern.MatchString(l) {
 				t.Errorf("post %s lists media link %s", p.ID, l)
 			}
 			if u, err := url.Parse(l); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				t.Errorf("post %s lists a link that is not absolute http(s): %q", p.ID, l)
 			}
 		}
-		for _, l := range platform.TextLinks(p.Text) {
-			if platform.IsMedia(l) || mediaPattern.MatchString(l) {
+		for _, l := range source.TextLinks(p.Text) {
+			if source.IsMediaURL(l) || mediaPattern.MatchString(l) {
 				t.Errorf("post %s text carries media URL %s", p.ID, l)
 			}
 		}
@@ -307,7 +306,7 @@ func CheckFuzzPosts(t *testing.T, posts []wire.Post) {
 	t.Helper()
 	for _, p := range posts {
 		for _, l := range p.Links {
-			if platform.IsMedia(l) {
+			if source.IsMediaURL(l) {
 				t.Fatalf("post %q lists media link %q", p.ID, l)
 			}
 		}
