@@ -75,14 +75,18 @@ func DecodeLine(b []byte, permalinkBase string) (*wire.Post, error) {
 	}
 
 	p := &wire.Post{ID: id, Author: l.Author, AuthorURL: l.AuthorURL, Lang: l.Lang, Attachments: max(l.Attachments, 0)}
+	// A Reddit body is markdown: reduced as the reddit adapter reduces it,
+	// so a dump and the live API give the detector the same post.
+	var body source.Extract
 	switch {
 	case l.Text != nil:
-		p.Text = source.JoinText(l.Title, *l.Text)
+		body.Text = *l.Text
 	case l.Body != "":
-		p.Text = source.JoinText(l.Title, redditText(l.Body))
+		body = source.MarkdownText(redditText(l.Body))
 	default:
-		p.Text = source.JoinText(l.Title, redditText(l.Selftext))
+		body = source.MarkdownText(redditText(l.Selftext))
 	}
+	p.Text = source.JoinText(l.Title, body.Text)
 	if p.Author == "[deleted]" {
 		p.Author = ""
 	}
@@ -102,9 +106,12 @@ func DecodeLine(b []byte, permalinkBase string) (*wire.Post, error) {
 	default:
 		p.Links = append(p.Links, u) // a Reddit link post's target
 	}
-	switch {
-	case len(l.MediaMetadata) > 0:
-		p.Attachments += len(l.MediaMetadata)
+	p.Links = append(p.Links, body.Links...)
+	// Reddit lists a body's inline images in media_metadata and writes
+	// their URLs in the body: the same images, counted once.
+	switch inline := max(len(l.MediaMetadata), body.Media); {
+	case inline > 0:
+		p.Attachments += inline
 	case l.IsVideo || l.PostHint == "image" || l.PostHint == "hosted:video" || l.PostHint == "rich:video":
 		if p.Attachments == 0 {
 			p.Attachments = 1
@@ -116,6 +123,7 @@ func DecodeLine(b []byte, permalinkBase string) (*wire.Post, error) {
 			break
 		}
 	}
+	source.FinishPost(p)
 	return p, nil
 }
 

@@ -61,15 +61,17 @@ var (
 )
 
 // MarkdownText reduces markdown (Reddit's selftext, Lemmy bodies) to the
-// text as typed, minus images: image syntax is removed and counted, link
-// targets and bare URLs become links (media ones are counted and removed
-// from the text by FinishPost).
+// text as typed, minus media: image syntax and media URLs are removed and
+// counted here, so a caller can weigh the count against the platform's own
+// list of inline media; link targets and bare URLs become links.
 func MarkdownText(md string) Extract {
 	var e Extract
 	md = mdImage.ReplaceAllStringFunc(md, func(string) string {
 		e.Media++
 		return ""
 	})
+	md, n := ScrubMedia(md)
+	e.Media += n
 	for _, m := range mdTarget.FindAllStringSubmatch(md, -1) {
 		e.Links = append(e.Links, m[1])
 	}
