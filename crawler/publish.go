@@ -3,7 +3,6 @@ package crawler
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -110,21 +109,12 @@ func bound(s string, n int) string {
 	return s[:n]
 }
 
-// cleanLinks keeps absolute http(s) links that are not media, each once.
+// cleanLinks keeps absolute http(s) links that are not media, each once,
+// at most maxLinks of them.
 func cleanLinks(links []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, l := range links {
-		l = strings.TrimSpace(l)
-		u, err := url.Parse(l)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || source.IsMediaURL(l) || seen[l] || len(l) > maxFieldLen {
-			continue
-		}
-		seen[l] = true
-		out = append(out, l)
-		if len(out) == maxLinks {
-			break
-		}
+	out, _ := source.CleanLinks(links)
+	if len(out) > maxLinks {
+		out = out[:maxLinks]
 	}
 	return out
 }
