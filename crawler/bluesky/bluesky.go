@@ -112,13 +112,7 @@ func newAdapter(sc source.Config, d source.Deps, now func() time.Time) (*Adapter
 	if p.replies, err = o.Bool("include_replies", true); err != nil {
 		return nil, err
 	}
-	if p.limit, err = o.Int("limit", 50, 1, 100); err != nil {
-		return nil, err
-	}
-	if p.maxPages, err = o.Int("max_pages", 5, 1, 10); err != nil {
-		return nil, err
-	}
-	if p.window, err = o.Int("window", 500, 100, 5000); err != nil {
+	if p.paging, err = o.Paging(50, 100); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {

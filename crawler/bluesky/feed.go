@@ -152,9 +152,7 @@ type Poller struct {
 	source, kind string
 	log          *zap.Logger
 	appview      string
-	limit        int
-	maxPages     int
-	window       int
+	paging       platform.Paging
 	reposts      bool
 	replies      bool
 	session      *session // nil without auth
@@ -198,17 +196,12 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 	if err != nil {
 		return source.Batch{}, err
 	}
-	w, err := platform.ParseWindow(cursor, p.window)
+	w, pages, err := p.paging.Start(cursor)
 	if err != nil {
 		p.log.Warn("bluesky cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
-		w, _ = platform.ParseWindow("", p.window)
 	}
 	m := meta{source: p.source, kind: p.kind, now: p.now()}
 	first := w.Empty()
-	pages := p.maxPages
-	if first {
-		pages = 1
-	}
 	var fresh []item
 	next := ""
 	for n := 0; n < pages; n++ {
@@ -236,7 +229,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 			}
 			fresh = append(fresh, it)
 		}
-		if caughtUp || pg.cursor == "" || pg.cursor == next || pg.n < p.limit {
+		if caughtUp || pg.cursor == "" || pg.cursor == next || pg.n < p.paging.Limit {
 			break
 		}
 		if n == pages-1 && !first {
@@ -268,7 +261,7 @@ func (p *Poller) authorPage(ctx context.Context, f source.Fetcher, actor, cursor
 	if !p.replies {
 		filter = "posts_no_replies"
 	}
-	q := url.Values{"actor": {actor}, "limit": {strconv.Itoa(p.limit)}, "filter": {filter}}
+	q := url.Values{"actor": {actor}, "limit": {strconv.Itoa(p.paging.Limit)}, "filter": {filter}}
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
@@ -288,7 +281,7 @@ func (p *Poller) authorPage(ctx context.Context, f source.Fetcher, actor, cursor
 }
 
 func (p *Poller) searchPage(ctx context.Context, f source.Fetcher, query, cursor string, m meta) (page, error) {
-	q := url.Values{"q": {query}, "sort": {"latest"}, "limit": {strconv.Itoa(p.limit)}}
+	q := url.Values{"q": {query}, "sort": {"latest"}, "limit": {strconv.Itoa(p.paging.Limit)}}
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}

@@ -26,9 +26,7 @@ type Poller struct {
 	log          *zap.Logger
 	base         *url.URL
 	token        string
-	limit        int
-	maxPages     int
-	window       int
+	paging       platform.Paging
 	now          func() time.Time
 }
 
@@ -50,13 +48,7 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), base: base, now: now}
 	o := platform.NewOptions(sc.Options)
-	if p.limit, err = o.Int("limit", 50, 1, 50); err != nil {
-		return nil, err
-	}
-	if p.maxPages, err = o.Int("max_pages", 5, 1, 10); err != nil {
-		return nil, err
-	}
-	if p.window, err = o.Int("window", 500, 100, 5000); err != nil {
+	if p.paging, err = o.Paging(50, 50); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {
@@ -102,17 +94,12 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 	if err != nil {
 		return source.Batch{}, err
 	}
-	w, err := platform.ParseWindow(cursor, p.window)
+	w, pages, err := p.paging.Start(cursor)
 	if err != nil {
 		p.log.Warn("lemmy cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
-		w, _ = platform.ParseWindow("", p.window)
 	}
 	m := meta{source: p.source, kind: p.kind, base: p.base, now: p.now()}
 	first := w.Empty()
-	pages := p.maxPages
-	if first {
-		pages = 1
-	}
 	var fresh []item
 	next := ""
 	for n := 0; n < pages; n++ {
@@ -136,7 +123,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 			fresh = append(fresh, it)
 		}
 		next = pg.next
-		end := pg.n < p.limit || (!tg.comments && next == "")
+		end := pg.n < p.paging.Limit || (!tg.comments && next == "")
 		if caughtUp || end {
 			break
 		}
@@ -170,7 +157,7 @@ func (p *Poller) fetch(ctx context.Context, f source.Fetcher, tg target, n int, 
 		"community_name": {tg.community},
 		"sort":           {"New"},
 		"type_":          {"All"},
-		"limit":          {strconv.Itoa(p.limit)},
+		"limit":          {strconv.Itoa(p.paging.Limit)},
 	}
 	path := "/api/v3/post/list"
 	if tg.comments {

@@ -47,9 +47,7 @@ type Poller struct {
 	tokenURL     string
 	clientID     string
 	clientSecret string
-	limit        int
-	maxPages     int
-	window       int
+	paging       platform.Paging
 	now          func() time.Time
 
 	pause platform.Pause
@@ -77,13 +75,7 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	if err != nil {
 		return nil, err
 	}
-	if p.limit, err = o.Int("limit", 100, 1, 100); err != nil {
-		return nil, err
-	}
-	if p.maxPages, err = o.Int("max_pages", 5, 1, 10); err != nil {
-		return nil, err
-	}
-	if p.window, err = o.Int("window", 500, 100, 5000); err != nil {
+	if p.paging, err = o.Paging(100, 100); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {
@@ -191,19 +183,12 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 	if err := p.pause.Check(now, p.apiBase+tg.path); err != nil {
 		return source.Batch{}, err
 	}
-	w, err := platform.ParseWindow(cursor, p.window)
+	w, pages, err := p.paging.Start(cursor)
 	if err != nil {
-		// A cursor we cannot read is not worth a stuck target: start
-		// over from the newest page (seen keys drop the repeats).
 		p.log.Warn("reddit cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
-		w, _ = platform.ParseWindow("", p.window)
 	}
 	m := meta{source: p.source, kind: p.kind, now: now}
 	first := w.Empty()
-	pages := p.maxPages
-	if first {
-		pages = 1
-	}
 	var fresh []item
 	after := ""
 	caughtUp := false
@@ -264,7 +249,7 @@ func (p *Poller) fetchListing(ctx context.Context, f source.Fetcher, tg target, 
 	for k, v := range tg.query {
 		q[k] = v
 	}
-	q.Set("limit", fmt.Sprint(p.limit))
+	q.Set("limit", fmt.Sprint(p.paging.Limit))
 	q.Set("raw_json", "1")
 	if after != "" {
 		q.Set("after", after)

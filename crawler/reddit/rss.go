@@ -25,7 +25,7 @@ func (p *Poller) fetchRSS(ctx context.Context, f source.Fetcher, tg target, m me
 	for k, v := range tg.query {
 		q[k] = v
 	}
-	q.Set("limit", fmt.Sprint(p.limit))
+	q.Set("limit", fmt.Sprint(p.paging.Limit))
 	u := p.apiBase + tg.rss + "?" + q.Encode()
 	req := &source.Request{URL: u, Header: http.Header{}, Accept: feedAccept}
 	if p.userAgent != "" {

@@ -28,9 +28,7 @@ type Poller struct {
 	log          *zap.Logger
 	api          string
 	apiKey       string
-	limit        int
-	maxPages     int
-	window       int
+	paging       platform.Paging
 	now          func() time.Time
 }
 
@@ -56,13 +54,7 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	}
 	o := platform.NewOptions(sc.Options)
 	var err error
-	if p.limit, err = o.Int("limit", 20, 1, 20); err != nil {
-		return nil, err
-	}
-	if p.maxPages, err = o.Int("max_pages", 5, 1, 10); err != nil {
-		return nil, err
-	}
-	if p.window, err = o.Int("window", 500, 100, 5000); err != nil {
+	if p.paging, err = o.Paging(20, 20); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {
@@ -120,17 +112,12 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 	if err != nil {
 		return source.Batch{}, err
 	}
-	w, err := platform.ParseWindow(cursor, p.window)
+	w, pages, err := p.paging.Start(cursor)
 	if err != nil {
 		p.log.Warn("tumblr cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
-		w, _ = platform.ParseWindow("", p.window)
 	}
 	m := meta{source: p.source, kind: p.kind, now: p.now()}
 	first := w.Empty()
-	pages := p.maxPages
-	if first {
-		pages = 1
-	}
 	var fresh []item
 	var before int64
 	for n := 0; n < pages; n++ {
@@ -157,7 +144,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 			}
 			fresh = append(fresh, it)
 		}
-		if caughtUp || pg.n < p.limit || oldest == 0 || (before != 0 && oldest >= before) {
+		if caughtUp || pg.n < p.paging.Limit || oldest == 0 || (before != 0 && oldest >= before) {
 			break
 		}
 		if n == pages-1 && !first {
@@ -184,7 +171,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 }
 
 func (p *Poller) fetch(ctx context.Context, f source.Fetcher, tg target, before int64, m meta) (page, error) {
-	q := url.Values{"api_key": {p.apiKey}, "limit": {strconv.Itoa(p.limit)}, "npf": {"true"}}
+	q := url.Values{"api_key": {p.apiKey}, "limit": {strconv.Itoa(p.paging.Limit)}, "npf": {"true"}}
 	if before > 0 {
 		q.Set("before", strconv.FormatInt(before, 10))
 	}

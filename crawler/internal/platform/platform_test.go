@@ -52,3 +52,29 @@ func TestOptionsUnknown(t *testing.T) {
 		t.Error("out of range accepted")
 	}
 }
+
+func TestPaging(t *testing.T) {
+	pg, err := NewOptions(nil).Paging(50, 100)
+	if err != nil || pg != (Paging{Limit: 50, MaxPages: 5, Window: 500}) {
+		t.Fatalf("defaults = %+v, %v", pg, err)
+	}
+	for key, val := range map[string]string{"limit": "101", "max_pages": "0", "window": "99"} {
+		if _, err := NewOptions(map[string]string{key: val}).Paging(50, 100); err == nil || !strings.Contains(err.Error(), "options."+key) {
+			t.Errorf("%s=%s: err = %v, want the key named", key, val, err)
+		}
+	}
+	pg = Paging{Limit: 10, MaxPages: 4, Window: 100}
+	w, pages, err := pg.Start("")
+	if err != nil || !w.Empty() || pages != 1 {
+		t.Errorf("first poll: empty %v, %d pages, %v; want an empty window and 1 page", w.Empty(), pages, err)
+	}
+	w.Add("a", 1)
+	w, pages, err = pg.Start(w.Encode())
+	if err != nil || !w.Seen("a") || pages != 4 || w.Cap != 100 {
+		t.Errorf("later poll: seen a %v, %d pages, cap %d, %v", w.Seen("a"), pages, w.Cap, err)
+	}
+	w, pages, err = pg.Start("{not json")
+	if err == nil || w == nil || !w.Empty() || pages != 1 {
+		t.Errorf("bad cursor: %v, %d pages, %v; want an empty window, 1 page and the error", w, pages, err)
+	}
+}
