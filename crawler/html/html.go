@@ -3,8 +3,6 @@ package html
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -221,7 +219,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		}
 		reachedKnown := len(posts) == 0
 		for _, post := range posts {
-			h := idHash(post.ID)
+			h := source.SeenHash(post.ID)
 			current = append(current, h)
 			if seen[h] || (!c.Newest.IsZero() && !post.CreatedAt.IsZero() && post.CreatedAt.Before(c.Newest)) {
 				reachedKnown = true
@@ -240,7 +238,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		}
 	}
 	slices.SortStableFunc(fresh, func(a, b wire.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	nc := Cursor{NewestID: c.NewestID, Newest: c.Newest, Seen: mergeSeen(current, c.Seen, p.window)}
+	nc := Cursor{NewestID: c.NewestID, Newest: c.Newest, Seen: source.MergeSeen(current, c.Seen, p.window)}
 	for _, post := range fresh {
 		if !post.CreatedAt.IsZero() && !post.CreatedAt.Before(nc.Newest) {
 			nc.Newest, nc.NewestID = post.CreatedAt, post.ID
@@ -403,26 +401,4 @@ func ParseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-func mergeSeen(current, old []string, window int) []string {
-	out := make([]string, 0, min(len(current)+len(old), window))
-	in := map[string]bool{}
-	for _, list := range [][]string{current, old} {
-		for _, h := range list {
-			if len(out) == window {
-				return out
-			}
-			if !in[h] {
-				in[h] = true
-				out = append(out, h)
-			}
-		}
-	}
-	return out
-}
-
-func idHash(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:6])
 }

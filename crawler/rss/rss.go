@@ -2,8 +2,6 @@ package rss
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -146,7 +144,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 	var posts []wire.Post
 	var current []string
 	for _, it := range items {
-		h := idHash(it.ID)
+		h := source.SeenHash(it.ID)
 		current = append(current, h)
 		if !seen[h] {
 			posts = append(posts, it)
@@ -155,31 +153,6 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 	slices.SortStableFunc(posts, func(a, b wire.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
 
 	next := Cursor{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
-	next.Seen = mergeSeen(current, c.Seen, p.window)
+	next.Seen = source.MergeSeen(current, c.Seen, p.window)
 	return source.Batch{Posts: posts, Cursor: next.String()}, nil
-}
-
-// mergeSeen puts the current ids first, then the older ones, each once,
-// at most window of them.
-func mergeSeen(current, old []string, window int) []string {
-	out := make([]string, 0, min(len(current)+len(old), window))
-	in := map[string]bool{}
-	for _, list := range [][]string{current, old} {
-		for _, h := range list {
-			if len(out) == window {
-				return out
-			}
-			if !in[h] {
-				in[h] = true
-				out = append(out, h)
-			}
-		}
-	}
-	return out
-}
-
-// idHash is a short stable hash of an item id for the cursor.
-func idHash(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:6])
 }
