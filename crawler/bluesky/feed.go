@@ -245,14 +245,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		}
 		return a.ID < b.ID
 	})
-	out := make([]wire.Post, 0, len(fresh))
-	for _, it := range fresh {
-		if w.Seen(it.post.ID) {
-			continue // a post reposted twice, or on two shifted pages
-		}
-		w.Add(it.post.ID, it.order)
-		out = append(out, it.post)
-	}
+	out := platform.Keep(w, fresh, func(it item) (wire.Post, int64) { return it.post, it.order })
 	return source.Batch{Posts: out, Cursor: w.Encode()}, nil
 }
 

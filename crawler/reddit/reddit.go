@@ -228,16 +228,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		}
 	}
 	oldestFirst(fresh)
-	seen := map[string]bool{}
-	out := make([]wire.Post, 0, len(fresh))
-	for _, it := range fresh {
-		if seen[it.post.ID] {
-			continue
-		}
-		seen[it.post.ID] = true
-		w.Add(it.post.ID, it.order)
-		out = append(out, it.post)
-	}
+	out := platform.Keep(w, fresh, func(it item) (wire.Post, int64) { return it.post, it.order })
 	return source.Batch{Posts: out, Cursor: w.Encode()}, nil
 }
 

@@ -159,14 +159,7 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		}
 		return fresh[i].order < fresh[j].order
 	})
-	out := make([]wire.Post, 0, len(fresh))
-	for _, it := range fresh {
-		if w.Seen(it.post.ID) {
-			continue
-		}
-		w.Add(it.post.ID, it.order)
-		out = append(out, it.post)
-	}
+	out := platform.Keep(w, fresh, func(it item) (wire.Post, int64) { return it.post, it.order })
 	return source.Batch{Posts: out, Cursor: w.Encode()}, nil
 }
 

@@ -3,6 +3,8 @@ package platform
 import (
 	"strings"
 	"testing"
+
+	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 func TestWindow(t *testing.T) {
@@ -76,5 +78,25 @@ func TestPaging(t *testing.T) {
 	w, pages, err = pg.Start("{not json")
 	if err == nil || w == nil || !w.Empty() || pages != 1 {
 		t.Errorf("bad cursor: %v, %d pages, %v; want an empty window, 1 page and the error", w, pages, err)
+	}
+}
+
+func TestKeep(t *testing.T) {
+	type item struct {
+		id    string
+		order int64
+	}
+	w, _ := ParseWindow("", 2)
+	fresh := []item{{"a", 1}, {"b", 2}, {"c", 3}, {"a", 1}, {"c", 3}, {"d", 4}}
+	out := Keep(w, fresh, func(it item) (wire.Post, int64) { return wire.Post{ID: it.id}, it.order })
+	var ids []string
+	for _, p := range out {
+		ids = append(ids, p.ID)
+	}
+	if got := strings.Join(ids, ","); got != "a,b,c,d" {
+		t.Errorf("kept %s, want a,b,c,d: each once, though the window holds only two", got)
+	}
+	if w.Newest() != "d" || !w.Seen("c") || w.Seen("a") {
+		t.Errorf("window newest %q, seen c %v, seen a %v: want the two newest", w.Newest(), w.Seen("c"), w.Seen("a"))
 	}
 }

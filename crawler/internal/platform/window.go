@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 // Window is the cursor of a newest-first listing that has no reliable
@@ -127,4 +129,23 @@ func (w *Window) Newest() string {
 func (w *Window) Encode() string {
 	b, _ := json.Marshal(windowJSON{V: 1, Items: w.items})
 	return string(b)
+}
+
+// Keep records the fresh items of a poll, already sorted oldest first, in
+// the window and returns their posts, each once: the same post on two
+// pages that shifted between requests, or reposted twice, counts the first
+// time only, even when the window is too small to hold the whole poll.
+func Keep[T any](w *Window, fresh []T, post func(T) (p wire.Post, order int64)) []wire.Post {
+	out := make([]wire.Post, 0, len(fresh))
+	kept := make(map[string]bool, len(fresh))
+	for _, it := range fresh {
+		p, order := post(it)
+		if kept[p.ID] {
+			continue
+		}
+		kept[p.ID] = true
+		w.Add(p.ID, order)
+		out = append(out, p)
+	}
+	return out
 }
