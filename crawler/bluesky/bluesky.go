@@ -74,7 +74,7 @@ func newAdapter(sc source.Config, d source.Deps, now func() time.Time) (*Adapter
 		log = zap.NewNop()
 	}
 	log = log.With(zap.String("source", sc.Name))
-	o := platform.NewOptions(sc.Options)
+	o := source.NewOptions(sc.Options)
 	jet, appview, pds := defaultJetstream, defaultAppView, defaultPDS
 	if sc.BaseURL != "" {
 		b, err := url.Parse(strings.TrimRight(sc.BaseURL, "/"))
@@ -112,7 +112,7 @@ func newAdapter(sc source.Config, d source.Deps, now func() time.Time) (*Adapter
 	if p.replies, err = o.Bool("include_replies", true); err != nil {
 		return nil, err
 	}
-	if p.paging, err = o.Paging(50, 100); err != nil {
+	if p.paging, err = platform.ReadPaging(o, 50, 100); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {
@@ -147,7 +147,7 @@ func newAdapter(sc source.Config, d source.Deps, now func() time.Time) (*Adapter
 }
 
 // endpoint reads an endpoint option, which must use one of schemes.
-func endpoint(o *platform.Options, key, def string, schemes ...string) (string, error) {
+func endpoint(o *source.Options, key, def string, schemes ...string) (string, error) {
 	v := strings.TrimRight(o.String(key, def), "/")
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || (u.Scheme != schemes[0] && u.Scheme != schemes[1]) {

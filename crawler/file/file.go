@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -51,26 +50,21 @@ func (s *Streamer) Finite() bool { return true }
 // skipped), permalink_base (prefix of relative permalinks, default
 // https://www.reddit.com).
 func New(sc source.Config, d source.Deps) (*Streamer, error) {
-	s := &Streamer{source: sc.Name, maxLine: DefaultMaxLineBytes, permalinkBase: DefaultPermalinkBase, log: d.Log}
+	s := &Streamer{source: sc.Name, log: d.Log}
 	if s.log == nil {
 		s.log = zap.NewNop()
 	}
-	for k, v := range sc.Options {
-		switch k {
-		case "max_line_bytes":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < minMaxLineBytes || n > 1<<30 {
-				return nil, fmt.Errorf("options.max_line_bytes: %q must be a number from %d to %d", v, minMaxLineBytes, 1<<30)
-			}
-			s.maxLine = n
-		case "permalink_base":
-			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
-				return nil, fmt.Errorf("options.permalink_base: %q must be an http(s) URL", v)
-			}
-			s.permalinkBase = v
-		default:
-			return nil, fmt.Errorf("options.%s: unknown option of kind file (known: max_line_bytes, permalink_base)", k)
-		}
+	o := source.NewOptions(sc.Options)
+	var err error
+	if s.maxLine, err = o.Int("max_line_bytes", DefaultMaxLineBytes, minMaxLineBytes, 1<<30); err != nil {
+		return nil, err
+	}
+	s.permalinkBase = o.String("permalink_base", DefaultPermalinkBase)
+	if !strings.HasPrefix(s.permalinkBase, "https://") && !strings.HasPrefix(s.permalinkBase, "http://") {
+		return nil, fmt.Errorf("options.permalink_base: %q must be an http(s) URL", s.permalinkBase)
+	}
+	if err := o.Unknown(); err != nil {
+		return nil, err
 	}
 	for i, t := range sc.Targets {
 		if _, err := filepath.Match(t, ""); err != nil {

@@ -118,27 +118,19 @@ func New(sc source.Config, d source.Deps) (*Poller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
-	p := &Poller{source: sc.Name, base: base, approved: sc.ApprovedHosts(), sel: sel,
-		maxPages: DefaultMaxPages, window: DefaultWindow, log: d.Log}
+	p := &Poller{source: sc.Name, base: base, approved: sc.ApprovedHosts(), sel: sel, log: d.Log}
 	if p.log == nil {
 		p.log = zap.NewNop()
 	}
-	for k, v := range sc.Options {
-		n, err := strconv.Atoi(v)
-		switch k {
-		case "max_pages":
-			if err != nil || n < 1 || n > 50 {
-				return nil, fmt.Errorf("options.max_pages: %q must be a number from 1 to 50", v)
-			}
-			p.maxPages = n
-		case "window":
-			if err != nil || n < 50 || n > 100000 {
-				return nil, fmt.Errorf("options.window: %q must be a number from 50 to 100000", v)
-			}
-			p.window = n
-		default:
-			return nil, fmt.Errorf("options.%s: unknown option of kind html (known: max_pages, window)", k)
-		}
+	o := source.NewOptions(sc.Options)
+	if p.maxPages, err = o.Int("max_pages", DefaultMaxPages, 1, 50); err != nil {
+		return nil, err
+	}
+	if p.window, err = o.Int("window", DefaultWindow, 50, 100000); err != nil {
+		return nil, err
+	}
+	if err := o.Unknown(); err != nil {
+		return nil, err
 	}
 	for i, t := range sc.Targets {
 		u, err := p.resolve(t)

@@ -47,8 +47,8 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 		return nil, fmt.Errorf("base_url: %q: want the instance, e.g. https://lemmy.world", sc.BaseURL)
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), base: base, now: now}
-	o := platform.NewOptions(sc.Options)
-	if p.paging, err = o.Paging(50, 50); err != nil {
+	o := source.NewOptions(sc.Options)
+	if p.paging, err = platform.ReadPaging(o, 50, 50); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {

@@ -59,7 +59,7 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), base: base,
 		now: now, accounts: map[string]string{}}
-	o := platform.NewOptions(sc.Options)
+	o := source.NewOptions(sc.Options)
 	if p.limit, err = o.Int("limit", 40, 1, 40); err != nil {
 		return nil, err
 	}

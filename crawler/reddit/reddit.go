@@ -70,12 +70,12 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)),
 		userAgent: d.UserAgent, now: now}
-	o := platform.NewOptions(sc.Options)
+	o := source.NewOptions(sc.Options)
 	fallback, err := o.OneOf("fallback", "", "", "rss")
 	if err != nil {
 		return nil, err
 	}
-	if p.paging, err = o.Paging(100, 100); err != nil {
+	if p.paging, err = platform.ReadPaging(o, 100, 100); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {

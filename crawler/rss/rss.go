@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,7 +39,7 @@ var _ source.Poller = (*Poller)(nil)
 // New builds the rss adapter of one source. Options: window (item ids
 // remembered per feed, 50 to 100000, default 1000).
 func New(sc source.Config, d source.Deps) (*Poller, error) {
-	p := &Poller{source: sc.Name, window: DefaultWindow, log: d.Log}
+	p := &Poller{source: sc.Name, log: d.Log}
 	if p.log == nil {
 		p.log = zap.NewNop()
 	}
@@ -49,17 +48,12 @@ func New(sc source.Config, d source.Deps) (*Poller, error) {
 		return nil, fmt.Errorf("base_url: %w", err)
 	}
 	p.base = base
-	for k, v := range sc.Options {
-		switch k {
-		case "window":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 50 || n > 100000 {
-				return nil, fmt.Errorf("options.window: %q must be a number from 50 to 100000", v)
-			}
-			p.window = n
-		default:
-			return nil, fmt.Errorf("options.%s: unknown option of kind rss (known: window)", k)
-		}
+	o := source.NewOptions(sc.Options)
+	if p.window, err = o.Int("window", DefaultWindow, 50, 100000); err != nil {
+		return nil, err
+	}
+	if err := o.Unknown(); err != nil {
+		return nil, err
 	}
 	for i, t := range sc.Targets {
 		if _, err := p.feedURL(t); err != nil {

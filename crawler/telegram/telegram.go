@@ -12,7 +12,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/handlewatch/handlewatch/crawler/internal/platform"
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -52,7 +51,7 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 		return nil, fmt.Errorf("base_url: %q: want https://t.me or a mirror", sc.BaseURL)
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), site: site, now: now}
-	o := platform.NewOptions(sc.Options)
+	o := source.NewOptions(sc.Options)
 	if p.backfill, err = o.Int("backfill_pages", 0, 0, 50); err != nil {
 		return nil, err
 	}

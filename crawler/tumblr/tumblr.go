@@ -52,9 +52,9 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 		}
 		p.api = u.String()
 	}
-	o := platform.NewOptions(sc.Options)
+	o := source.NewOptions(sc.Options)
 	var err error
-	if p.paging, err = o.Paging(20, 20); err != nil {
+	if p.paging, err = platform.ReadPaging(o, 20, 20); err != nil {
 		return nil, err
 	}
 	if err := o.Unknown(); err != nil {

@@ -1,5 +1,7 @@
 package platform
 
+import "github.com/handlewatch/handlewatch/crawler/source"
+
 // Paging is how an adapter polls a newest-first listing through a Window:
 // Limit items a request, at most MaxPages requests a poll, Window items
 // remembered by the cursor.
@@ -9,10 +11,10 @@ type Paging struct {
 	Window   int
 }
 
-// Paging reads the paging options every windowed listing takes: limit
+// ReadPaging reads the paging options every windowed listing takes: limit
 // (1 to maxLimit, the API's own cap; def when unset), max_pages (1 to 10,
 // default 5) and window (100 to 5000, default 500).
-func (o *Options) Paging(def, maxLimit int) (Paging, error) {
+func ReadPaging(o *source.Options, def, maxLimit int) (Paging, error) {
 	var pg Paging
 	var err error
 	if pg.Limit, err = o.Int("limit", def, 1, maxLimit); err != nil {

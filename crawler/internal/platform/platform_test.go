@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -42,26 +43,13 @@ func TestWindow(t *testing.T) {
 	}
 }
 
-func TestOptionsUnknown(t *testing.T) {
-	o := NewOptions(map[string]string{"limit": "5", "limt": "6"})
-	if n, err := o.Int("limit", 1, 1, 10); err != nil || n != 5 {
-		t.Fatalf("limit = %d, %v", n, err)
-	}
-	if err := o.Unknown(); err == nil || !strings.Contains(err.Error(), "options.limt") {
-		t.Errorf("Unknown() = %v, want the typo named", err)
-	}
-	if _, err := NewOptions(map[string]string{"limit": "50"}).Int("limit", 1, 1, 10); err == nil {
-		t.Error("out of range accepted")
-	}
-}
-
 func TestPaging(t *testing.T) {
-	pg, err := NewOptions(nil).Paging(50, 100)
+	pg, err := ReadPaging(source.NewOptions(nil), 50, 100)
 	if err != nil || pg != (Paging{Limit: 50, MaxPages: 5, Window: 500}) {
 		t.Fatalf("defaults = %+v, %v", pg, err)
 	}
 	for key, val := range map[string]string{"limit": "101", "max_pages": "0", "window": "99"} {
-		if _, err := NewOptions(map[string]string{key: val}).Paging(50, 100); err == nil || !strings.Contains(err.Error(), "options."+key) {
+		if _, err := ReadPaging(source.NewOptions(map[string]string{key: val}), 50, 100); err == nil || !strings.Contains(err.Error(), "options."+key) {
 			t.Errorf("%s=%s: err = %v, want the key named", key, val, err)
 		}
 	}
