@@ -3,6 +3,7 @@ package source
 import (
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -206,4 +207,28 @@ func BenchmarkReduceHTML(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		ReduceHTML(in, HTMLOptions{Base: base})
 	}
+}
+
+func FuzzFinishPost(f *testing.F) {
+	f.Add("look https://preview.redd.it/a.jpeg?width=1 here \xff\n\n\nend", "https://i.redd.it/b.png")
+	f.Add("![x](i.imgur.com/a.png) [list](https://example.org/l) www.example.com/p.gif.", "/relative")
+	f.Fuzz(func(t *testing.T, md, link string) {
+		e := MarkdownText(md)
+		p := wire.Post{Text: e.Text, Links: append(e.Links, link), Attachments: e.Media}
+		FinishPost(&p)
+		if !utf8.ValidString(p.Text) || p.Attachments < e.Media {
+			t.Fatalf("text %q, attachments %d", p.Text, p.Attachments)
+		}
+		for _, l := range p.Links {
+			if IsMediaURL(l) {
+				t.Fatalf("media link %q", l)
+			}
+		}
+		again := p
+		again.Links = slices.Clone(p.Links)
+		FinishPost(&again)
+		if again.Text != p.Text || again.Attachments != p.Attachments || !slices.Equal(again.Links, p.Links) {
+			t.Fatalf("not idempotent: %q %d, then %q %d", p.Text, p.Attachments, again.Text, again.Attachments)
+		}
+	})
 }
