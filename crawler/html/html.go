@@ -273,7 +273,7 @@ func Extract(body []byte, pageURL *url.URL, sel *Selectors, fetched time.Time) (
 	var next *url.URL
 	if sel.Next != nil {
 		if href, ok := doc.FindMatcher(sel.Next).First().Attr("href"); ok {
-			next = resolveLink(base, href)
+			next = source.ResolveURL(base, href)
 		}
 	}
 	return posts, next, errs
@@ -282,7 +282,7 @@ func Extract(body []byte, pageURL *url.URL, sel *Selectors, fetched time.Time) (
 func extractPost(s *goquery.Selection, base *url.URL, sel *Selectors, fetched time.Time) (wire.Post, error) {
 	var permalink *url.URL
 	if a := s.FindMatcher(sel.Permalink).First(); a.Length() > 0 {
-		permalink = resolveLink(base, a.AttrOr("href", ""))
+		permalink = source.ResolveURL(base, a.AttrOr("href", ""))
 	}
 	id := ""
 	if sel.IDAttr != "" {
@@ -325,7 +325,7 @@ func extractPost(s *goquery.Selection, base *url.URL, sel *Selectors, fetched ti
 		if !ok {
 			href = a.Find("a[href]").First().AttrOr("href", "")
 		}
-		if u := resolveLink(base, href); u != nil {
+		if u := source.ResolveURL(base, href); u != nil {
 			p.AuthorURL = u.String()
 		}
 	}
@@ -340,23 +340,6 @@ func extractPost(s *goquery.Selection, base *url.URL, sel *Selectors, fetched ti
 	}
 	source.FinishPost(&p)
 	return p, nil
-}
-
-// resolveLink makes href absolute; only http(s) links count.
-func resolveLink(base *url.URL, href string) *url.URL {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "javascript:") {
-		return nil
-	}
-	ref, err := url.Parse(href)
-	if err != nil {
-		return nil
-	}
-	u := base.ResolveReference(ref)
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil
-	}
-	return u
 }
 
 var timeLayouts = []string{

@@ -158,7 +158,7 @@ func mapPost(v *postViewJSON, m meta) (item, error) {
 	p.Text = source.JoinText(v.Post.Name, body.Text)
 	p.Attachments = body.Media
 	if v.Post.URL != nil && strings.TrimSpace(*v.Post.URL) != "" {
-		if u := absolute(m.base, *v.Post.URL); u != "" {
+		if u := source.AbsoluteURL(m.base, *v.Post.URL); u != "" {
 			if source.IsMediaURL(u) {
 				p.Attachments++
 			} else {
@@ -201,7 +201,7 @@ func mapComment(v *commentViewJSON, m meta) (item, error) {
 // people from other instances.
 func author(p *wire.Post, c personJSON, base *url.URL) {
 	p.Author = c.Name
-	p.AuthorURL = absolute(base, c.ActorID)
+	p.AuthorURL = source.AbsoluteURL(base, c.ActorID)
 	if !c.Local && p.AuthorURL != "" {
 		if u, err := url.Parse(p.AuthorURL); err == nil && u.Host != "" && !strings.EqualFold(u.Host, base.Host) {
 			p.Author = c.Name + "@" + u.Hostname()
@@ -211,26 +211,10 @@ func author(p *wire.Post, c personJSON, base *url.URL) {
 
 // permalink prefers the ActivityPub id, the item's canonical URL.
 func permalink(base *url.URL, apID, local string) string {
-	if u := absolute(base, apID); u != "" {
+	if u := source.AbsoluteURL(base, apID); u != "" {
 		return u
 	}
 	return base.ResolveReference(&url.URL{Path: local}).String()
-}
-
-func absolute(base *url.URL, s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return ""
-	}
-	u = base.ResolveReference(u)
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
 }
 
 // parseTime reads published: RFC 3339 (0.19), or naive UTC without a

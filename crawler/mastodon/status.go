@@ -131,9 +131,9 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 	if err != nil {
 		return wire.Post{}, fmt.Errorf("created_at %q: %w", s.CreatedAt, err)
 	}
-	link := absolute(m.base, s.URI)
+	link := source.AbsoluteURL(m.base, s.URI)
 	if s.URL != nil {
-		if u := absolute(m.base, *s.URL); u != "" {
+		if u := source.AbsoluteURL(m.base, *s.URL); u != "" {
 			link = u
 		}
 	}
@@ -163,7 +163,7 @@ func mapStatus(s *statusJSON, m meta) (wire.Post, error) {
 		ID:         s.ID,
 		Permalink:  link,
 		Author:     s.Account.Acct,
-		AuthorURL:  absolute(m.base, s.Account.URL),
+		AuthorURL:  source.AbsoluteURL(m.base, s.Account.URL),
 		Text:       source.JoinText(s.SpoilerText, body.Text, joinLines(poll)),
 		Links:      body.Links,
 		CreatedAt:  created,
@@ -196,20 +196,4 @@ func joinLines(lines []string) string {
 		out += l
 	}
 	return out
-}
-
-// absolute resolves s against the instance and keeps it only as an
-// http(s) URL.
-func absolute(base *url.URL, s string) string {
-	u, err := url.Parse(s)
-	if err != nil || s == "" {
-		return ""
-	}
-	if base != nil {
-		u = base.ResolveReference(u)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
 }

@@ -163,7 +163,7 @@ func parseThing(raw json.RawMessage, m meta) (item, error) {
 			dest = d.URL
 		}
 		if dest != "" {
-			if u := absolute(dest); u != "" && u != p.Permalink {
+			if u := source.AbsoluteURL(siteURL, dest); u != "" && u != p.Permalink {
 				if source.IsMediaURL(u) || d.IsVideo || d.PostHint == "image" || d.PostHint == "hosted:video" {
 					// The post's link is its media: count it (a
 					// gallery counts its items), never list it.
@@ -206,22 +206,7 @@ func permalink(p string) string {
 	if p == "" {
 		return ""
 	}
-	return absolute(p)
-}
-
-// absolute resolves a Reddit-relative path against the site.
-func absolute(s string) string {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
-		return ""
-	}
-	if !u.IsAbs() {
-		u = siteURL.ResolveReference(u)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return ""
-	}
-	return u.String()
+	return source.AbsoluteURL(siteURL, p)
 }
 
 // oldestFirst sorts items by creation, then id.

@@ -73,7 +73,7 @@ func feedItem(e *gofeed.Item, m meta) (item, error) {
 	if id == "" {
 		return item{}, errors.New("no id")
 	}
-	p := wire.Post{Source: m.source, SourceKind: m.kind, ID: id, Permalink: absolute(e.Link), FetchedAt: m.now}
+	p := wire.Post{Source: m.source, SourceKind: m.kind, ID: id, Permalink: source.AbsoluteURL(siteURL, e.Link), FetchedAt: m.now}
 	if p.Permalink == "" {
 		p.Permalink = site + "/comments/" + url.PathEscape(strings.TrimPrefix(id, "t3_")) + "/"
 	}
@@ -115,7 +115,7 @@ func feedContent(content, permalink string) (text string, links []string, media 
 		if strings.TrimSpace(a.Text()) != "[link]" {
 			return
 		}
-		href := absolute(a.AttrOr("href", ""))
+		href := source.AbsoluteURL(siteURL, a.AttrOr("href", ""))
 		switch {
 		case href == "" || href == permalink:
 		case source.IsMediaURL(href):

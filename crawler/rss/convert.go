@@ -184,27 +184,14 @@ func ConvertItem(it *gofeed.Item, feedURL, feedLink *url.URL, lang string, fetch
 	return p, nil
 }
 
+// absolute resolves raw against the first base that is not nil.
 func absolute(raw string, bases ...*url.URL) *url.URL {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil
-	}
-	ref, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
-	if !ref.IsAbs() {
-		for _, b := range bases {
-			if b != nil {
-				ref = b.ResolveReference(ref)
-				break
-			}
+	for _, b := range bases {
+		if b != nil {
+			return source.ResolveURL(b, raw)
 		}
 	}
-	if (ref.Scheme != "http" && ref.Scheme != "https") || ref.Host == "" {
-		return nil
-	}
-	return ref
+	return source.ResolveURL(nil, raw)
 }
 
 func author(it *gofeed.Item) string {

@@ -104,3 +104,31 @@ func TestApprovedHosts(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveURL(t *testing.T) {
+	base, _ := url.Parse("https://forum.example/t/1")
+	for _, tc := range []struct {
+		base *url.URL
+		href string
+		want string
+	}{
+		{base, "/u/x", "https://forum.example/u/x"},
+		{base, "  ../p?q=1#frag ", "https://forum.example/p?q=1#frag"},
+		{base, "//cdn.example/a", "https://cdn.example/a"},
+		{base, "https://other.example/a/../b", "https://other.example/a/../b"}, // absolute: kept as written
+		{base, "https://matrix.to/#/@placeholder_01:matrix.org", "https://matrix.to/#/@placeholder_01:matrix.org"},
+		{nil, "HTTP://Example.org/A", "http://Example.org/A"},
+		{nil, "/relative", ""},
+		{base, "https:", ""},
+		{base, "http:///nohost", ""},
+		{base, "javascript:alert(1)", ""},
+		{base, "mailto:a@b.example", ""},
+		{base, "ftp://files.example/x", ""},
+		{base, "   ", ""},
+		{base, "%zz", ""},
+	} {
+		if got := AbsoluteURL(tc.base, tc.href); got != tc.want {
+			t.Errorf("AbsoluteURL(%v, %q) = %q, want %q", tc.base, tc.href, got, tc.want)
+		}
+	}
+}

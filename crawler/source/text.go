@@ -152,7 +152,7 @@ func (r *reducer) anchor(a *html.Node) bool {
 	if href == "" || strings.HasPrefix(href, "#") {
 		return true
 	}
-	link := r.resolve(href)
+	link := AbsoluteURL(r.o.Base, href)
 	target := link
 	if target == "" {
 		target = href // relative without a base, data:, blob:
@@ -167,24 +167,6 @@ func (r *reducer) anchor(a *html.Node) bool {
 		r.links = append(r.links, link)
 	}
 	return true
-}
-
-// resolve makes href an absolute http(s) URL, or "".
-func (r *reducer) resolve(href string) string {
-	u, err := url.Parse(href)
-	if err != nil {
-		return ""
-	}
-	if !u.IsAbs() {
-		if r.o.Base == nil {
-			return ""
-		}
-		u = r.o.Base.ResolveReference(u)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
 }
 
 func (r *reducer) children(n *html.Node) {

@@ -98,7 +98,7 @@ func parseMessage(s *goquery.Selection, base *url.URL, m meta) (message, error) 
 		p.Author = owner
 	}
 	if href, ok := ownerLink.Attr("href"); ok {
-		p.AuthorURL = resolve(m.site, href)
+		p.AuthorURL = source.AbsoluteURL(m.site, href)
 	}
 	if p.AuthorURL == "" {
 		p.AuthorURL = m.site.ResolveReference(&url.URL{Path: "/" + owner}).String()
@@ -135,7 +135,7 @@ func parseMessage(s *goquery.Selection, base *url.URL, m meta) (message, error) 
 		parts = append(parts, strings.TrimSpace(d.Text()))
 	})
 	s.Find("a.tgme_widget_message_link_preview").Each(func(_ int, a *goquery.Selection) {
-		if href := resolve(base, a.AttrOr("href", "")); href != "" {
+		if href := source.AbsoluteURL(base, a.AttrOr("href", "")); href != "" {
 			if source.IsMediaURL(href) {
 				// A preview of media the text already links (Telegram's
 				// zero-width "image link" trick) is the same attachment.
@@ -173,18 +173,6 @@ func olderAnchor(doc *goquery.Document) int64 {
 		}
 	}
 	return 0
-}
-
-func resolve(base *url.URL, href string) string {
-	u, err := url.Parse(strings.TrimSpace(href))
-	if err != nil || href == "" {
-		return ""
-	}
-	u = base.ResolveReference(u)
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
 }
 
 // withoutSelf drops links back to the message itself (an album's photo
@@ -236,7 +224,7 @@ func fillTimes(msgs []message, now time.Time) {
 func textLinks(s *goquery.Selection, base *url.URL, href string) bool {
 	found := false
 	s.Find(".tgme_widget_message_text a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
-		found = resolve(base, a.AttrOr("href", "")) == href
+		found = source.AbsoluteURL(base, a.AttrOr("href", "")) == href
 		return !found
 	})
 	return found

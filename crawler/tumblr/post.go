@@ -180,7 +180,7 @@ func mapPost(pj *postJSON, m meta) (item, error) {
 		Source:     m.source,
 		SourceKind: m.kind,
 		ID:         id,
-		Permalink:  absolute(pj.PostURL),
+		Permalink:  source.AbsoluteURL(nil, pj.PostURL),
 		Author:     pj.BlogName,
 		CreatedAt:  time.Unix(pj.Timestamp, 0).UTC(),
 		FetchedAt:  m.now,
@@ -189,7 +189,7 @@ func mapPost(pj *postJSON, m meta) (item, error) {
 		if p.Author == "" {
 			p.Author = pj.Blog.Name
 		}
-		p.AuthorURL = absolute(pj.Blog.URL)
+		p.AuthorURL = source.AbsoluteURL(nil, pj.Blog.URL)
 	}
 	if p.AuthorURL == "" && p.Author != "" {
 		p.AuthorURL = "https://" + url.PathEscape(p.Author) + ".tumblr.com/"
@@ -247,7 +247,7 @@ func npfText(bs blocks) source.Extract {
 				}
 			}
 		case "link":
-			if u := absolute(b.URL); u != "" {
+			if u := source.AbsoluteURL(nil, b.URL); u != "" {
 				if source.IsMediaURL(u) {
 					e.Media++
 				} else {
@@ -294,7 +294,7 @@ func legacyText(pj *postJSON) source.Extract {
 			e.Text = source.JoinText(e.Text, strings.TrimSpace(line.Label+" "+line.Phrase))
 		}
 	}
-	if u := absolute(pj.URL); u != "" {
+	if u := source.AbsoluteURL(nil, pj.URL); u != "" {
 		if source.IsMediaURL(u) {
 			e.Media++
 		} else {
@@ -322,16 +322,4 @@ func unwrapRedirect(l string) string {
 		return z
 	}
 	return l
-}
-
-func absolute(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
 }
