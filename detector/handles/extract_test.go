@@ -333,6 +333,31 @@ func TestExtractOtherApps(t *testing.T) {
 	})
 }
 
+// TestExtractRussianAppWords covers Cyrillic spellings, slang and case
+// endings of the app names ("в дискорде", "в вайбере").
+func TestExtractRussianAppWords(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"kik colon", "пиши в кик: example_seller", []want{mention("kik", "example_seller", "кик: example_seller")}},
+		{"kik locative", "пиши в кике: example_seller", []want{mention("kik", "example_seller", "")}},
+		{"ds slang", "дс: example_seller", []want{mention("discord", "example_seller", "")}},
+		{"discord locative", "я в дискорде example_seller", []want{mention("discord", "example_seller", "")}},
+		{"matrix", "матрикс: @example_user:example.org", []want{mention("matrix", "@example_user:example.org", "")}},
+		{"wechat", "вичат: example_seller", []want{mention("wechat", "example_seller", "")}},
+		{"viber locative", "в вайбере: +44 7700 900123", []want{mention("viber", "+447700900123", "")}},
+		{"snapchat", "снэпчат example_seller", []want{mention("snapchat", "example_seller", "")}},
+		{"skype locative", "в скайпе: example.seller", []want{mention("skype", "example.seller", "")}},
+		{"whatsapp", "воцап: +44 7700 900123", []want{mention("whatsapp", "+447700900123", "")}},
+		{"telegram instrumental", "телеграмом: @example_seller", []want{mention("telegram", "example_seller", "")}},
+		{"threema", "тредма: ABCD2345", []want{id("threema", "ABCD2345", "")}},
+		{"session", "сешн: " + sessionID, []want{id("session", sessionID, "")}},
+		{"typo at the end", "telegran example_seller", []want{mention("telegram", "example_seller", "")}},
+		{"kick", "красивый кик с разворота", nil},
+		{"signal lost", "сигнал пропал опять", nil},
+		{"exam session", "сессия начнется завтра", nil},
+		{"the film", "матрикс отличный фильм", nil},
+	})
+}
+
 func TestExtractObfuscation(t *testing.T) {
 	runExtractCases(t, []extractCase{
 		{"fullwidth app word", "Ｗｉｃｋｒ： placeholder_01", []want{mention("wickr", "placeholder_01", "Ｗｉｃｋｒ： placeholder_01")}},
@@ -504,7 +529,8 @@ func TestEveryApp(t *testing.T) {
 
 func TestAppWords(t *testing.T) {
 	words := AppWords()
-	for w, app := range map[string]string{"wickr": "wickr", "tg": "telegram", "sc": "snapchat", "zap": "whatsapp", "wkr": "wickr", "wckr": "wickr", "wicker": "wickr", "dc": "discord", "disc": "discord", "wx": "wechat", "vx": "wechat", "👻": "snapchat", "snap chat": "snapchat", "телеграм": "telegram", "微信": "wechat", "teiegram": "telegram", "session": "session"} {
+	for w, app := range map[string]string{"wickr": "wickr", "tg": "telegram", "sc": "snapchat", "zap": "whatsapp", "wkr": "wickr", "wckr": "wickr", "wicker": "wickr", "dc": "discord", "disc": "discord", "wx": "wechat", "vx": "wechat", "👻": "snapchat", "snap chat": "snapchat", "телеграм": "telegram", "微信": "wechat", "teiegram": "telegram", "session": "session",
+		"telegran": "telegram", "whatsapq": "whatsapp", "discorx": "discord"} {
 		if words[w] != app {
 			t.Errorf("AppWords()[%q] = %q, want %q", w, words[w], app)
 		}
@@ -520,6 +546,9 @@ func TestAppWords(t *testing.T) {
 			t.Errorf("app word %q names unknown app %q", aw.Word, aw.App)
 		}
 		amb[aw.Word] = aw.Ambiguous
+	}
+	if _, ok := words["telegraf"]; ok {
+		t.Error(`"telegraf" is a product, not a slip of "telegram"`)
 	}
 	for _, w := range []string{"signal", "line", "session", "snap", "tg", "zap", "wire", "matrix"} {
 		if !amb[w] {

@@ -25,39 +25,47 @@ type AppWord struct {
 // Word lists, as written in posts; they are normalised at start-up.
 var (
 	appNames = map[string][]string{
-		"wickr":     {"wickr", "wickrme", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre"},
-		"telegram":  {"telegram", "telegramm", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "телеграм", "телеграмм", "телеграмме", "телеграме", "电报"},
-		"kik":       {"kik", "kikme"},
-		"session":   {"sessionid", "session app", "getsession"},
-		"signal":    {"signalapp", "signal app"},
-		"snapchat":  {"snapchat", "snapchats", "snapchta", "snapchatt", "snpchat", "snapcht", "snapcaht", "snap chat"},
-		"whatsapp":  {"whatsapp", "whatsap", "whatapp", "watsapp", "watsap", "wattsapp", "whattsapp", "wasap", "wassap", "guasap", "wpp", "zapzap", "whatsaap", "вотсап", "ватсап", "вацап", "whats app"},
-		"discord":   {"discord", "discordapp", "dicord", "discrod", "dscord", "discor", "дискорд"},
-		"threema":   {"threema", "threma", "treema"},
+		"wickr": {"wickr", "wickrme", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre",
+			"викр", "виккр", "викре"},
+		"telegram": {"telegram", "telegramm", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg",
+			"телеграм", "телеграмм", "телеграмме", "телеграме", "телеграма", "телеграму", "телеграмом", "电报"},
+		"kik":     {"kik", "kikme"},
+		"session": {"sessionid", "session app", "getsession"},
+		"signal":  {"signalapp", "signal app"},
+		"snapchat": {"snapchat", "snapchats", "snapchta", "snapchatt", "snpchat", "snapcht", "snapcaht", "snap chat",
+			"снапчат", "снэпчат", "снепчат", "снапчате", "снэпчате", "снепчате"},
+		"whatsapp": {"whatsapp", "whatsap", "whatapp", "watsapp", "watsap", "wattsapp", "whattsapp", "wasap", "wassap", "guasap", "wpp", "zapzap", "whatsaap",
+			"вотсап", "ватсап", "вацап", "вотсапп", "ватсапп", "воцап", "вотсапе", "ватсапе", "вацапе",
+			"вотсаппе", "ватсаппе", "воцапе", "vatsap", "votsap", "whats app"},
+		"discord": {"discord", "discordapp", "dicord", "discrod", "dscord", "discor", "дискорд", "дискорде",
+			"дискорда", "дискорду", "дискордом"},
+		"threema":   {"threema", "threma", "treema", "тредма"},
 		"matrix":    {"matrx", "matrix chat", "element app"},
 		"simplex":   {"simplexchat", "simplex chat"},
 		"wire":      {"wireapp", "wire app"},
-		"teleguard": {"teleguard", "tele guard"},
+		"teleguard": {"teleguard", "tele guard", "телегард"},
 		"tox":       {"qtox", "utox", "toxchat", "tox id", "toxid"},
 		"briar":     {"briar app", "briarapp"},
-		"viber":     {"viber", "vibr", "вайбер"},
+		"viber":     {"viber", "vibr", "вайбер", "вайбере", "вайбера", "вайберу", "вибер", "вибере"},
 		"line":      {"line id", "lineid", "line app"},
-		"wechat":    {"wechat", "weixin", "wechat id", "微信", "薇信"},
-		"skype":     {"skype", "skipe", "скайп"},
+		"wechat": {"wechat", "weixin", "wechat id", "微信", "薇信", "вичат", "вичате",
+			"вэйчат", "вейчат", "вэйчате", "вейчате"},
+		"skype": {"skype", "skipe", "скайп", "скайпе", "скайпа", "скайпу", "скайпом"},
 	}
 	ambiguousNames = map[string][]string{
 		"wickr":    {"wicker", "wick"},
-		"telegram": {"tg", "tele", "telega", "телега", "тг"},
-		"session":  {"session", "sesh"},
-		"signal":   {"signal", "sgnl", "сигнал"},
+		"telegram": {"tg", "tele", "telega", "телега", "телеге", "телегу", "тг", "тгк"},
+		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
+		"signal":   {"signal", "sgnl", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "снап", "снэп"},
 		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp"},
-		"discord":  {"disc", "dc", "dsc"},
-		"matrix":   {"matrix", "element"},
+		"discord":  {"disc", "dc", "dsc", "дс", "дсе"},
+		"matrix":   {"matrix", "element", "матрикс", "матриксе", "матрикса"},
 		"simplex":  {"simplex"},
 		"wire":     {"wire"},
 		"tox":      {"tox"},
-		"kik":      {"кик"},
+		"kik":      {"кик", "кике", "кика"},
+		"threema":  {"трима"},
 		"briar":    {"briar"},
 		"line":     {"line"},
 		"wechat":   {"wx", "vx"},
@@ -76,8 +84,15 @@ var typoNames = map[string]string{
 	"threema": "threema", "teleguard": "teleguard", "wechat": "wechat", "wickr": "wickr",
 }
 
+// realWords are slips of an app name that are words or products of their
+// own.
+var realWords = map[string]bool{"telegraf": true}
+
 // typos returns the variants of name with one letter dropped, doubled, or
-// swapped with the next.
+// swapped with the next, and, for names of seven letters or more, with the
+// last letter replaced ("telegran", "whatsapq"): a slip at the end of a
+// long name still leaves it unmistakable, where one inside a short name
+// may make another word.
 func typos(name string) []string {
 	var out []string
 	for i := range name {
@@ -87,7 +102,12 @@ func typos(name string) []string {
 			out = append(out, name[:i]+name[i+1:i+2]+name[i:i+1]+name[i+2:])
 		}
 	}
-	return slices.DeleteFunc(out, func(v string) bool { return v == name || len(v) < 4 })
+	if last := len(name) - 1; len(name) >= 7 {
+		for c := byte('a'); c <= 'z'; c++ {
+			out = append(out, name[:last]+string(c))
+		}
+	}
+	return slices.DeleteFunc(out, func(v string) bool { return v == name || len(v) < 4 || realWords[v] })
 }
 
 // stopSetRaw holds the stop words as written, for filtering typo variants.
