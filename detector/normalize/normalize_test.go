@@ -53,6 +53,10 @@ func TestNorm(t *testing.T) {
 		{"russian stays russian", "пиши в телеграм", "пиши в телеграм"},
 		{"one-letter look-alike keeps its script", "а b", "а b"},
 		{"spaced cyrillic", "т е л е г р а м", "телеграм"},
+		{"spaced cyrillic capitals", "С И Г Н А Л", "сигнал"},
+		{"dotted cyrillic", "с.и.г.н.а.л: x", "сигнал: x"},
+		{"dashed cyrillic", "в-а-т-с-а-п", "batcan"},
+		{"spaced greek", "κ ι κ", "kik"},
 		{"spaced look-alike", "w і c k r", "wickr"},
 		{"russian capitals", "ТЕЛЕГРАМ", "телеграм"},
 		{"cjk untouched", "加我微信", "加我微信"},
@@ -413,6 +417,33 @@ func TestFoldRune(t *testing.T) {
 		got, ok := FoldRune(tt.r)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("FoldRune(%q) = %q, %v; want %q, %v", tt.r, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestSmallCapitals: every small capital of the "small caps" generators
+// reads as its letter, alone and inside a word.
+func TestSmallCapitals(t *testing.T) {
+	const caps = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡxʏᴢ"
+	i := 0
+	for _, r := range caps {
+		want := string(rune('a' + i))
+		if got, ok := FoldRune(r); got != want || !ok {
+			t.Errorf("FoldRune(%q) = %q, %v; want %q", r, got, ok, want)
+		}
+		i++
+	}
+	for r, want := range map[rune]string{'ʁ': "r", 'ʶ': "r", 'ᴚ': "r", 'ᴌ': "l", 'ᴆ': "d", 'ǫ': "o"} {
+		if got, ok := FoldRune(r); got != want || !ok {
+			t.Errorf("FoldRune(%q) = %q, %v; want %q", r, got, ok, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"ᴡɪᴄᴋʀ": "wickr", "ᴡɪᴄᴋʁ": "wickr", "ᴛᴇʟᴇɢʀᴀᴍ": "telegram", "ꜱɪɢɴᴀʟ: x": "signal: x",
+		"ᴡ ɪ ᴄ ᴋ ʀ": "wickr", "ᵂᴵᶜᴷᴿ": "wickr",
+	} {
+		if got := Normalize(in).Norm; got != want {
+			t.Errorf("Normalize(%q).Norm = %q, want %q", in, got, want)
 		}
 	}
 }

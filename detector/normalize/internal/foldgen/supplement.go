@@ -12,6 +12,12 @@ var supplement = map[rune]string{
 	'ʜ': "h", 'ɪ': "i", 'ᴊ': "j", 'ᴋ': "k", 'ʟ': "l", 'ᴍ': "m", 'ɴ': "n",
 	'ᴏ': "o", 'ᴘ': "p", 'ꞯ': "q", 'ʀ': "r", 'ꜱ': "s", 'ᴛ': "t", 'ᴜ': "u",
 	'ᴠ': "v", 'ᴡ': "w", 'ʏ': "y", 'ᴢ': "z",
+	// Inverted, turned and barred small capitals that the "small caps" text
+	// generators also hand out for a letter. Not ᴎ and ᴙ: they are the
+	// confusables targets of Cyrillic и and я, which would then pass for
+	// Latin and turn Russian words into ASCII ("пиши" → "nnwn").
+	'ʁ': "r", 'ʶ': "r", 'ᴚ': "r", 'ᴌ': "l", 'ᴆ': "d", 'ᴓ': "o", 'ᴉ': "i",
+	'ɿ': "r",
 
 	// IPA and other Latin letters read as a plain letter.
 	'ĸ': "k", 'ð': "d", 'ɐ': "a", 'ɑ': "a", 'ɒ': "o", 'ɓ': "b", 'ɕ': "c",
