@@ -47,6 +47,16 @@ func NewExtractor() *Extractor {
 	for w := range lexicon {
 		x.setPrefix(w)
 	}
+	for w := range wordInfo {
+		for g := range gluedLetters {
+			x.setPrefix(g + w)
+			for g2 := range gluedLetters {
+				if len(g) == 2 && len(g2) == 2 { // two Cyrillic words fill the prefix
+					x.setPrefix(g + g2 + w)
+				}
+			}
+		}
+	}
 	for _, set := range []map[string]bool{contactSet, labelSet, prepWords, possessive, objectPronouns, joinerWords} {
 		for w := range set {
 			k := prefixKey(w, 0)
@@ -261,6 +271,18 @@ func (e *extraction) word(p int) {
 	}
 	entry, ok := lexicon[w]
 	if !ok {
+		// At most two glued words: "я в т е л е г р а м".
+		for off, k := 0, 0; k < 2; k++ {
+			size := e.gluedLetter(p+off, q)
+			if size == 0 {
+				break
+			}
+			off += size
+			if entry, ok := lexicon[w[off:]]; ok && entry.app != nil {
+				e.appWord(p+off, q, *entry.app)
+				return
+			}
+		}
 		// "73l3gu4rd", "w3ch47": Norm undoes leetspeak only between
 		// letters; an app word may still hide behind edge digits.
 		if len(w) > len(e.scratch) || strings.IndexAny(w, "013457") < 0 {
@@ -292,6 +314,44 @@ func (e *extraction) word(p int) {
 	if entry.app != nil {
 		e.appWord(p, q, *entry.app)
 	}
+}
+
+// gluedLetters are the one-letter words (prepositions and conjunctions of
+// the six languages, and the ASCII their Cyrillic look-alikes read as) that
+// letter spacing glues to the app name after them: in "пиши в с и г н а л"
+// or "on a w i c k r" Norm cannot tell the word from the name's first
+// letter, so the collapse writes "всигнал" and "awickr"; the lexicon can.
+var gluedLetters = map[string]bool{
+	"в": true, "к": true, "с": true, "у": true, "о": true, "и": true, "а": true, "я": true,
+	"a": true, "b": true, "c": true, "e": true, "i": true, "k": true, "o": true, "y": true,
+}
+
+// gluedLetter returns the byte size of the one-letter word that the
+// collapse of letter spacing glued to the front of the word n[p:q], or 0:
+// its first letter is one of gluedLetters and stood apart in the original.
+func (e *extraction) gluedLetter(p, q int) int {
+	n := e.n
+	size := 1
+	if n[p] >= 0x80 {
+		size = 2 // the Cyrillic letters of gluedLetters
+	}
+	if q-p < size+2 || !gluedLetters[n[p:p+size]] {
+		return 0
+	}
+	_, end := e.t.OrigSpan(p, p+size)
+	next, _ := e.t.OrigSpan(p+size, p+size+1)
+	if next <= end {
+		return 0
+	}
+	gap := e.t.Orig[end:next]
+	return size * boolInt(strings.TrimSpace(gap) == "" || strings.Trim(gap, " .-_*·") == "")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // lexiconEntry is everything a word may start.
