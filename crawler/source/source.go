@@ -4,6 +4,12 @@
 // An adapter never does HTTP itself: it asks the Fetcher, which enforces
 // the approved hosts, robots.txt, rate limits, the content-type gate and
 // the body cap.
+//
+// It also holds the rules every adapter applies to what it reads, once, so
+// that the detector sees posts of every kind cut the same way: HTML and
+// markdown reduced to text and links (ReduceHTML, MarkdownText), media
+// recognised (IsMediaURL), URLs resolved (ResolveURL), the post's last
+// checks (FinishPost) and strict options (Options).
 package source
 
 import (
