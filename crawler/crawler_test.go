@@ -467,25 +467,49 @@ func TestSchedulerHonoursRetryAfter(t *testing.T) {
 
 func TestSchedulerBacksOffOnServerErrors(t *testing.T) {
 	site := &feedSite{}
-	var n atomic.Int32
+	var mu sync.Mutex
+	var at []time.Time
 	site.feed = func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
 		http.Error(w, "overloaded", http.StatusServiceUnavailable)
 	}
 	srv := site.serve(t)
 	cfg := testConfig()
 	cfg.BackoffBase, cfg.BackoffMax = 100*time.Millisecond, 800*time.Millisecond
 	c := newTestCrawler(t, cfg, []SourceConfig{rssSource("news", srv.URL)}, testDeps{})
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c.Run(ctx)
-	// Interval alone would give about 15 requests; backoff 100, 200, 400,
-	// 800 ms (each jittered down to half at most) gives at most 6.
-	if got := n.Load(); got < 2 || got > 6 {
-		t.Errorf("%d requests in 1.5 s, want 2 to 6 with exponential backoff", got)
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	for {
+		mu.Lock()
+		n := len(at)
+		mu.Unlock()
+		if n >= 4 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) < 4 {
+		t.Fatalf("%d requests in 20 s, want 4", len(at))
+	}
+	// The interval alone (100 ms) would space them evenly; backoff 100,
+	// 200, 400 ms, each jittered down to half at most, spaces them at
+	// least 50, 100, 200 ms apart. Load only makes the gaps longer, so
+	// the test bounds them from below alone.
+	for i, min := range []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond} {
+		if gap := at[i+1].Sub(at[i]); gap < min {
+			t.Errorf("gap %d after %d failures = %s, want at least %s (exponential backoff)", i+1, i+1, gap, min)
+		}
 	}
 	h := c.Health()[0]
-	if h.ConsecutiveFailures < 2 || !strings.Contains(h.LastError, "503") {
+	if h.ConsecutiveFailures < 3 || !strings.Contains(h.LastError, "503") {
 		t.Errorf("health %+v", h)
 	}
 }
