@@ -170,7 +170,69 @@ func (x *Extractor) Extract(t *normalize.Text) []Match {
 		}
 		prevWord, w, word = word, nw, nword
 	}
+	if strings.IndexByte(n, '@') >= 0 && strings.IndexByte(n, ':') >= 0 {
+		e.bareMatrixIDs()
+	}
 	return e.finish()
+}
+
+// bareMatrixIDs finds Matrix user IDs written on their own: "@name:server.tld"
+// has no other reading, so it needs no app word. An '@' inside a word
+// (e-mail) or after '/' (a matrix.to link, read as a link) does not start
+// one.
+func (e *extraction) bareMatrixIDs() {
+	n := e.n
+	for off := 0; off < len(n); {
+		i := strings.IndexByte(n[off:], '@')
+		if i < 0 {
+			return
+		}
+		at := off + i
+		off = at + 1
+		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@') {
+			continue
+		}
+		p := at + 1
+		for p < len(n) && p-at < maxHandleScan && csMatrixLoc.has(n[p]) {
+			p++
+		}
+		if p == at+1 || p >= len(n) || n[p] != ':' {
+			continue
+		}
+		host := p + 1
+		q := host
+		for q < len(n) && q-at < maxHandleScan && (csHost.has(n[q]) || n[q] == ':') {
+			q++
+		}
+		for q > host && (n[q-1] == '.' || n[q-1] == '-' || n[q-1] == ':') {
+			q--
+		}
+		if q < len(n) && (wordByte[n[q]] || n[q] == '@' || n[q] == '/') || !letterTLD(n[host:q]) {
+			continue
+		}
+		os, oe := e.t.OrigSpan(at, q)
+		id := strings.ToLower(e.light(os, oe, false))
+		if validMatrix(id) {
+			e.add(Match{App: "matrix", Handle: id, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe})
+		}
+		off = q
+	}
+}
+
+// letterTLD reports whether host (with an optional ":port") ends in a dot
+// and a top-level label of two letters or more: "server.tld", not "12.30".
+func letterTLD(host string) bool {
+	host, _, _ = strings.Cut(host, ":")
+	dot := strings.LastIndexByte(host, '.')
+	if dot < 1 || len(host)-dot-1 < 2 {
+		return false
+	}
+	for i := dot + 1; i < len(host); i++ {
+		if !isLetter(host[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // chunkAt loads the eight bytes of n at base (zeros past the end) and their

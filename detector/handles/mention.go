@@ -54,6 +54,9 @@ type context struct {
 	// ("wechat, x"): a plain word there is more often prose ("mein snap ist
 	// kaputt", "Telegram o Snapchat, actúa"), so the handle must be shaped.
 	weakSep bool
+	// loose: a handle found a few words on without a separator before it
+	// ("threema, trading … kxmpqrtz"), held to the shape rules only.
+	loose bool
 }
 
 // hit is a handle candidate: its Norm span, its original span and its
@@ -492,7 +495,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wir
 		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
 			return "", "", false
 		}
-		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) {
+		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) && !(ctx.strong && !ctx.loose && randomLetters(raw)) {
 			return "", "", false
 		}
 		id, ok := spec.id(raw)
@@ -553,6 +556,23 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wir
 		return "", "", false
 	}
 	return user, wire.HandleMention, true
+}
+
+// randomLetters reports whether a lowercase word of letters reads like a
+// random ID rather than a word: at most one vowel in eight letters
+// ("kxmpqrtz", not "download" or "shopping"; about half of the IDs
+// without digits pass). Threema and TeleGuard IDs are random and
+// case-insensitive, so after a clear separator ("threema: kxmpqrtz") one
+// written in lowercase is still an ID.
+func randomLetters(s string) bool {
+	vowels := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 'a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U':
+			vowels++
+		}
+	}
+	return vowels <= 1
 }
 
 // strongShape: a word that can only be a handle (or a code): letters with a
@@ -636,6 +656,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 			if e.nearbyAccept(info, spec, h, ctx, sep, k) {
 				var hctx context
 				hctx.strong = true // the rules above stand for the separator
+				hctx.loose = !sep
 				if canon, kind, ok := e.validate(info, h, hctx); ok {
 					start, _ := e.t.OrigSpan(ws, we)
 					e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
