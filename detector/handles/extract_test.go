@@ -418,6 +418,12 @@ func TestExtractNearby(t *testing.T) {
 		{"arrow after parenthesis", "contact me there (kik) → kik_sample_45", []want{mention("kik", "kik_sample_45", "")}},
 		{"number label", "dm me on viber, price list inside. number: +1-305-555-0146", []want{mention("viber", "+13055550146", "")}},
 		{"phone close by", "message our WhatsApp tip line +44 7700 900 414.", []want{mention("whatsapp", "+447700900414", "")}},
+		{"naming phrase es", "kik, se llama placeholder_01", []want{mention("kik", "placeholder_01", "kik, se llama placeholder_01")}},
+		{"naming phrase de", "meldet euch auf Discord, heißt placeholder_01", []want{mention("discord", "placeholder_01", "")}},
+		{"naming phrase ru", "пиши в кик, зовут placeholder_01", []want{mention("kik", "placeholder_01", "")}},
+		{"my app name is", "my kik name is placeholder_01", []want{mention("kik", "placeholder_01", "")}},
+		{"label in next sentence", "Skype-ID schicken? Meine ist placeholder.01", []want{mention("skype", "placeholder.01", "")}},
+		{"second contact after sinon", "tg @placeholder_01, sinon wickr placeholder_02", []want{mention("telegram", "placeholder_01", ""), mention("wickr", "placeholder_02", "")}},
 		{"matrix room", "The Linux users group has a Matrix room: #demo-lug:example.org", []want{mention("matrix", "#demo-lug:example.org", "")}},
 		{"id label", "the choir group on TeleGuard, ID is WJDN4IQZ3", []want{id("teleguard", "WJDN4IQZ3", "")}},
 		{"german label", "ᴡᴇᴄʜᴀᴛ für die Liste, Nutzer drop_demo21", []want{mention("wechat", "drop_demo21", "")}},
@@ -433,6 +439,10 @@ func TestExtractNearby(t *testing.T) {
 
 func TestExtractNegatives(t *testing.T) {
 	runExtractCases(t, []extractCase{
+		{"pronoun before app word", "meldet euch auf Discord", nil},
+		{"verb after app id", "Skype-ID schicken?", nil},
+		{"us before app word", "add us on kik", nil},
+		{"russian pronoun", "пишите нам в телеграм", nil},
 		{"seed article", "Wickr Me, an encrypted messaging app owned by Amazon, was named in court documents. Users of Wickr Me shared links, prosecutors said.", nil},
 		{"news", "Police said the suspect used Kik and Telegram to contact minors.", nil},
 		{"safety advice", "What is Kik? Parents should know how Snapchat works.", nil},

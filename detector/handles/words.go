@@ -145,7 +145,8 @@ var copulaWords = strings.Fields(`is was es era e foi ist war est etait это`)
 // me x", "session id 05…", "snap name: x", "kik username x").
 var separatorWords = strings.Fields(`me m3 id name username user usr handle addy account acc acct info room
 	number num nr numero nummer numéro номер ид nick nickname nutzer benutzer benutzername usuario
-	utilisateur pseudo пользователь ник`)
+	utilisateur pseudo пользователь ник ника никнейм логин login alias
+	called named llama llamo nombre chamo nome heisse heisst heiße heißt nom appelle зовут имя`)
 
 // stopWords can never be a handle in the handle position: function words
 // of the six languages and words that follow an app name in prose ("Wickr
@@ -192,7 +193,15 @@ var stopWords = strings.Fields(`
 	tes son sa ses je il elle nous vous ils elles moi toi lui oui non pas plus tres aussi seulement
 	demain ici merci svp stp groupe compte
 	и в на не что это как по с у я ты он она мы вы они мой моя мне меня тебе тут там да нет или но
-	для из за от до тот та то те все всё`)
+	для из за от до тот та то те все всё
+	us send sends sent sending share ask asking private privately direct directly anything something
+	nos les enviar envia envien manden pasa pasen privado directo hay tengo tiene todo todos nuevo nueva
+	voces lhe passa tenho tem novo nova
+	euch sich ihn ihm ihnen man mal gern gerne einfach direkt privat alle alles was wer wie wo wann
+	schicken schickt schick senden sendet sende fragen fragt frag kommt komm gibt gib haben hat habe hab
+	habt sein weiter mehr neu neue neuen
+	leur leurs sinon envoyer envoie envoyez prive tout tous nouveau nouvelle
+	нам вам им ему ей их себе сюда туда скинь кинь отправь личку есть новые всем`)
 
 // appWordInfo is what the extractor keeps per normalised app word.
 type appWordInfo struct {
