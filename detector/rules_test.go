@@ -145,3 +145,44 @@ func FuzzLoadRules(f *testing.F) {
 		}
 	})
 }
+
+// TestRepoRulesVocabulary pins the request, stock and goods vocabulary of
+// the shipped rules with the real extractor: buyers and "dispo/в наличии"
+// offers in six languages are findings; innocent youth words beside sizes,
+// uniforms, plants and comics are not.
+func TestRepoRulesVocabulary(t *testing.T) {
+	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		text    string
+		finding bool
+	}{
+		{"looking to buy young sets, paying well. wickr: buyer_demo07", true},
+		{"buscando colección de jóvenes, pago bien. wickr: buyer_demo07", true},
+		{"je cherche des packs ados, je paie bien. wickr: buyer_demo07", true},
+		{"ищу юные паки, хорошо заплачу. wickr: buyer_demo07", true},
+		{"ados dispo, liste sur wickr: sample_01", true},
+		{"lista de novinhas disponível, chama no wickr: sample_01", true},
+		{"юные в наличии, пиши в wickr: sample_01", true},
+		{"цп паки, wickr: sample_01", true},
+		{"meldet euch auf Discord, name ist placeholder_01, tausche junge sammlung", true},
+		{"intercambio plantas jóvenes y esquejes, whatsapp +34 600 000 123", false},
+		{"échange jeunes plants de tomates, whatsapp +33 6 00 00 01 23", false},
+		{"vendo HQ Liga Jovem edição 3, whatsapp +55 11 90000 0123", false},
+		{"vendo uniforme escolar tamanho 12 anos, usado, whatsapp +55 11 90000 0123", false},
+		{"selling school uniforms ages 10-12, good condition, whatsapp +44 7700 900123", false},
+		{"young players available, join our clan on discord: sample_01", false},
+	}
+	for _, tc := range cases {
+		a := e.Analyze(&wire.Post{Text: tc.text})
+		if got := a != nil && a.Finding; got != tc.finding {
+			reason := ""
+			if a != nil {
+				reason = a.Reason
+			}
+			t.Errorf("%q: finding %v, want %v (%s)", tc.text, got, tc.finding, reason)
+		}
+	}
+}
