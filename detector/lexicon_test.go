@@ -123,6 +123,12 @@ func TestObfuscated(t *testing.T) {
 		{"продаю", scriptCyrillic, true, false},
 		{"ᴡɪᴄᴋʀ", scriptLatin, true, true},
 		{"🅦🅘🅒🅚🅡", scriptLatin, true, true},
+		{"\u0455\u0435\u0455\u0455\u0456\u043en", scriptLatin, true, true}, // all-Cyrillic look-alike "session"
+		{"kik\u03bf", scriptLatin, true, true},                             // Greek omicron
+		// A Russian speaker naming the app in Cyrillic is not disguising it.
+		{"телеграм", scriptLatin, true, false},
+		{"пиши в вотсап", scriptLatin, true, false},
+		{"вайбер", scriptLatin, true, false},
 	}
 	for _, tc := range cases {
 		if got := obfuscated(tc.orig, tc.scripts, tc.leet, true); got != tc.want {

@@ -21,11 +21,11 @@ func obfuscated(orig string, scripts scriptMask, leet, spacing bool) bool {
 		case invisible(r), styled(r):
 			return true
 		case unicode.Is(unicode.Cyrillic, r):
-			if scripts&scriptCyrillic == 0 {
+			if scripts&scriptCyrillic == 0 && lookAlikeWord(orig, i) {
 				return true
 			}
 		case unicode.Is(unicode.Greek, r):
-			if scripts&scriptGreek == 0 {
+			if scripts&scriptGreek == 0 && lookAlikeWord(orig, i) {
 				return true
 			}
 		}
@@ -45,6 +45,46 @@ func obfuscated(orig string, scripts scriptMask, leet, spacing bool) bool {
 	}
 	return spacing && spacedLetters(orig)
 }
+
+// lookAlikeWord reports whether the word of orig around byte i, which
+// holds a Cyrillic or Greek letter, was written to look Latin: it mixes
+// in Latin letters ("wіckr"), or it has two or more letters and every one
+// is a twin of a Latin letter ("ѕеѕѕіоn"). A word in its own script
+// ("телеграм", "вотсап") is how Russian speakers name the app, not a
+// disguise, and one-letter words ("в", "с") are prepositions.
+func lookAlikeWord(orig string, i int) bool {
+	start, end := i, i
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(orig[:start])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		start -= n
+	}
+	for end < len(orig) {
+		r, n := utf8.DecodeRuneInString(orig[end:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		end += n
+	}
+	twins, letters := true, 0
+	for _, r := range orig[start:end] {
+		letters++
+		switch {
+		case r < utf8.RuneSelf:
+			return true // Latin letters mixed with another script
+		case !strings.ContainsRune(latinTwins, r):
+			twins = false
+		}
+	}
+	return twins && letters > 1
+}
+
+// latinTwins are the Cyrillic and Greek letters a reader cannot tell from
+// a Latin one in running text. Look-alikes that read as small capitals
+// (в, т, н, к, м) are left out: Russian words are full of them.
+const latinTwins = "аеорсухіјѕԁԛԝүһӏАВЕКМНОРСТХУЅІЈ" + "οανικρυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
 
 func leetRune(r rune) bool {
 	return '0' <= r && r <= '9' || strings.ContainsRune("@$|!€£", r)
