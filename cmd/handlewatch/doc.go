@@ -1,0 +1,3 @@
+// Command handlewatch runs every stage of handlewatch: see README.md and
+// `handlewatch help`.
+package main
