@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -211,6 +212,21 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The demo's fixed port may be taken (a `make run` beside the tests):
+	// move the site, its source and its webhook to a free one.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := ln.Addr().String()
+	ln.Close()
+	for i := range cfg.Sources {
+		cfg.Sources[i].BaseURL = strings.Replace(cfg.Sources[i].BaseURL, cfg.Demo.Listen, free, 1)
+	}
+	for i := range cfg.Sink.Webhooks {
+		cfg.Sink.Webhooks[i].URL = strings.Replace(cfg.Sink.Webhooks[i].URL, cfg.Demo.Listen, free, 1)
+	}
+	cfg.Demo.Listen = free
 	start := time.Now()
 	p, stop := runPipeline(t, cfg)
 	defer stop()
