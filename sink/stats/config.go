@@ -2,11 +2,9 @@ package stats
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/handlewatch/handlewatch/internal/duration"
 )
 
 // Config is the `sink.research:` section.
@@ -47,45 +45,4 @@ func (c Config) Validate() error {
 }
 
 // Duration is a time.Duration that YAML may also write in days ("365d").
-type Duration time.Duration
-
-// D returns the duration as a time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
-
-func (d Duration) String() string { return time.Duration(d).String() }
-
-// UnmarshalYAML accepts Go durations ("8760h") and days ("365d", "1d12h").
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := parseDuration(n.Value)
-	if err != nil {
-		return err
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalYAML writes the Go form.
-func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
-
-func parseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	var days time.Duration
-	if i := strings.IndexByte(s, 'd'); i > 0 {
-		n, err := strconv.Atoi(s[:i])
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("bad duration %q", s)
-		}
-		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
-		if s == "" {
-			return days, nil
-		}
-	}
-	if s == "" {
-		return 0, nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("bad duration %q: %w", s, err)
-	}
-	return days + v, nil
-}
+type Duration = duration.Duration

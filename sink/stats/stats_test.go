@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/internal/duration"
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -486,7 +487,7 @@ func TestConfig(t *testing.T) {
 			t.Errorf("retention %s: %v", tc.retention, err)
 		}
 	}
-	if d, err := parseDuration("365d"); err != nil || d != 365*24*time.Hour {
+	if d, err := duration.Parse("365d"); err != nil || d != 365*24*time.Hour {
 		t.Fatalf("365d = %v, %v", d, err)
 	}
 }

@@ -8,28 +8,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-func TestParseDuration(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want time.Duration
-		bad  bool
-	}{
-		{"24h", 24 * time.Hour, false},
-		{"30d", 30 * 24 * time.Hour, false},
-		{"1d12h", 36 * time.Hour, false},
-		{"", 0, false},
-		{"d", 0, true},
-		{"-3d", 0, true},
-		{"3x", 0, true},
-		{"2d3x", 0, true},
-	} {
-		got, err := ParseDuration(tc.in)
-		if (err != nil) != tc.bad || got != tc.want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %v, bad=%v", tc.in, got, err, tc.want, tc.bad)
-		}
-	}
-}
-
 const exampleYAML = `
 enabled: true
 shadow: true
