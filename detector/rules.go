@@ -132,9 +132,6 @@ type Rule struct {
 	Line         int
 }
 
-// Negative reports whether the rule is negative context.
-func (r *Rule) Negative() bool { return r.Weight < 0 }
-
 // LineError is a rule-file error at a line.
 type LineError struct {
 	File string

@@ -407,13 +407,6 @@ var (
 	slashWords = []string{"slash", "barra"}
 )
 
-func hasWordPrefix(b []byte, w string) bool {
-	if len(b) < len(w) || string(b[:len(w)]) != w {
-		return false
-	}
-	return len(b) == len(w) || !isWordByte(b[len(w)])
-}
-
 func isWordByte(c byte) bool { return kind[c] != kOther || c == '_' || c == '-' }
 
 // hostLabels are the first labels of messaging-app link hosts; a spaced or
