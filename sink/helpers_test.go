@@ -217,15 +217,6 @@ func (r *running) getCase(t *testing.T, app, handle string) *cases.Case {
 	return c
 }
 
-// keysByCase counts the webhook deliveries per case and level set.
-func keyCounts(rcv *notifytest.Webhook) map[string]int {
-	out := map[string]int{}
-	for _, d := range rcv.Deliveries() {
-		out[d.Key]++
-	}
-	return out
-}
-
 // api calls the sink's API.
 func (r *running) call(t *testing.T, method, path, token, body string, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
