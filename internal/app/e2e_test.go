@@ -17,7 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/handlewatch/handlewatch/internal/config"
-	"github.com/handlewatch/handlewatch/internal/demo"
+	"github.com/handlewatch/handlewatch/sink/notify"
 )
 
 // feedServer serves an RSS feed with one synthetic solicitation post among
@@ -75,7 +75,8 @@ func newReceiver(t *testing.T, secret string) *receiver {
 	r := &receiver{}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
-		ok := demo.Verify([]byte(secret), req.Header.Get("X-Handlewatch-Timestamp"), body, req.Header.Get("X-Handlewatch-Signature"))
+		ok := notify.Verify([]byte(secret), req.Header.Get("X-Handlewatch-Signature"), req.Header.Get("X-Handlewatch-Timestamp"),
+			body, time.Now(), 5*time.Minute) == nil
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if !ok {

@@ -2,9 +2,6 @@ package demo
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,11 +10,12 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/sink/notify"
 )
 
 // Site is the demo site.
@@ -36,10 +34,9 @@ type Site struct {
 
 // Alert is one webhook delivery the demo receiver accepted.
 type Alert struct {
-	At        time.Time
-	Verified  bool
-	Body      string
-	Signature string
+	At       time.Time
+	Verified bool
+	Body     string
 }
 
 // New builds the site. every is how often a live post appears.
@@ -240,17 +237,19 @@ func (s *Site) alertsPage(w http.ResponseWriter, _ *http.Request) {
 }
 
 // receive is the demo's webhook endpoint: it verifies the HMAC signature
-// the way a real receiver should, and keeps the alert for /alerts.
+// and its timestamp the way a real receiver should, and keeps the alert
+// for /alerts.
 func (s *Site) receive(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "reading body", http.StatusBadRequest)
 		return
 	}
-	sig := r.Header.Get("X-Handlewatch-Signature")
-	ok := Verify(s.secret, r.Header.Get("X-Handlewatch-Timestamp"), body, sig)
+	err = notify.Verify(s.secret, r.Header.Get("X-Handlewatch-Signature"), r.Header.Get("X-Handlewatch-Timestamp"),
+		body, s.now(), 5*time.Minute)
+	ok := err == nil
 	s.mu.Lock()
-	s.alerts = append(s.alerts, Alert{At: s.now().UTC(), Verified: ok, Body: string(body), Signature: sig})
+	s.alerts = append(s.alerts, Alert{At: s.now().UTC(), Verified: ok, Body: string(body)})
 	s.mu.Unlock()
 	s.log.Info("demo webhook received an alert", zap.Bool("signature_ok", ok),
 		zap.String("idempotency_key", r.Header.Get("Idempotency-Key")))
@@ -259,19 +258,4 @@ func (s *Site) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// Verify checks a handlewatch webhook signature: "sha256=" + hex of
-// HMAC-SHA256(secret, timestamp + "." + body).
-func Verify(secret []byte, timestamp string, body []byte, signature string) bool {
-	got, ok := strings.CutPrefix(signature, "sha256=")
-	if !ok || timestamp == "" {
-		return false
-	}
-	mac := hmac.New(sha256.New, secret)
-	io.WriteString(mac, timestamp)
-	io.WriteString(mac, ".")
-	mac.Write(body)
-	want := hex.EncodeToString(mac.Sum(nil))
-	return hmac.Equal([]byte(got), []byte(want))
 }

@@ -2,26 +2,19 @@ package demo
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/zap/zaptest"
-)
 
-func sign(secret, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "."))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
+	"github.com/handlewatch/handlewatch/sink/notify"
+)
 
 func TestFeedGrowsAndReceiverVerifies(t *testing.T) {
 	s := New(zaptest.NewLogger(t), "k", time.Minute)
@@ -55,19 +48,21 @@ func TestFeedGrowsAndReceiverVerifies(t *testing.T) {
 	}
 
 	body := []byte(`{"case_id":"wickr-1"}`)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	old := strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)
 	cases := []struct {
-		name   string
-		sig    string
-		status int
+		name, ts, sig string
+		status        int
 	}{
-		{"good signature", sign("k", "1700000000", body), http.StatusNoContent},
-		{"wrong key", sign("other", "1700000000", body), http.StatusUnauthorized},
-		{"no signature", "", http.StatusUnauthorized},
+		{"good signature", ts, notify.Sign([]byte("k"), ts, body), http.StatusNoContent},
+		{"wrong key", ts, notify.Sign([]byte("other"), ts, body), http.StatusUnauthorized},
+		{"no signature", ts, "", http.StatusUnauthorized},
+		{"replayed: signed an hour ago", old, notify.Sign([]byte("k"), old, body), http.StatusUnauthorized},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest("POST", srv.URL+"/hooks/alerts", bytes.NewReader(body))
-			req.Header.Set("X-Handlewatch-Timestamp", "1700000000")
+			req.Header.Set("X-Handlewatch-Timestamp", tc.ts)
 			req.Header.Set("X-Handlewatch-Signature", tc.sig)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -79,7 +74,7 @@ func TestFeedGrowsAndReceiverVerifies(t *testing.T) {
 			}
 		})
 	}
-	if a := s.Alerts(); len(a) != 3 || !a[0].Verified || a[1].Verified {
+	if a := s.Alerts(); len(a) != 4 || !a[0].Verified || a[1].Verified {
 		t.Fatalf("alerts = %+v", a)
 	}
 	// Crawled text is escaped on the alerts page.
