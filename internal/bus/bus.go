@@ -128,9 +128,6 @@ func (b *Bus) ensureStreams(ctx context.Context) error {
 // Embedded reports whether this bus runs its own server.
 func (b *Bus) Embedded() bool { return b.srv != nil }
 
-// Conn is the underlying connection.
-func (b *Bus) Conn() *nats.Conn { return b.nc }
-
 // JetStream is the JetStream context.
 func (b *Bus) JetStream() jetstream.JetStream { return b.js }
 

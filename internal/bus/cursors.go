@@ -11,6 +11,10 @@ import (
 	"github.com/handlewatch/handlewatch/internal/state"
 )
 
+// BucketCursors is the logical name of the cursor bucket; its server-side
+// name is namespaced like the streams' (HW_CURSORS by default).
+const BucketCursors = "CURSORS"
+
 // KVCursors keeps crawl cursors in a JetStream key-value bucket, so a
 // restart resumes even when no Redis is configured.
 type KVCursors struct{ kv jetstream.KeyValue }
@@ -19,7 +23,7 @@ var _ state.Cursors = (*KVCursors)(nil)
 
 // Cursors opens (creating if needed) the cursor bucket.
 func (b *Bus) Cursors(ctx context.Context) (*KVCursors, error) {
-	name := strings.ToUpper(strings.ReplaceAll(b.cfg.Namespace, "-", "_")) + "_CURSORS"
+	name := b.cfg.streamName(BucketCursors)
 	kv, err := b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: name, Description: "crawl cursors, one per source target",
 		Storage: jetstream.FileStorage, Replicas: b.cfg.Replicas, History: 1,

@@ -65,7 +65,7 @@ func ExternalIn(t testing.TB, ns string) *bus.Bus {
 		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats} {
 			_ = b.JetStream().DeleteStream(ctx, b.StreamName(s))
 		}
-		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName("CURSORS"))
+		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName(bus.BucketCursors))
 		b.Close()
 	})
 	return b
