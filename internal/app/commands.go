@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -173,19 +174,14 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("stats", stderr)
 	var cf commonFlags
 	cf.register(fs)
-	from := fs.String("from", "", "first UTC `DAY` (2006-01-02); default 29 days before --to")
-	to := fs.String("to", "", "last UTC `DAY`; default today")
+	days := registerDays(fs, "; default 29 days before --to", "; default today")
 	source := fs.String("source", "", "only this source")
 	bySource := fs.Bool("by-source", false, "figures per source")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fromDay, err := parseDay("--from", *from)
-	if err != nil {
-		return err
-	}
-	toDay, err := parseDay("--to", *to)
+	fromDay, toDay, err := days.parse()
 	if err != nil {
 		return err
 	}
@@ -208,8 +204,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("export", stderr)
 	var cf commonFlags
 	cf.register(fs)
-	from := fs.String("from", "", "first UTC `DAY` (2006-01-02)")
-	to := fs.String("to", "", "last UTC `DAY`")
+	days := registerDays(fs, "", "")
 	format := fs.String("format", "csv", "csv or ndjson")
 	withText := fs.Bool("include-text", false, "include the evidence excerpts (crawled text; may contain raw handles)")
 	if err := parseFlags(fs, args); err != nil {
@@ -218,11 +213,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "csv" && *format != "ndjson" {
 		return &usageError{msg: fmt.Sprintf("export: --format %q is not csv or ndjson", *format)}
 	}
-	fromDay, err := parseDay("--from", *from)
-	if err != nil {
-		return err
-	}
-	toDay, err := parseDay("--to", *to)
+	fromDay, toDay, err := days.parse()
 	if err != nil {
 		return err
 	}
@@ -250,6 +241,24 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		log.Warn("export: findings left out as malformed", zap.Int("count", skipped))
 	}
 	return err
+}
+
+// dayFlags are --from and --to: an inclusive range of UTC days.
+type dayFlags struct{ from, to *string }
+
+func registerDays(fs *flag.FlagSet, fromDefault, toDefault string) dayFlags {
+	return dayFlags{
+		from: fs.String("from", "", "first UTC `DAY` (2006-01-02)"+fromDefault),
+		to:   fs.String("to", "", "last UTC `DAY`"+toDefault),
+	}
+}
+
+func (d dayFlags) parse() (from, to time.Time, err error) {
+	if from, err = parseDay("--from", *d.from); err != nil {
+		return
+	}
+	to, err = parseDay("--to", *d.to)
+	return
 }
 
 func parseDay(flagName, s string) (time.Time, error) {
