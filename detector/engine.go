@@ -3,6 +3,7 @@ package detector
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -473,7 +474,7 @@ func (e *Engine) corroborated(occs []occurrence, i int) bool {
 		if j == i || r.Weight < 0 || r.Category == ri.Category || r.Detect != "" {
 			continue
 		}
-		if len(ri.Needs) > 0 && !contains(ri.Needs, r.Category) {
+		if len(ri.Needs) > 0 && !slices.Contains(ri.Needs, r.Category) {
 			continue
 		}
 		if d, _, _ := gap(occs[i].span, o.span); d <= within {
@@ -639,7 +640,7 @@ func (e *Engine) comboNearHandle(c Combo, occs []occurrence, hs []handleOcc) boo
 			found := false
 			for _, o := range occs {
 				r := &e.rules.Rules[o.rule]
-				if !o.counted || r.Weight < 0 || !contains(group, r.Category) {
+				if !o.counted || r.Weight < 0 || !slices.Contains(group, r.Category) {
 					continue
 				}
 				if d, _, _ := gap(o.span, h.span); d <= near {

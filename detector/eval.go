@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -270,18 +272,18 @@ func (rep *EvalReport) WriteText(w io.Writer) error {
 	ew.printf("solicitation: precision %.3f  recall %.3f  F1 %.3f\n", rep.Precision, rep.Recall, rep.F1)
 	ew.printf("confusion: TP %d  FP %d  TN %d  FN %d\n", c.TP, c.FP, c.TN, c.FN)
 	ew.printf("\nby language:\n")
-	for _, k := range sortedKeys(rep.ByLang) {
+	for _, k := range slices.Sorted(maps.Keys(rep.ByLang)) {
 		v := rep.ByLang[k]
 		ew.printf("  %-6s P %.3f  R %.3f  (TP %d FP %d TN %d FN %d)\n", k, v.Precision(), v.Recall(), v.TP, v.FP, v.TN, v.FN)
 	}
 	ew.printf("\nby tag:\n")
-	for _, k := range sortedKeys(rep.ByTag) {
+	for _, k := range slices.Sorted(maps.Keys(rep.ByTag)) {
 		v := rep.ByTag[k]
 		ew.printf("  %-22s P %.3f  R %.3f  (TP %d FP %d TN %d FN %d)\n", k, v.Precision(), v.Recall(), v.TP, v.FP, v.TN, v.FN)
 	}
 	ew.printf("\nhandles: precision %.3f  recall %.3f  (TP %d FP %d FN %d)\n", rep.Handles.Precision, rep.Handles.Recall,
 		rep.Handles.TP, rep.Handles.FP, rep.Handles.FN)
-	for _, k := range sortedKeys(rep.HandlesByApp) {
+	for _, k := range slices.Sorted(maps.Keys(rep.HandlesByApp)) {
 		v := rep.HandlesByApp[k]
 		ew.printf("  %-10s P %.3f  R %.3f  (TP %d FP %d FN %d)\n", k, v.Precision, v.Recall, v.TP, v.FP, v.FN)
 	}
@@ -310,15 +312,6 @@ func oneLine(s string) string {
 		s = s[:i] + "…"
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 type errWriter struct {

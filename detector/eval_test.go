@@ -3,8 +3,10 @@ package detector
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,7 +119,7 @@ func TestCorpusQuality(t *testing.T) {
 	}
 	t.Logf("%d examples: precision %.3f recall %.3f F1 %.3f %+v", rep.Examples, rep.Precision, rep.Recall, rep.F1, rep.Confusion)
 	t.Logf("handles: precision %.3f recall %.3f %+v", rep.Handles.Precision, rep.Handles.Recall, rep.Handles)
-	for _, app := range sortedKeys(rep.HandlesByApp) {
+	for _, app := range slices.Sorted(maps.Keys(rep.HandlesByApp)) {
 		h := rep.HandlesByApp[app]
 		t.Logf("  %-10s P %.3f R %.3f (TP %d FP %d FN %d)", app, h.Precision, h.Recall, h.TP, h.FP, h.FN)
 	}

@@ -1,7 +1,9 @@
 package detector
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -50,17 +52,17 @@ func evaluateHeldOut(t *testing.T, name, path string, minPrecision, minRecall fl
 	c := rep.Confusion
 	t.Logf("%s, rules %s: %d examples: precision %.3f recall %.3f F1 %.3f (TP %d FP %d TN %d FN %d)",
 		name, rep.RulesVersion, rep.Examples, rep.Precision, rep.Recall, rep.F1, c.TP, c.FP, c.TN, c.FN)
-	for _, lang := range sortedKeys(rep.ByLang) {
+	for _, lang := range slices.Sorted(maps.Keys(rep.ByLang)) {
 		v := rep.ByLang[lang]
 		t.Logf("  lang %-3s P %.3f R %.3f (TP %d FP %d TN %d FN %d)", lang, v.Precision(), v.Recall(), v.TP, v.FP, v.TN, v.FN)
 	}
-	for _, tag := range sortedKeys(rep.ByTag) {
+	for _, tag := range slices.Sorted(maps.Keys(rep.ByTag)) {
 		v := rep.ByTag[tag]
 		t.Logf("  tag %-20s P %.3f R %.3f (TP %d FP %d TN %d FN %d)", tag, v.Precision(), v.Recall(), v.TP, v.FP, v.TN, v.FN)
 	}
 	t.Logf("handles: precision %.3f recall %.3f (TP %d FP %d FN %d)",
 		rep.Handles.Precision, rep.Handles.Recall, rep.Handles.TP, rep.Handles.FP, rep.Handles.FN)
-	for _, app := range sortedKeys(rep.HandlesByApp) {
+	for _, app := range slices.Sorted(maps.Keys(rep.HandlesByApp)) {
 		h := rep.HandlesByApp[app]
 		t.Logf("  %-10s P %.3f R %.3f (TP %d FP %d FN %d)", app, h.Precision, h.Recall, h.TP, h.FP, h.FN)
 	}

@@ -2,6 +2,7 @@ package detector
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -108,7 +109,7 @@ func buildLexicon(rs *RuleSet) (*lexicon, error) {
 		if except {
 			ref.boundary = BoundaryWord
 		}
-		if !containsRef(lx.refs[pi], ref) {
+		if !slices.Contains(lx.refs[pi], ref) {
 			lx.refs[pi] = append(lx.refs[pi], ref)
 		}
 		return nil
@@ -148,15 +149,6 @@ func buildLexicon(rs *RuleSet) (*lexicon, error) {
 		}
 	}
 	return lx, nil
-}
-
-func containsRef(refs []termRef, r termRef) bool {
-	for _, x := range refs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // scan appends every occurrence of every term of norm that passes its

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,7 +232,7 @@ func (p *parser) fields(n *yaml.Node, what string, known ...string) map[string]*
 		if k.Kind != yaml.ScalarNode {
 			p.failf(k, "%s: keys must be plain words", what)
 		}
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			p.failf(k, "%s: unknown key %q (known: %s)", what, k.Value, strings.Join(known, ", "))
 		}
 		if _, dup := out[k.Value]; dup {
@@ -721,13 +722,4 @@ func (p *parser) combo(n *yaml.Node, i int, cats map[string]bool) Combo {
 	}
 	c.Severity = p.severity(sn, what+": severity")
 	return c
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

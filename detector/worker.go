@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -276,7 +277,7 @@ func (w *Worker) handle(ctx context.Context, m bus.Msg) (err error) {
 func apps(hs []wire.Handle) []string {
 	out := make([]string, 0, len(hs))
 	for _, h := range hs {
-		if !contains(out, h.App) {
+		if !slices.Contains(out, h.App) {
 			out = append(out, h.App)
 		}
 	}
