@@ -77,9 +77,9 @@ func newAdapter(sc source.Config, d source.Deps, now func() time.Time) (*Adapter
 	o := source.NewOptions(sc.Options)
 	jet, appview, pds := defaultJetstream, defaultAppView, defaultPDS
 	if sc.BaseURL != "" {
-		b, err := url.Parse(strings.TrimRight(sc.BaseURL, "/"))
-		if err != nil || (b.Scheme != "https" && b.Scheme != "http") || b.Host == "" {
-			return nil, fmt.Errorf("base_url: %q: want an http(s) URL", sc.BaseURL)
+		b, err := sc.ParseBaseURL("", "an http(s) URL")
+		if err != nil {
+			return nil, err
 		}
 		appview, pds = b.String(), b.String()
 		ws := *b

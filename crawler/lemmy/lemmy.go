@@ -42,9 +42,9 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	if log == nil {
 		log = zap.NewNop()
 	}
-	base, err := url.Parse(strings.TrimRight(sc.BaseURL, "/"))
-	if err != nil || sc.BaseURL == "" || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("base_url: %q: want the instance, e.g. https://lemmy.world", sc.BaseURL)
+	base, err := sc.ParseBaseURL("", "the instance, e.g. https://lemmy.world")
+	if err != nil {
+		return nil, err
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), base: base, now: now}
 	o := source.NewOptions(sc.Options)

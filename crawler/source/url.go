@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -37,4 +38,20 @@ func AbsoluteURL(base *url.URL, href string) string {
 		return u.String()
 	}
 	return ""
+}
+
+// ParseBaseURL reads the source's base_url, trailing slashes trimmed, as
+// an absolute http(s) URL; def stands in when base_url is unset ("": it
+// is required). want says what the kind expects, for the error
+// ("https://t.me or a mirror").
+func (c Config) ParseBaseURL(def, want string) (*url.URL, error) {
+	raw := strings.TrimRight(c.BaseURL, "/")
+	if c.BaseURL == "" {
+		raw = def
+	}
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("base_url: %q: want %s", c.BaseURL, want)
+	}
+	return u, nil
 }

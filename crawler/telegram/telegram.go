@@ -42,13 +42,9 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	if log == nil {
 		log = zap.NewNop()
 	}
-	raw := strings.TrimRight(sc.BaseURL, "/")
-	if raw == "" {
-		raw = defaultSite
-	}
-	site, err := url.Parse(raw)
-	if err != nil || (site.Scheme != "https" && site.Scheme != "http") || site.Host == "" {
-		return nil, fmt.Errorf("base_url: %q: want https://t.me or a mirror", sc.BaseURL)
+	site, err := sc.ParseBaseURL(defaultSite, "https://t.me or a mirror")
+	if err != nil {
+		return nil, err
 	}
 	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), site: site, now: now}
 	o := source.NewOptions(sc.Options)

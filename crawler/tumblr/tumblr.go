@@ -44,16 +44,12 @@ func newPoller(sc source.Config, d source.Deps, now func() time.Time) (*Poller, 
 	if log == nil {
 		log = zap.NewNop()
 	}
-	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), api: defaultAPI, now: now}
-	if sc.BaseURL != "" {
-		u, err := url.Parse(strings.TrimRight(sc.BaseURL, "/"))
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("base_url: %q: want https://api.tumblr.com or a mirror", sc.BaseURL)
-		}
-		p.api = u.String()
+	api, err := sc.ParseBaseURL(defaultAPI, "https://api.tumblr.com or a mirror")
+	if err != nil {
+		return nil, err
 	}
+	p := &Poller{source: sc.Name, kind: sc.Kind, log: log.With(zap.String("source", sc.Name)), api: api.String(), now: now}
 	o := source.NewOptions(sc.Options)
-	var err error
 	if p.paging, err = platform.ReadPaging(o, 20, 20); err != nil {
 		return nil, err
 	}
