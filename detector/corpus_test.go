@@ -8,39 +8,18 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/handlewatch/handlewatch/detector"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 // corpusPath is the labelled evaluation corpus (see testdata/CORPUS.md).
 const corpusPath = "testdata/corpus.jsonl"
-
-type corpusHandle struct {
-	App    string `json:"app"`
-	Handle string `json:"handle"`
-}
-
-type corpusExample struct {
-	ID      string         `json:"id"`
-	Text    string         `json:"text"`
-	Label   string         `json:"label"`
-	Handles []corpusHandle `json:"handles"`
-	Lang    string         `json:"lang"`
-	Tags    []string       `json:"tags"`
-}
-
-func (e corpusExample) has(tag string) bool {
-	for _, t := range e.Tags {
-		if t == tag {
-			return true
-		}
-	}
-	return false
-}
 
 var (
 	corpusLangs = []string{"en", "es", "pt", "de", "fr", "ru"}
@@ -107,7 +86,7 @@ var (
 
 // idLike reports whether h is a key, ID or number rather than a chosen name,
 // so the placeholder-marker rule cannot apply to it.
-func idLike(h corpusHandle) bool {
+func idLike(h detector.CorpusHandle) bool {
 	switch h.App {
 	case "session", "tox", "threema", "teleguard", "briar", "simplex":
 		return true
@@ -128,13 +107,13 @@ func toxChecksumOK(id string) bool {
 	return b[36] == c0 && b[37] == c1
 }
 
-func readCorpus(t *testing.T) []corpusExample {
+func readCorpus(t *testing.T) []detector.CorpusExample {
 	t.Helper()
 	data, err := os.ReadFile(corpusPath)
 	if err != nil {
 		t.Fatalf("reading corpus: %v", err)
 	}
-	var out []corpusExample
+	var out []detector.CorpusExample
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -145,7 +124,7 @@ func readCorpus(t *testing.T) []corpusExample {
 		}
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
-		var e corpusExample
+		var e detector.CorpusExample
 		if err := dec.Decode(&e); err != nil {
 			t.Errorf("line %d: %v", n, err)
 			continue
@@ -165,7 +144,7 @@ func readCorpus(t *testing.T) []corpusExample {
 // literalIn reports whether handle h can be read in text without undoing
 // any obfuscation: case-insensitively, and for phone numbers digit by digit
 // (a "(0)" trunk prefix is dropped, as E.164 does).
-func literalIn(h corpusHandle, text string) bool {
+func literalIn(h detector.CorpusHandle, text string) bool {
 	if strings.HasPrefix(h.Handle, "+") {
 		var digits strings.Builder
 		for _, r := range strings.ReplaceAll(text, "(0)", "") {
@@ -252,7 +231,7 @@ func TestCorpusComposition(t *testing.T) {
 					t.Errorf("%s: solicitation without a handle (a finding needs one)", e.ID)
 				}
 				for _, tag := range hardNegativeTags {
-					if e.has(tag) {
+					if slices.Contains(e.Tags, tag) {
 						t.Errorf("%s: solicitation carries hard-negative tag %q", e.ID, tag)
 					}
 				}
@@ -260,7 +239,7 @@ func TestCorpusComposition(t *testing.T) {
 			if len(e.Handles) > 0 {
 				form := false
 				for _, f := range contactForms {
-					form = form || e.has(f)
+					form = form || slices.Contains(e.Tags, f)
 				}
 				if !form {
 					t.Errorf("%s: has handles but no link/mention/id tag", e.ID)
@@ -269,7 +248,7 @@ func TestCorpusComposition(t *testing.T) {
 			if e.Label == "benign" {
 				typed := false
 				for _, tag := range hardNegativeTags {
-					typed = typed || e.has(tag)
+					typed = typed || slices.Contains(e.Tags, tag)
 				}
 				if !typed {
 					t.Errorf("%s: benign example without a hard-negative type", e.ID)
@@ -277,9 +256,9 @@ func TestCorpusComposition(t *testing.T) {
 			}
 			obfuscated := false
 			for _, tag := range obfuscationTags {
-				obfuscated = obfuscated || e.has(tag)
+				obfuscated = obfuscated || slices.Contains(e.Tags, tag)
 			}
-			obfuscated = obfuscated || e.has("circled")
+			obfuscated = obfuscated || slices.Contains(e.Tags, "circled")
 			counted := map[string]bool{}
 			for _, h := range e.Handles {
 				if !wire.IsApp(h.App) {
@@ -351,11 +330,11 @@ func TestCorpusComposition(t *testing.T) {
 		}
 		for _, e := range examples {
 			for tag, ok := range present {
-				if e.has(tag) && !ok(e.Text) {
+				if slices.Contains(e.Tags, tag) && !ok(e.Text) {
 					t.Errorf("%s: tagged %q but the text has none", e.ID, tag)
 				}
 			}
-			if strings.IndexFunc(e.Text, invisibleRune) >= 0 && !e.has("zerowidth") {
+			if strings.IndexFunc(e.Text, invisibleRune) >= 0 && !slices.Contains(e.Tags, "zerowidth") {
 				t.Errorf("%s: text has an invisible character but no zerowidth tag", e.ID)
 			}
 		}
