@@ -272,6 +272,11 @@ func TestEngineIsSafeForConcurrentUse(t *testing.T) {
 	for i, s := range texts {
 		want[i] = e.Detect(post(s))
 	}
+	// Without a finding and a clean post among them the comparison below
+	// could not tell a racing engine from a working one.
+	if want[0] == nil || want[1] != nil {
+		t.Fatalf("sequential Detect: finding %v for %q, %v for %q; want one and none", want[0] != nil, texts[0], want[1] != nil, texts[1])
+	}
 	done := make(chan bool)
 	for g := 0; g < 4; g++ {
 		go func() {
