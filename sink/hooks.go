@@ -39,7 +39,7 @@ func (h *hooks) finding(ctx context.Context, f *wire.Finding, hs []wire.Handle, 
 	var errs []error
 	if live {
 		for i, hd := range hs {
-			if err := h.takedowns.OnFinding(ctx, takedown.SubjectFromFinding(*f, hd, string(cs[i].Status))); err != nil {
+			if err := h.takedowns.OnFinding(ctx, takedown.SubjectFromFinding(*f, hd, cs[i].Status)); err != nil {
 				errs = append(errs, fmt.Errorf("takedowns for %s: %w", cs[i].ID, err))
 			}
 		}
@@ -73,7 +73,7 @@ func (h *hooks) event(ctx context.Context, e *wire.CaseEvent, c *cases.Case, fro
 // decisionSubject is the takedown side's view of a case: every post it
 // keeps.
 func decisionSubject(c *cases.Case) takedown.Subject {
-	s := takedown.Subject{CaseID: c.ID, App: c.App, Handle: c.Handle, Severity: c.Severity, Mode: c.Mode, Status: string(c.Status)}
+	s := takedown.Subject{CaseID: c.ID, App: c.App, Handle: c.Handle, Severity: c.Severity, Mode: c.Mode, Status: c.Status}
 	seen := map[string]bool{}
 	for _, sg := range c.Recent {
 		for _, cat := range sg.Categories {

@@ -335,13 +335,6 @@ func MergeSpans(text string, spans []wire.Span) []wire.Span {
 func SightingOf(f *wire.Finding, h wire.Handle, seenAt time.Time) Sighting {
 	spans := slices.Clone(f.Excerpt.Spans)
 	spans = append(spans, h.Span)
-	var cats []string
-	for _, sig := range f.Signals {
-		if sig.Weight > 0 && sig.Category != "" && !slices.Contains(cats, sig.Category) {
-			cats = append(cats, sig.Category)
-		}
-	}
-	sort.Strings(cats)
 	if !f.DetectedAt.IsZero() {
 		seenAt = f.DetectedAt
 	}
@@ -356,7 +349,20 @@ func SightingOf(f *wire.Finding, h wire.Handle, seenAt time.Time) Sighting {
 		FindingID: f.ID, Source: f.Post.Source, SourceKind: f.Post.SourceKind, PostID: f.Post.ID,
 		Permalink: f.Post.Permalink, Author: f.Post.Author, Raw: h.Raw,
 		Excerpt: wire.Excerpt{Text: f.Excerpt.Text, Spans: MergeSpans(f.Excerpt.Text, spans)},
-		Score:   f.Score, Severity: f.Severity, Mode: mode, Categories: cats,
+		Score:   f.Score, Severity: f.Severity, Mode: mode, Categories: Categories(f.Signals),
 		PostedAt: f.Post.CreatedAt.UTC(), SeenAt: seenAt.UTC(),
 	}
+}
+
+// Categories are the distinct categories of the positive signals, sorted:
+// what fired, for the case view and the takedown notices.
+func Categories(signals []wire.Signal) []string {
+	var out []string
+	for _, sig := range signals {
+		if sig.Weight > 0 && sig.Category != "" && !slices.Contains(out, sig.Category) {
+			out = append(out, sig.Category)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 // deliver sends the next notice of r (the first, or a re-notice), after
@@ -238,7 +239,7 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 			open = append(open, r.clone())
 		}
 	}
-	status := make(map[string]string, len(m.status))
+	status := make(map[string]cases.Status, len(m.status))
 	for k, v := range m.status {
 		status[k] = v
 	}
@@ -256,7 +257,7 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 			continue // the target left the config; its requests stay as they are
 		}
 		st := status[r.CaseID]
-		if closed(st) {
+		if st.Closed() {
 			if !cancelled[r.CaseID] {
 				cancelled[r.CaseID] = true
 				errs = append(errs, m.cancelCase(ctx, r.CaseID, st, actorSystem, now))
@@ -268,12 +269,12 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-func (m *Manager) tickOne(ctx context.Context, t *target, r Request, status string, now time.Time) error {
+func (m *Manager) tickOne(ctx context.Context, t *target, r Request, status cases.Status, now time.Time) error {
 	today := state.Day.Bucket(now)
 	due := false
 	switch r.Waiting {
 	case WaitReview:
-		if status != StatusConfirmed {
+		if status != cases.StatusConfirmed {
 			return nil
 		}
 		due = true
@@ -285,7 +286,7 @@ func (m *Manager) tickOne(ctx context.Context, t *target, r Request, status stri
 	if r.State == wire.TakedownRequested {
 		if r.Waiting == "" && now.Sub(r.CreatedAt) >= resumeAfter {
 			// Left at requested by a crash between the record and the notice.
-			if t.cfg.Mode == ModeReview && status != StatusConfirmed {
+			if t.cfg.Mode == ModeReview && status != cases.StatusConfirmed {
 				return m.skip(ctx, skipNote{caseID: r.CaseID, app: r.App, handle: r.Handle, reqID: r.ID,
 					target: t.name(), channel: t.cfg.Channel, url: r.URL, reason: ReasonReviewPending,
 					at: now, detail: "waits for a moderator's confirm"})

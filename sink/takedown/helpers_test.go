@@ -32,6 +32,7 @@ import (
 
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 // ---- stores: every behaviour test runs on memory and on the real Redis.
@@ -246,7 +247,7 @@ func finding(source, kind, postID, permalink, author string, opts ...findingOpt)
 	return f
 }
 
-func subjectOf(f wire.Finding, status string) Subject {
+func subjectOf(f wire.Finding, status cases.Status) Subject {
 	return SubjectFromFinding(f, f.Handles[0], status)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/secret"
 	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 // Store is what the takedown side keeps in Redis (or memory): the fast
@@ -57,7 +58,7 @@ type Manager struct {
 
 	mu     sync.Mutex
 	reqs   map[string]*Request
-	status map[string]string // case id → status, from decision events
+	status map[string]cases.Status // case id → status, from decision events
 	checks map[string]time.Time
 }
 
@@ -133,7 +134,7 @@ func New(cfg Config, deps Deps) (*Manager, error) {
 		cfg: cfg, log: deps.Log, pub: deps.Publisher, store: deps.Store, now: deps.Now,
 		api: httpAPI{client: deps.HTTPClient, userAgent: ua}, telegramURL: strings.TrimRight(cfg.TelegramURL, "/"),
 		metrics: met, byName: map[string]*target{},
-		reqs: map[string]*Request{}, status: map[string]string{}, checks: map[string]time.Time{},
+		reqs: map[string]*Request{}, status: map[string]cases.Status{}, checks: map[string]time.Time{},
 	}
 	for i, tc := range cfg.Targets {
 		key := fmt.Sprintf("sink.takedowns.targets[%d]", i)
@@ -248,13 +249,13 @@ func (m *Manager) OnDecision(ctx context.Context, s Subject, ev wire.CaseEvent) 
 	if s.CaseID == "" {
 		s.CaseID = ev.CaseID
 	}
-	s.Status = StatusOf(ev.Decision)
+	s.Status = cases.StatusOf(ev.Decision)
 	switch s.Status {
-	case StatusDismissed, StatusCleared:
+	case cases.StatusDismissed, cases.StatusCleared:
 		return m.cancelCase(ctx, s.CaseID, s.Status, ev.Actor, m.now())
-	case StatusConfirmed:
+	case cases.StatusConfirmed:
 		tr := trigger{id: ev.ID, actor: ev.Actor, confirm: true}
-		err := m.evaluate(ctx, s, StatusConfirmed, tr)
+		err := m.evaluate(ctx, s, cases.StatusConfirmed, tr)
 		// Requests of posts the sink did not pass again.
 		for _, r := range m.Requests(s.CaseID) {
 			if r.State == wire.TakedownRequested && r.Waiting == WaitReview {
@@ -279,7 +280,7 @@ func (m *Manager) Apply(ev wire.CaseEvent) {
 
 // statusOf is the case status to act on: the sink's, or the last decision
 // applied when the sink gave none.
-func (m *Manager) statusOf(s Subject) string {
+func (m *Manager) statusOf(s Subject) cases.Status {
 	if s.Status != "" {
 		return s.Status
 	}
@@ -288,12 +289,12 @@ func (m *Manager) statusOf(s Subject) string {
 	if st := m.status[s.CaseID]; st != "" {
 		return st
 	}
-	return StatusNew
+	return cases.StatusNew
 }
 
-func (m *Manager) evaluate(ctx context.Context, s Subject, status string, tr trigger) error {
+func (m *Manager) evaluate(ctx context.Context, s Subject, status cases.Status, tr trigger) error {
 	var errs []error
-	if closed(status) {
+	if status.Closed() {
 		errs = append(errs, m.cancelCase(ctx, s.CaseID, status, tr.actor, m.now()))
 	}
 	appServed := false
@@ -327,7 +328,7 @@ func (m *Manager) evaluate(ctx context.Context, s Subject, status string, tr tri
 }
 
 // consider decides what happens to one (target, post) or (target, case).
-func (m *Manager) consider(ctx context.Context, t *target, s Subject, status string, p *PostRef, tr trigger) error {
+func (m *Manager) consider(ctx context.Context, t *target, s Subject, status cases.Status, p *PostRef, tr trigger) error {
 	now := m.now()
 	kind, key, link := KindHandle, s.CaseID, handlePage(s.App, s.Handle)
 	sev, mode := s.Severity, s.Mode
@@ -347,8 +348,8 @@ func (m *Manager) consider(ctx context.Context, t *target, s Subject, status str
 		note.reason, note.detail = reason, detail
 		return m.skip(ctx, note)
 	}
-	if closed(status) {
-		return skip(status, "the case is "+status+": a human decision wins, nothing is filed")
+	if status.Closed() {
+		return skip(string(status), "the case is "+string(status)+": a human decision wins, nothing is filed")
 	}
 	if r, ok := m.Request(id); ok {
 		if tr.confirm {
@@ -365,7 +366,7 @@ func (m *Manager) consider(ctx context.Context, t *target, s Subject, status str
 	if t.authErr != nil && !t.shadow {
 		return skip(ReasonAuthMissing, t.authErr.Error())
 	}
-	confirmed := status == StatusConfirmed
+	confirmed := status == cases.StatusConfirmed
 	if !confirmed {
 		switch {
 		case t.cfg.Mode == ModeAuto && mode != wire.ModeAct:
@@ -462,7 +463,7 @@ func (m *Manager) Requests(caseID string) []Request {
 }
 
 // cancelCase closes every open request of a dismissed or cleared case.
-func (m *Manager) cancelCase(ctx context.Context, caseID, status, actor string, now time.Time) error {
+func (m *Manager) cancelCase(ctx context.Context, caseID string, status cases.Status, actor string, now time.Time) error {
 	var errs []error
 	for _, r := range m.Requests(caseID) {
 		if r.Closed() {

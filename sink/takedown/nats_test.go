@@ -10,6 +10,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/bus/bustest"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 // TestRebuildFromJetStream publishes through the real NATS server and
@@ -26,7 +27,7 @@ func TestRebuildFromJetStream(t *testing.T) {
 	h := newHarness(t, cfg, store, func(d *Deps) { d.Publisher = b })
 	var first Subject
 	for i := 0; i < 4; i++ {
-		s := subjectOf(mastodonFinding(srv, fmt.Sprint(9500+i)), StatusNew)
+		s := subjectOf(mastodonFinding(srv, fmt.Sprint(9500+i)), cases.StatusNew)
 		if i == 0 {
 			first = s
 		}

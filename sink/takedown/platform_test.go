@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -130,7 +131,7 @@ func TestBlueskyReviewThenConfirm(t *testing.T) {
 		h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{tg}}, store)
 		f := finding("bsky-jet", "bluesky", "3kq2examplerk",
 			"https://bsky.app/profile/example-seller.bsky.social/post/3kq2examplerk", "example-seller.bsky.social")
-		s := subjectOf(f, StatusNew)
+		s := subjectOf(f, cases.StatusNew)
 		if err := h.m.OnFinding(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +261,7 @@ func TestRedditReport(t *testing.T) {
 		}
 		for _, p := range posts {
 			f := finding("reddit-new", "reddit", p.id, p.permalink, "example_seller")
-			if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+			if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -314,7 +315,7 @@ func TestEmailAndAppAbuse(t *testing.T) {
 		defer forum.Close()
 		link := forum.URL + "/t/77#p1"
 		f := finding("forum", "html", "p-77", link, "someone_else")
-		if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+		if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 			t.Fatal(err)
 		}
 		mails := mailSrv.mails()
@@ -434,7 +435,7 @@ func telegramPages(t testing.TB) *httptest.Server {
 func TestTelegramChecks(t *testing.T) {
 	tme := telegramPages(t)
 	h := newHarness(t, Config{Enabled: true, TelegramURL: tme.URL}, newStoreMemory())
-	cases := []struct {
+	tests := []struct {
 		name string
 		r    Request
 		f    checkFunc
@@ -446,7 +447,7 @@ func TestTelegramChecks(t *testing.T) {
 		{"channel handle is up", Request{App: "telegram", Handle: "habr_com"}, h.m.telegramHandle, verdictUp},
 		{"unknown handle is gone", Request{App: "telegram", Handle: "tg_demo_77"}, h.m.telegramHandle, verdictGone},
 	}
-	for _, tc := range cases {
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, detail, err := tc.f(ctx, tc.r)
 			if err != nil || got != tc.want {
@@ -514,7 +515,7 @@ func TestAppAbuseTelegramHandleRemoved(t *testing.T) {
 	h := newHarness(t, Config{Enabled: true, TelegramURL: tme.URL, Targets: []TargetConfig{tg}}, newStoreMemory(),
 		func(d *Deps) { d.TLSConfig = mailSrv.tls })
 	f := finding("forum", "html", "p-1", "https://forum.example/t/1", "x", withHandle("telegram", "tg_demo_77"))
-	if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	id := requestID("apps", KindHandle, wire.CaseKey("telegram", "tg_demo_77"))
@@ -607,7 +608,7 @@ func TestRebuildGivesSameRecords(t *testing.T) {
 		var subjects []Subject
 		for i := 0; i < 5; i++ {
 			f := mastodonFinding(srv, fmt.Sprint(9000+i), withHandle("telegram", fmt.Sprintf("tg_demo_%d", i%2)))
-			s := subjectOf(f, StatusNew)
+			s := subjectOf(f, cases.StatusNew)
 			subjects = append(subjects, s)
 			if err := h.m.OnFinding(ctx, s); err != nil {
 				t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 // Request kinds: a notice about one post (platform and e-mail channels) or
@@ -157,8 +158,8 @@ func retryBackoff(k int) time.Duration {
 func (m *Manager) applyEvent(ev wire.CaseEvent) {
 	switch ev.Type {
 	case wire.EventDecision:
-		if st := StatusOf(ev.Decision); st != "" && ev.CaseID != "" {
-			m.status[ev.CaseID] = st
+		if ev.Decision.Valid() && ev.CaseID != "" {
+			m.status[ev.CaseID] = cases.StatusOf(ev.Decision)
 		}
 		return
 	case wire.EventTakedown, wire.EventSkip:

@@ -1,38 +1,9 @@
 package takedown
 
 import (
-	"sort"
-
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
-
-// Case statuses, as the sink's case view names them.
-const (
-	StatusNew       = "new"
-	StatusConfirmed = "confirmed"
-	StatusDismissed = "dismissed"
-	StatusEscalated = "escalated"
-	StatusCleared   = "cleared"
-)
-
-// StatusOf is the case status a decision leads to.
-func StatusOf(d wire.Decision) string {
-	switch d {
-	case wire.DecisionConfirm:
-		return StatusConfirmed
-	case wire.DecisionDismiss:
-		return StatusDismissed
-	case wire.DecisionEscalate:
-		return StatusEscalated
-	case wire.DecisionClear:
-		return StatusCleared
-	}
-	return ""
-}
-
-// closed reports whether a human decision forbids any takedown for the
-// case.
-func closed(status string) bool { return status == StatusDismissed || status == StatusCleared }
 
 // Subject is what the takedown side needs of one case: plain values the
 // sink copies from its case view or straight from a finding.
@@ -46,7 +17,7 @@ type Subject struct {
 	Mode     wire.Mode
 	// Status is the case's status: new, confirmed, dismissed, escalated or
 	// cleared. Empty means new.
-	Status string
+	Status cases.Status
 	// Categories are the signal categories that fired, for the notice
 	// text.
 	Categories []string
@@ -85,25 +56,10 @@ func PostFromFinding(f wire.Finding) PostRef {
 // SubjectFromFinding is the Subject for one handle of a finding, for a
 // case whose status is status. The sink may instead fill Severity, Mode
 // and Categories from its case view.
-func SubjectFromFinding(f wire.Finding, h wire.Handle, status string) Subject {
+func SubjectFromFinding(f wire.Finding, h wire.Handle, status cases.Status) Subject {
 	return Subject{
 		CaseID: h.CaseKey(), App: h.App, Handle: h.Handle,
 		Severity: f.Severity, Mode: f.Mode, Status: status,
-		Categories: Categories(f.Signals), Posts: []PostRef{PostFromFinding(f)},
+		Categories: cases.Categories(f.Signals), Posts: []PostRef{PostFromFinding(f)},
 	}
-}
-
-// Categories are the distinct categories of the positive signals, sorted.
-func Categories(signals []wire.Signal) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range signals {
-		if s.Weight <= 0 || s.Category == "" || seen[s.Category] {
-			continue
-		}
-		seen[s.Category] = true
-		out = append(out, s.Category)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 var ctx = context.Background()
 
 func TestAutoModeFilesAtOrAboveSeverity(t *testing.T) {
-	cases := []struct {
+	tests := []struct {
 		name     string
 		severity wire.Severity
 		mode     wire.Mode
@@ -30,7 +31,7 @@ func TestAutoModeFilesAtOrAboveSeverity(t *testing.T) {
 		{"critical shadow may not act", wire.SeverityCritical, wire.ModeShadow, false, ReasonModeNotAct},
 	}
 	forEachStore(t, func(t *testing.T, store Store) {
-		for i, tc := range cases {
+		for i, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				srv := newMastodonServer(t)
 				tg := mastodonTarget(t, srv, "masto-social", ModeAuto)
@@ -39,7 +40,7 @@ func TestAutoModeFilesAtOrAboveSeverity(t *testing.T) {
 					Targets: []TargetConfig{tg}}, store)
 				id := fmt.Sprint(1100 + i)
 				f := mastodonFinding(srv, id, withSeverity(tc.severity), withMode(tc.mode))
-				if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+				if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 					t.Fatal(err)
 				}
 				reqID := requestID("masto-social", KindPost, "masto/"+id)
@@ -99,9 +100,9 @@ func TestReviewModeWaitsForConfirm(t *testing.T) {
 		h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{mastodonTarget(t, srv, "masto", ModeReview)}}, store)
 		f1 := mastodonFinding(srv, "2001")
 		f2 := mastodonFinding(srv, "2002", withSeverity(wire.SeverityLow))
-		s := subjectOf(f1, StatusNew)
+		s := subjectOf(f1, cases.StatusNew)
 		for _, f := range []wire.Finding{f1, f2} {
-			if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+			if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -150,7 +151,7 @@ func TestReviewModeWaitsForConfirm(t *testing.T) {
 		}
 		// A later sighting on the confirmed case files at once.
 		f3 := mastodonFinding(srv, "2003", withSeverity(wire.SeverityLow), withMode(wire.ModeAlert))
-		if err := h.m.OnFinding(ctx, subjectOf(f3, StatusConfirmed)); err != nil {
+		if err := h.m.OnFinding(ctx, subjectOf(f3, cases.StatusConfirmed)); err != nil {
 			t.Fatal(err)
 		}
 		if n := srv.reportCount(); n != 3 {
@@ -168,7 +169,7 @@ func TestHumanDecisionWins(t *testing.T) {
 		h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{review, auto}}, store)
 
 		f1 := mastodonFinding(srv, "3001")
-		s := subjectOf(f1, StatusNew)
+		s := subjectOf(f1, cases.StatusNew)
 		if err := h.m.OnFinding(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +248,7 @@ func TestDuplicateSightingsMakeOneRequest(t *testing.T) {
 		again.ID = wire.FindingID("masto", "4001", "r2")
 		again.RulesVersion = "r2"
 		for _, g := range []wire.Finding{f, f, again} {
-			if err := h.m.OnFinding(ctx, subjectOf(g, StatusNew)); err != nil {
+			if err := h.m.OnFinding(ctx, subjectOf(g, cases.StatusNew)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -285,7 +286,7 @@ func TestConcurrentDuplicatesFileOnce(t *testing.T) {
 				defer wg.Done()
 				g := f
 				g.ID = fmt.Sprintf("%s-%d", f.ID, i) // distinct findings of one post
-				if err := m.OnFinding(ctx, subjectOf(g, StatusNew)); err != nil {
+				if err := m.OnFinding(ctx, subjectOf(g, cases.StatusNew)); err != nil {
 					t.Error(err)
 				}
 			}(ms[i%len(ms)], i)
@@ -301,7 +302,7 @@ func TestConcurrentDuplicatesFileOnce(t *testing.T) {
 }
 
 func TestDailyQuotas(t *testing.T) {
-	cases := []struct {
+	tests := []struct {
 		name        string
 		targetQuota int
 		totalQuota  int
@@ -313,7 +314,7 @@ func TestDailyQuotas(t *testing.T) {
 		{"per target", 5, 100, 1, 20, 5, ReasonQuotaTarget},
 		{"total across targets", 10, 7, 2, 10, 7, ReasonQuotaTotal},
 	}
-	for _, tc := range cases {
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, store Store) {
 				srv := newMastodonServer(t)
@@ -338,7 +339,7 @@ func TestDailyQuotas(t *testing.T) {
 							m = h2.m
 						}
 						f := mastodonFinding(srv, fmt.Sprint(5000+i))
-						if err := m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+						if err := m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 							t.Error(err)
 						}
 					}(i)
@@ -384,14 +385,14 @@ func TestDailyQuotas(t *testing.T) {
 }
 
 func TestShadowModeSendsNothing(t *testing.T) {
-	cases := []struct {
+	tests := []struct {
 		name         string
 		global, perT bool
 	}{
 		{"global", true, false},
 		{"per target", false, true},
 	}
-	for _, tc := range cases {
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, store Store) {
 				srv := newMastodonServer(t)
@@ -400,7 +401,7 @@ func TestShadowModeSendsNothing(t *testing.T) {
 				tg.DailyQuota = 1
 				h := newHarness(t, Config{Enabled: true, Shadow: tc.global, Targets: []TargetConfig{tg}}, store)
 				for _, id := range []string{"6001", "6002"} {
-					if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, id), StatusNew)); err != nil {
+					if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, id), cases.StatusNew)); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -452,7 +453,7 @@ func TestRemovalVerifiedAndTimed(t *testing.T) {
 		tg.RecheckEvery = Duration(6 * time.Hour)
 		h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{tg}}, store)
 		f := mastodonFinding(srv, "7001")
-		if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+		if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 			t.Fatal(err)
 		}
 		id := requestID("masto", KindPost, "masto/7001")
@@ -493,7 +494,7 @@ func TestRenoticeWhileStillUp(t *testing.T) {
 		tg.RenoticeAfter = Duration(24 * time.Hour)
 		tg.GiveUpAfter = Duration(72 * time.Hour)
 		h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{tg}}, store)
-		if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7101"), StatusNew)); err != nil {
+		if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7101"), cases.StatusNew)); err != nil {
 			t.Fatal(err)
 		}
 		id := requestID("masto", KindPost, "masto/7101")
@@ -533,7 +534,7 @@ func TestTransientFailureRetries(t *testing.T) {
 	srv := newMastodonServer(t)
 	srv.set(func(s *mastodonServer) { s.failNext = 2 })
 	h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{mastodonTarget(t, srv, "masto", ModeAuto)}}, newStoreMemory())
-	if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7201"), StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7201"), cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	id := requestID("masto", KindPost, "masto/7201")
@@ -563,7 +564,7 @@ func TestAlreadyGoneAndAuthFailures(t *testing.T) {
 	tg := mastodonTarget(t, srv, "masto", ModeAuto)
 	h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{tg}}, newStoreMemory())
 	f := finding("masto", "mastodon", "7301", srv.URL+"/@gone_user/7301", "gone_user")
-	if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := h.m.Request(requestID("masto", KindPost, "masto/7301"))
@@ -572,7 +573,7 @@ func TestAlreadyGoneAndAuthFailures(t *testing.T) {
 	}
 	// A token the instance refuses fails the request, with its reason.
 	srv.set(func(s *mastodonServer) { s.token = "rotated" })
-	if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7302"), StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7302"), cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	r, _ = h.m.Request(requestID("masto", KindPost, "masto/7302"))
@@ -589,7 +590,7 @@ func TestAuthMissingSkips(t *testing.T) {
 	tg := mastodonTarget(t, srv, "masto", ModeAuto)
 	tg.TokenEnv = "HW_TEST_TD_NOT_SET_ANYWHERE"
 	h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{tg}}, newStoreMemory())
-	if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7401"), StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7401"), cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	got := h.pub.skips(ReasonAuthMissing)
@@ -605,7 +606,7 @@ func TestNoChannelAndDisabled(t *testing.T) {
 	srv := newMastodonServer(t)
 	h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{mastodonTarget(t, srv, "masto", ModeAuto)}}, newStoreMemory())
 	f := finding("tumblr-tags", "tumblr", "t1", "https://example.invalid/post/1", "someone")
-	if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	got := h.pub.skips(ReasonNoChannel)
@@ -613,7 +614,7 @@ func TestNoChannelAndDisabled(t *testing.T) {
 		t.Fatalf("no_channel skips = %+v, want 2", got)
 	}
 	off := newHarness(t, Config{Enabled: false, Targets: []TargetConfig{mastodonTarget(t, srv, "masto", ModeAuto)}}, newStoreMemory())
-	if err := off.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7501"), StatusNew)); err != nil {
+	if err := off.m.OnFinding(ctx, subjectOf(mastodonFinding(srv, "7501"), cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	if len(off.pub.all()) != 0 || srv.callCount() != 0 || off.skipped("none", ReasonDisabled) != 1 {
@@ -626,7 +627,7 @@ func TestPublishFailureIsReturnedAndRetried(t *testing.T) {
 	h := newHarness(t, Config{Enabled: true, Targets: []TargetConfig{mastodonTarget(t, srv, "masto", ModeAuto)}}, newStoreMemory())
 	f := mastodonFinding(srv, "7601")
 	h.pub.fail.Store(true)
-	if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err == nil {
+	if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err == nil {
 		t.Fatal("OnFinding hid a publish failure")
 	}
 	if srv.reportCount() != 0 {
@@ -634,7 +635,7 @@ func TestPublishFailureIsReturnedAndRetried(t *testing.T) {
 	}
 	// The redelivery goes through: the fast dedupe key was released.
 	h.pub.fail.Store(false)
-	if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+	if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 		t.Fatal(err)
 	}
 	if srv.reportCount() != 1 {
@@ -661,7 +662,7 @@ func TestEverySkipIsRecorded(t *testing.T) {
 		if i == 4 {
 			f.ID += "-again"
 		}
-		if err := h.m.OnFinding(ctx, subjectOf(f, StatusNew)); err != nil {
+		if err := h.m.OnFinding(ctx, subjectOf(f, cases.StatusNew)); err != nil {
 			t.Fatal(err)
 		}
 	}
