@@ -341,16 +341,13 @@ func (c *Crawler) record(tg *target, what string, start time.Time, st runStats, 
 	return delay
 }
 
-// failureDelay is how long tg waits after err: until a RetryError's time,
-// crawler.blocked_backoff after a block, else exponential backoff from
-// crawler.backoff_base up to the larger of crawler.backoff_max and the
-// interval.
+// failureDelay is how long tg waits after a failure that is not a block
+// (record handles those): until a RetryError's time, else exponential
+// backoff from crawler.backoff_base up to the larger of
+// crawler.backoff_max and the interval.
 func (c *Crawler) failureDelay(tg *target, err error) time.Duration {
 	var re *source.RetryError
-	switch {
-	case errors.Is(err, source.ErrBlocked):
-		return jitter(c.cfg.BlockedBackoff, c.cfg.Jitter)
-	case errors.As(err, &re):
+	if errors.As(err, &re) {
 		d := time.Until(re.Until)
 		if d < c.cfg.BackoffBase/10 {
 			d = c.cfg.BackoffBase / 10
