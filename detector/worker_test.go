@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,11 +22,34 @@ import (
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
-// servers runs fn against the embedded NATS and the real one on
-// 127.0.0.1:4222 (which must be running: the test fails without it).
-func servers(t *testing.T, fn func(t *testing.T, b *bus.Bus)) {
-	t.Run("embedded", func(t *testing.T) { fn(t, bustest.Embedded(t, "")) })
-	t.Run("external", func(t *testing.T) { fn(t, bustest.External(t)) })
+// servers runs fn against the embedded NATS with the memory store, and
+// against the real NATS on 127.0.0.1:4222 with the real Redis on
+// 127.0.0.1:6379 (both must be running: the test fails without them).
+func servers(t *testing.T, fn func(t *testing.T, b *bus.Bus, sets state.Sets)) {
+	t.Run("embedded", func(t *testing.T) { fn(t, bustest.Embedded(t, ""), state.NewMemory()) })
+	t.Run("external", func(t *testing.T) { fn(t, bustest.External(t), realRedis(t)) })
+}
+
+// realRedis is the Redis of HW_TEST_REDIS_URL (default 127.0.0.1:6379)
+// under a key prefix of this test's own, deleted at the end.
+func realRedis(t *testing.T) *state.Redis {
+	url := os.Getenv("HW_TEST_REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	ctx := context.Background()
+	prefix := fmt.Sprintf("hwtest:detector:%d:", time.Now().UnixNano())
+	r, err := state.NewRedis(ctx, url, prefix)
+	if err != nil {
+		t.Fatalf("redis at %s (set HW_TEST_REDIS_URL): %v", url, err)
+	}
+	t.Cleanup(func() {
+		if keys, _ := r.Client().Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
+			r.Client().Del(ctx, keys...)
+		}
+		r.Close()
+	})
+	return r
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -63,9 +87,8 @@ func workerPost(source, id, text string, fetched time.Time) wire.Post {
 }
 
 func TestWorkerPostsInFindingsOut(t *testing.T) {
-	servers(t, func(t *testing.T, b *bus.Bus) {
+	servers(t, func(t *testing.T, b *bus.Bus, sets state.Sets) {
 		ctx := context.Background()
-		sets := state.NewMemory()
 		if err := sets.AddToSet(ctx, wire.WatchlistCleared, wire.WatchMember("kik", "cleared_handle")); err != nil {
 			t.Fatal(err)
 		}
