@@ -90,14 +90,20 @@ func (e *extraction) prevWord(p int) (s, q int) {
 	if q > 0 && n[q-1] == ' ' {
 		q--
 	}
-	s = q
-	for s > 0 && wordByte[n[s-1]] {
+	return e.wordBefore(q), q
+}
+
+// wordBefore is where the word ending at n[q] starts: q when there is
+// none, or when it is longer than maxWordBack (no name or app word is).
+func (e *extraction) wordBefore(q int) int {
+	s := q
+	for s > 0 && wordByte[e.n[s-1]] {
 		if q-s == maxWordBack {
-			return q, q
+			return q
 		}
 		s--
 	}
-	return s, q
+	return s
 }
 
 func (e *extraction) nextWord(p int) (s, q int) {
@@ -129,15 +135,7 @@ func (e *extraction) prevWordInSentence(p int) (s, q int) {
 		}
 		p--
 	}
-	q = p
-	s = q
-	for s > 0 && wordByte[n[s-1]] {
-		if q-s == maxWordBack {
-			return q, q
-		}
-		s--
-	}
-	return s, q
+	return e.wordBefore(p), p
 }
 
 // contactBefore reports whether a contact phrase leads to the app word at
@@ -206,15 +204,9 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 
 // appWordBefore reports whether an app word ends at n[p] ("kik/snap").
 func (e *extraction) appWordBefore(p int) bool {
-	s := p
-	for s > 0 && wordByte[e.n[s-1]] {
-		if p-s == maxWordBack {
-			return false
-		}
-		s--
-	}
+	s := e.wordBefore(p)
 	_, ok := wordInfo[e.n[s:p]]
-	return ok && (s == 0 || e.n[s-1] == ' ')
+	return ok && s < p && (s == 0 || e.n[s-1] == ' ')
 }
 
 // forward reads the separator and the handle after the app word.
