@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -96,18 +97,14 @@ func (m *Manager) publish(ctx context.Context, ev wire.CaseEvent) error {
 }
 
 // failedReason is the skip label of a request that failed before any
-// notice went out: its reason code,
-// which is the part of Reason before the first colon.
+// notice went out: its reason code, the part of Reason before the first
+// colon.
 func failedReason(reason string) string {
-	for i := 0; i < len(reason); i++ {
-		if reason[i] == ':' {
-			return reason[:i]
-		}
-	}
 	if reason == "" {
 		return "failed"
 	}
-	return reason
+	code, _, _ := strings.Cut(reason, ":")
+	return code
 }
 
 // change is a takedown state change of request r.
