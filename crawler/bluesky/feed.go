@@ -46,6 +46,8 @@ type item struct {
 	order int64 // feed time in microseconds
 }
 
+func itemKey(it item) (string, int64) { return it.post.ID, it.order }
+
 type page struct {
 	items  []item
 	cursor string
@@ -201,42 +203,25 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		p.log.Warn("bluesky cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
 	}
 	m := meta{source: p.source, kind: p.kind, now: p.now()}
-	first := w.Empty()
-	var fresh []item
 	next := ""
-	for n := 0; n < pages; n++ {
-		var pg page
-		if tg.actor != "" {
-			pg, err = p.authorPage(ctx, f, tg.actor, next, m)
-		} else {
-			pg, err = p.searchPage(ctx, f, tg.query, next, m)
-		}
-		if err != nil {
-			if n > 0 {
-				p.log.Warn("bluesky paging stopped", zap.String("target", t.Name), zap.Error(err))
-				break
+	fresh, err := platform.Collect(p.log.With(zap.String("target", t.Name)), "bluesky", w, pages, itemKey,
+		func(int) (platform.Page[item], error) {
+			var pg page
+			var err error
+			if tg.actor != "" {
+				pg, err = p.authorPage(ctx, f, tg.actor, next, m)
+			} else {
+				pg, err = p.searchPage(ctx, f, tg.query, next, m)
 			}
-			return source.Batch{}, fmt.Errorf("polling bluesky %s: %w", t.Name, err)
-		}
-		for _, bad := range pg.bad {
-			p.log.Warn("bluesky post skipped", zap.String("target", t.Name), zap.Error(bad))
-		}
-		caughtUp := false
-		for _, it := range pg.items {
-			if !w.IsNew(it.post.ID, it.order) {
-				caughtUp = true
-				continue
+			if err != nil {
+				return platform.Page[item]{}, err
 			}
-			fresh = append(fresh, it)
-		}
-		if caughtUp || pg.cursor == "" || pg.cursor == next || pg.n < p.paging.Limit {
-			break
-		}
-		if n == pages-1 && !first {
-			p.log.Warn("bluesky feed not caught up: posts between polls may be missing",
-				zap.String("target", t.Name), zap.Int("pages", pages))
-		}
-		next = pg.cursor
+			more := pg.cursor != "" && pg.cursor != next && pg.n >= p.paging.Limit
+			next = pg.cursor
+			return platform.Page[item]{Items: pg.items, Bad: pg.bad, More: more}, nil
+		})
+	if err != nil {
+		return source.Batch{}, fmt.Errorf("polling bluesky %s: %w", t.Name, err)
 	}
 	sort.SliceStable(fresh, func(i, j int) bool {
 		a, b := fresh[i].post, fresh[j].post

@@ -99,38 +99,19 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		p.log.Warn("lemmy cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
 	}
 	m := meta{source: p.source, kind: p.kind, base: p.base, now: p.now()}
-	first := w.Empty()
-	var fresh []item
 	next := ""
-	for n := 0; n < pages; n++ {
-		pg, err := p.fetch(ctx, f, tg, n, next, m)
-		if err != nil {
-			if n > 0 {
-				p.log.Warn("lemmy paging stopped", zap.String("target", t.Name), zap.Error(err))
-				break
+	fresh, err := platform.Collect(p.log.With(zap.String("target", t.Name)), "lemmy", w, pages, itemKey,
+		func(n int) (platform.Page[item], error) {
+			pg, err := p.fetch(ctx, f, tg, n, next, m)
+			if err != nil {
+				return platform.Page[item]{}, err
 			}
-			return source.Batch{}, fmt.Errorf("polling lemmy %s %s: %w", p.base.Host, t.Name, err)
-		}
-		for _, bad := range pg.bad {
-			p.log.Warn("lemmy item skipped", zap.String("target", t.Name), zap.Error(bad))
-		}
-		caughtUp := false
-		for _, it := range pg.items {
-			if !w.IsNew(it.post.ID, it.order) {
-				caughtUp = true
-				continue
-			}
-			fresh = append(fresh, it)
-		}
-		next = pg.next
-		end := pg.n < p.paging.Limit || (!tg.comments && next == "")
-		if caughtUp || end {
-			break
-		}
-		if n == pages-1 && !first {
-			p.log.Warn("lemmy listing not caught up: items between polls may be missing",
-				zap.String("target", t.Name), zap.Int("pages", pages))
-		}
+			next = pg.next
+			more := pg.n >= p.paging.Limit && (tg.comments || next != "")
+			return platform.Page[item]{Items: pg.items, Bad: pg.bad, More: more}, nil
+		})
+	if err != nil {
+		return source.Batch{}, fmt.Errorf("polling lemmy %s %s: %w", p.base.Host, t.Name, err)
 	}
 	sort.SliceStable(fresh, func(i, j int) bool {
 		a, b := fresh[i].post, fresh[j].post

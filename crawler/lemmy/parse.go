@@ -58,6 +58,8 @@ type item struct {
 	order int64
 }
 
+func itemKey(it item) (string, int64) { return it.post.ID, it.order }
+
 type page struct {
 	items []item
 	next  string  // post/list next_page cursor, "" at the end

@@ -27,6 +27,8 @@ type item struct {
 	order int64
 }
 
+func itemKey(it item) (string, int64) { return it.post.ID, it.order }
+
 // page is one decoded Listing.
 type page struct {
 	items []item

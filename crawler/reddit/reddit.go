@@ -188,44 +188,25 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		p.log.Warn("reddit cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
 	}
 	m := meta{source: p.source, kind: p.kind, now: now}
-	first := w.Empty()
-	var fresh []item
 	after := ""
-	caughtUp := false
-	for n := 0; n < pages; n++ {
-		var pg page
-		if p.mode == modeRSS {
-			pg, err = p.fetchRSS(ctx, f, tg, m)
-		} else {
-			pg, err = p.fetchListing(ctx, f, tg, after, m)
-		}
-		if err != nil {
-			if len(fresh) > 0 && n > 0 {
-				// Keep what the earlier pages found; the error
-				// surfaces on the next poll if it persists.
-				p.log.Warn("reddit paging stopped", zap.String("target", t.Name), zap.Error(err))
-				break
+	fresh, err := platform.Collect(p.log.With(zap.String("target", t.Name)), "reddit", w, pages, itemKey,
+		func(int) (platform.Page[item], error) {
+			var pg page
+			var err error
+			if p.mode == modeRSS {
+				pg, err = p.fetchRSS(ctx, f, tg, m)
+			} else {
+				pg, err = p.fetchListing(ctx, f, tg, after, m)
 			}
-			return source.Batch{}, fmt.Errorf("polling reddit %s: %w", t.Name, err)
-		}
-		for _, bad := range pg.bad {
-			p.log.Warn("reddit item skipped", zap.String("target", t.Name), zap.Error(bad))
-		}
-		for _, it := range pg.items {
-			if !w.IsNew(it.post.ID, it.order) {
-				caughtUp = true
-				continue
+			if err != nil {
+				return platform.Page[item]{}, err
 			}
-			fresh = append(fresh, it)
-		}
-		after = pg.after
-		if caughtUp || after == "" || p.mode == modeRSS || p.pausedAt(now) {
-			break
-		}
-		if n == pages-1 && !first {
-			p.log.Warn("reddit listing not caught up: posts between polls may be missing",
-				zap.String("target", t.Name), zap.Int("pages", pages), zap.Int("new", len(fresh)))
-		}
+			after = pg.after
+			more := after != "" && p.mode != modeRSS && !p.pausedAt(now)
+			return platform.Page[item]{Items: pg.items, Bad: pg.bad, More: more}, nil
+		})
+	if err != nil {
+		return source.Batch{}, fmt.Errorf("polling reddit %s: %w", t.Name, err)
 	}
 	oldestFirst(fresh)
 	out := platform.Keep(w, fresh, func(it item) (wire.Post, int64) { return it.post, it.order })

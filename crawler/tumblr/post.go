@@ -99,6 +99,8 @@ type item struct {
 	timestamp int64
 }
 
+func itemKey(it item) (string, int64) { return it.post.ID, it.order }
+
 type page struct {
 	items []item
 	n     int

@@ -113,41 +113,25 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		p.log.Warn("tumblr cursor unreadable, starting over", zap.String("target", t.Name), zap.Error(err))
 	}
 	m := meta{source: p.source, kind: p.kind, now: p.now()}
-	first := w.Empty()
-	var fresh []item
 	var before int64
-	for n := 0; n < pages; n++ {
-		pg, err := p.fetch(ctx, f, tg, before, m)
-		if err != nil {
-			if n > 0 {
-				p.log.Warn("tumblr paging stopped", zap.String("target", t.Name), zap.Error(err))
-				break
+	fresh, err := platform.Collect(p.log.With(zap.String("target", t.Name)), "tumblr", w, pages, itemKey,
+		func(int) (platform.Page[item], error) {
+			pg, err := p.fetch(ctx, f, tg, before, m)
+			if err != nil {
+				return platform.Page[item]{}, err
 			}
-			return source.Batch{}, fmt.Errorf("polling tumblr %s: %w", t.Name, err)
-		}
-		for _, bad := range pg.bad {
-			p.log.Warn("tumblr post skipped", zap.String("target", t.Name), zap.Error(bad))
-		}
-		caughtUp := false
-		oldest := int64(0)
-		for _, it := range pg.items {
-			if oldest == 0 || it.timestamp < oldest {
-				oldest = it.timestamp
+			oldest := int64(0)
+			for _, it := range pg.items {
+				if oldest == 0 || it.timestamp < oldest {
+					oldest = it.timestamp
+				}
 			}
-			if !w.IsNew(it.post.ID, it.order) {
-				caughtUp = true
-				continue
-			}
-			fresh = append(fresh, it)
-		}
-		if caughtUp || pg.n < p.paging.Limit || oldest == 0 || (before != 0 && oldest >= before) {
-			break
-		}
-		if n == pages-1 && !first {
-			p.log.Warn("tumblr listing not caught up: posts between polls may be missing",
-				zap.String("target", t.Name), zap.Int("pages", pages))
-		}
-		before = oldest
+			more := pg.n >= p.paging.Limit && oldest != 0 && (before == 0 || oldest < before)
+			before = oldest
+			return platform.Page[item]{Items: pg.items, Bad: pg.bad, More: more}, nil
+		})
+	if err != nil {
+		return source.Batch{}, fmt.Errorf("polling tumblr %s: %w", t.Name, err)
 	}
 	sort.SliceStable(fresh, func(i, j int) bool {
 		if fresh[i].timestamp != fresh[j].timestamp {

@@ -1,8 +1,12 @@
 package platform
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -87,4 +91,79 @@ func TestKeep(t *testing.T) {
 	if w.Newest() != "d" || !w.Seen("c") || w.Seen("a") {
 		t.Errorf("window newest %q, seen c %v, seen a %v: want the two newest", w.Newest(), w.Seen("c"), w.Seen("a"))
 	}
+}
+
+func TestCollect(t *testing.T) {
+	type it struct {
+		id    string
+		order int64
+	}
+	key := func(x it) (string, int64) { return x.id, x.order }
+	boom := errors.New("boom")
+	// The listing holds e, d, c, b, a (newest first), two a page.
+	listing := [][]it{{{"e", 5}, {"d", 4}}, {{"c", 3}, {"b", 2}}, {{"a", 1}}}
+	pageOf := func(failAt int) func(n int) (Page[it], error) {
+		return func(n int) (Page[it], error) {
+			if n == failAt {
+				return Page[it]{}, boom
+			}
+			return Page[it]{Items: listing[n], More: n < len(listing)-1}, nil
+		}
+	}
+	window := func(keys ...string) *Window {
+		w, _ := ParseWindow("", 100)
+		for i, k := range keys {
+			w.Add(k, int64(i+1))
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		name     string
+		w        *Window
+		pages    int
+		failAt   int
+		want     string
+		err      bool
+		warnings int
+	}{
+		{name: "stops at the end of the listing", w: window("z"), pages: 5, failAt: -1, want: "e,d,c,b,a"},
+		{name: "stops where it caught up", w: window("a", "b"), pages: 5, failAt: -1, want: "e,d,c"},
+		{name: "runs out of pages and says so", w: window("z"), pages: 2, failAt: -1, want: "e,d,c,b", warnings: 1},
+		{name: "first poll reads one page, quietly", w: window(), pages: 1, failAt: -1, want: "e,d"},
+		{name: "a later page's error keeps what came before", w: window("z"), pages: 5, failAt: 1, want: "e,d", warnings: 1},
+		{name: "the first page's error is the poll's", w: window("z"), pages: 5, failAt: 0, err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			core, logs := observer.New(zap.WarnLevel)
+			got, err := Collect(zap.New(core), "test", tc.w, tc.pages, key, pageOf(tc.failAt))
+			if tc.err {
+				if !errors.Is(err, boom) || got != nil {
+					t.Fatalf("= %v, %v; want the error alone", got, err)
+				}
+				return
+			}
+			var ids []string
+			for _, x := range got {
+				ids = append(ids, x.id)
+			}
+			if err != nil || strings.Join(ids, ",") != tc.want {
+				t.Errorf("= %s, %v; want %s", strings.Join(ids, ","), err, tc.want)
+			}
+			if logs.Len() != tc.warnings {
+				t.Errorf("%d warnings, want %d: %v", logs.Len(), tc.warnings, logs.All())
+			}
+		})
+	}
+	t.Run("a later page's error with nothing found is the poll's", func(t *testing.T) {
+		w := window("z")
+		got, err := Collect(zap.NewNop(), "test", w, 5, key, func(n int) (Page[it], error) {
+			if n == 1 {
+				return Page[it]{}, boom
+			}
+			return Page[it]{Bad: []error{errors.New("undecodable")}, More: true}, nil
+		})
+		if !errors.Is(err, boom) || got != nil {
+			t.Errorf("= %v, %v; want the error", got, err)
+		}
+	})
 }
