@@ -604,39 +604,36 @@ func (p *parser) rule(n *yaml.Node, i int) Rule {
 		r.Regex = re
 	}
 	tn := need("terms")
-	for _, t := range p.list(tn, what+": terms") {
-		text := p.str(t, what+": terms")
-		if strings.TrimSpace(text) == "" {
-			p.failf(t, "%s: empty term", what)
-		}
-		for _, e := range p.expand(t, what, text) {
-			if len(e) > maxTermBytes {
-				p.failf(t, "%s: term %.20q… is longer than %d bytes: terms are short tokens", what, e, maxTermBytes)
-			}
-			r.Terms = append(r.Terms, Term{Text: e, Line: t.Line})
-		}
-		if len(r.Terms) > maxExpandedTerms {
-			p.failf(t, "%s: more than %d terms after expanding vars", what, maxExpandedTerms)
-		}
-	}
+	r.Terms = p.phrases(tn, what, "terms", "term")
 	if len(r.Terms) == 0 {
 		p.failf(tn, "%s: terms must not be empty", what)
 	}
 	if v, ok := f["except"]; ok {
-		for _, t := range p.list(v, what+": except") {
-			text := p.str(t, what+": except")
-			if strings.TrimSpace(text) == "" {
-				p.failf(t, "%s: empty except phrase", what)
-			}
-			for _, e := range p.expand(t, what, text) {
-				if len(e) > maxTermBytes {
-					p.failf(t, "%s: except phrase %.20q… is longer than %d bytes", what, e, maxTermBytes)
-				}
-				r.Except = append(r.Except, Term{Text: e, Line: t.Line})
-			}
-		}
+		r.Except = p.phrases(v, what, "except", "except phrase")
 	}
 	return r
+}
+
+// phrases reads the list n of a rule's terms or except phrases, each
+// expanded over the vars and bounded like a term.
+func (p *parser) phrases(n *yaml.Node, what, key, noun string) []Term {
+	var out []Term
+	for _, t := range p.list(n, what+": "+key) {
+		text := p.str(t, what+": "+key)
+		if strings.TrimSpace(text) == "" {
+			p.failf(t, "%s: empty %s", what, noun)
+		}
+		for _, e := range p.expand(t, what, text) {
+			if len(e) > maxTermBytes {
+				p.failf(t, "%s: %s %.20q… is longer than %d bytes: terms and except phrases are short tokens", what, noun, e, maxTermBytes)
+			}
+			out = append(out, Term{Text: e, Line: t.Line})
+		}
+		if len(out) > maxExpandedTerms {
+			p.failf(t, "%s: more than %d %s after expanding vars", what, maxExpandedTerms, key)
+		}
+	}
+	return out
 }
 
 // expand replaces every {var} of text by each value of the var.

@@ -60,6 +60,9 @@ func TestParseRulesErrors(t *testing.T) {
 		{"two documents", minimalRules + "---\nversion: x\n", "r.yaml:8: more than one YAML document"},
 		{"rules not a list", "version: v1\nrules: {a: b}\n", "r.yaml:2: rules: must be a list"},
 		{"term too short once normalised", strings.Replace(minimalRules, "[trade]", "[\"x\"]", 1), "r.yaml:7: rule offer.trade: term \"x\" is shorter than 2 bytes"},
+		{"term too long", strings.Replace(minimalRules, "[trade]", "["+strings.Repeat("t", 101)+"]", 1), "r.yaml:7: rule offer.trade: term \"tttt"},
+		{"empty except phrase", strings.Replace(minimalRules, "    terms: [trade]", "    terms: [trade]\n    except: [\" \"]", 1), "r.yaml:8: rule offer.trade: empty except phrase"},
+		{"except phrase too long", strings.Replace(minimalRules, "    terms: [trade]", "    terms: [trade]\n    except: ["+strings.Repeat("e", 101)+"]", 1), "r.yaml:8: rule offer.trade: except phrase \"eeee"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
