@@ -29,7 +29,7 @@ func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := l.hosts.host(req.URL)
 	if until, why, ok := st.paused(time.Now()); ok {
 		closeBody(req)
-		return nil, &source.RetryError{URL: redact(req.URL), Until: until, Err: fmt.Errorf("host %s paused: %s", st.name, why)}
+		return nil, &source.RetryError{URL: source.RedactURL(req.URL), Until: until, Err: fmt.Errorf("host %s paused: %s", st.name, why)}
 	}
 	if err := st.limiter.Wait(req.Context()); err != nil {
 		closeBody(req)

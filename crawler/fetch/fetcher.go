@@ -102,7 +102,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req *source.Request) (*source.Respo
 	}
 	st := f.hosts.host(u)
 	if until, why, ok := st.paused(time.Now()); ok {
-		return nil, &source.RetryError{URL: redact(u), Until: until, Err: fmt.Errorf("host %s paused: %s", st.name, why)}
+		return nil, &source.RetryError{URL: source.RedactURL(u), Until: until, Err: fmt.Errorf("host %s paused: %s", st.name, why)}
 	}
 	if robotsApply(method, req.Header) {
 		if err := f.checkRobots(ctx, st, u); err != nil {
@@ -110,7 +110,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req *source.Request) (*source.Respo
 		}
 	}
 	if err := st.limiter.Wait(ctx); err != nil {
-		return nil, fmt.Errorf("fetching %s: waiting for the rate limit of %s: %w", redact(u), st.name, err)
+		return nil, fmt.Errorf("fetching %s: waiting for the rate limit of %s: %w", source.RedactURL(u), st.name, err)
 	}
 	accept := acceptList(req.Accept)
 	a, err := f.do(ctx, method, u, req, accept)
@@ -151,7 +151,7 @@ func (f *Fetcher) do(ctx context.Context, method string, u *url.URL, req *source
 		a.url = r.Request.URL
 		if abort, err := gate(r.StatusCode, method, *r.Headers, accept, maxBody); abort {
 			if err != nil {
-				err.URL = redact(r.Request.URL)
+				err.URL = source.RedactURL(r.Request.URL)
 				a.refusal = err
 			}
 			r.Request.Abort()
@@ -196,14 +196,14 @@ func (f *Fetcher) do(ctx context.Context, method string, u *url.URL, req *source
 		}
 		a.body = nil // a non-2xx answer whose body we would not read
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("fetching %s: %w", redact(u), ctx.Err())
+		return nil, fmt.Errorf("fetching %s: %w", source.RedactURL(u), ctx.Err())
 	case a.status != 0:
-		return nil, fmt.Errorf("reading body of %s (status %d): %w", redact(a.url), a.status, err)
+		return nil, fmt.Errorf("reading body of %s (status %d): %w", source.RedactURL(a.url), a.status, err)
 	default:
-		return nil, fmt.Errorf("fetching %s: %w", redact(u), err)
+		return nil, fmt.Errorf("fetching %s: %w", source.RedactURL(u), err)
 	}
 	if int64(len(a.body)) > maxBody {
-		return nil, refused(redact(a.url), ReasonBodySize, "more than %d bytes", maxBody)
+		return nil, refused(source.RedactURL(a.url), ReasonBodySize, "more than %d bytes", maxBody)
 	}
 	return a, nil
 }
@@ -223,7 +223,7 @@ func (f *Fetcher) judge(st *host, u *url.URL, accept []string, a *answer) (*sour
 		st.succeeded()
 		return &source.Response{URL: final, Status: status, Header: a.header, Body: a.body}, nil
 	}
-	statusErr := &source.StatusError{URL: redact(a.url), Status: status, Header: a.header, Body: diagnostic(a.body)}
+	statusErr := &source.StatusError{URL: source.RedactURL(a.url), Status: status, Header: a.header, Body: diagnostic(a.body)}
 	if status == http.StatusTooManyRequests || status >= 500 {
 		backoff := st.failed(f.hosts.opts.BackoffBase, f.hosts.opts.BackoffMax)
 		until, ok := ParseRetryAfter(a.header.Get("Retry-After"), now)
@@ -237,12 +237,12 @@ func (f *Fetcher) judge(st *host, u *url.URL, accept []string, a *answer) (*sour
 		default:
 			until = now.Add(backoff)
 		}
-		st.pause(until, fmt.Sprintf("status %d from %s", status, redact(a.url)))
-		return nil, &source.RetryError{URL: redact(a.url), Until: until, Err: statusErr}
+		st.pause(until, fmt.Sprintf("status %d from %s", status, source.RedactURL(a.url)))
+		return nil, &source.RetryError{URL: source.RedactURL(a.url), Until: until, Err: statusErr}
 	}
 	if (status == http.StatusForbidden || status == http.StatusUnauthorized) && isHTML(a.header) && !acceptsHTML(accept) {
 		return nil, fmt.Errorf("fetching %s: status %d with an HTML page %q where %s was expected; the platform refuses this client, check the source's credentials and options: %w (%w)",
-			redact(a.url), status, pageTitle(a.body), strings.Join(accept, " or "), source.ErrBlocked, statusErr)
+			source.RedactURL(a.url), status, pageTitle(a.body), strings.Join(accept, " or "), source.ErrBlocked, statusErr)
 	}
 	return nil, statusErr
 }

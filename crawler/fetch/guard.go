@@ -165,7 +165,7 @@ func (g *guard) check(u *url.URL) error {
 }
 
 func checkURL(u *url.URL, approved []string, allowPrivate bool) error {
-	raw := redact(u)
+	raw := source.RedactURL(u)
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https", "ws", "wss":
 	default:
@@ -192,10 +192,10 @@ const maxRedirects = 5
 // checkRedirect vets every redirect hop before it is followed.
 func (g *guard) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > maxRedirects {
-		return refused(redact(req.URL), ReasonRedirects, "more than %d redirects", maxRedirects)
+		return refused(source.RedactURL(req.URL), ReasonRedirects, "more than %d redirects", maxRedirects)
 	}
 	if err := g.check(req.URL); err != nil {
-		return fmt.Errorf("not following redirect from %s: %w", redact(via[len(via)-1].URL), err)
+		return fmt.Errorf("not following redirect from %s: %w", source.RedactURL(via[len(via)-1].URL), err)
 	}
 	if prev := via[len(via)-1]; !strings.EqualFold(prev.URL.Host, req.URL.Host) {
 		req.Header.Del("Authorization")
@@ -203,7 +203,7 @@ func (g *guard) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if g.robots != nil && robotsApply(req.Method, req.Header) {
 		if err := g.robots(req.Context(), req.URL); err != nil {
-			return fmt.Errorf("not following redirect from %s: %w", redact(via[len(via)-1].URL), err)
+			return fmt.Errorf("not following redirect from %s: %w", source.RedactURL(via[len(via)-1].URL), err)
 		}
 	}
 	return nil

@@ -58,7 +58,7 @@ func (f *Fetcher) checkRobots(ctx context.Context, st *host, u *url.URL) error {
 		}
 	}
 	if e.data == nil {
-		return &source.RetryError{URL: redact(u), Until: e.retryAt,
+		return &source.RetryError{URL: source.RedactURL(u), Until: e.retryAt,
 			Err: fmt.Errorf("robots.txt of %s unavailable, not crawling the host until it answers: %w", origin, e.err)}
 	}
 	group := e.data.FindGroup(f.agent)
@@ -71,7 +71,7 @@ func (f *Fetcher) checkRobots(ctx context.Context, st *host, u *url.URL) error {
 		p += "?" + u.RawQuery
 	}
 	if !group.Test(p) {
-		return refused(redact(u), ReasonRobots, "%s/robots.txt", origin)
+		return refused(source.RedactURL(u), ReasonRobots, "%s/robots.txt", origin)
 	}
 	return nil
 }

@@ -156,7 +156,8 @@ func (p *Poller) fetch(ctx context.Context, f source.Fetcher, tg target, before 
 		path = "/v2/blog/" + url.PathEscape(tg.blog) + "/posts"
 	}
 	u := p.api + path + "?" + q.Encode()
-	safe := redact(u)
+	pu, _ := url.Parse(u) // p.api parsed at construction, the rest is escaped
+	safe := source.RedactURL(pu)
 	resp, err := f.Fetch(ctx, &source.Request{URL: u, Accept: platform.JSONAccept})
 	if err != nil {
 		switch platform.StatusOf(err) {
@@ -175,20 +176,6 @@ func (p *Poller) fetch(ctx context.Context, f source.Fetcher, tg target, before 
 		return page{}, fmt.Errorf("reading %s: %w", safe, err)
 	}
 	return pg, nil
-}
-
-// redact hides the API key in a URL written to logs and errors.
-func redact(u string) string {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	q := pu.Query()
-	if q.Has("api_key") {
-		q.Set("api_key", "REDACTED")
-		pu.RawQuery = q.Encode()
-	}
-	return pu.String()
 }
 
 // scrub keeps the API key out of an error that quotes the request URL.

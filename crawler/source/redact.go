@@ -1,4 +1,4 @@
-package fetch
+package source
 
 import (
 	"net/url"
@@ -9,9 +9,9 @@ import (
 // platforms we crawl (Tumblr's api_key must travel in the query string).
 var secretParams = []string{"api_key", "apikey", "access_token", "token", "key", "client_secret", "password", "sig", "signature"}
 
-// redact is url.URL.Redacted that also hides credential query
+// RedactURL is url.URL.Redacted that also hides credential query
 // parameters, so no error, log line or pause reason carries a secret.
-func redact(u *url.URL) string {
+func RedactURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}

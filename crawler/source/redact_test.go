@@ -1,4 +1,4 @@
-package fetch
+package source
 
 import (
 	"net/url"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestRedact(t *testing.T) {
+func TestRedactURL(t *testing.T) {
 	cases := []struct{ in, want, secret string }{
 		{"https://api.tumblr.com/v2/tagged?tag=x&api_key=SECRET1", "api_key=xxxxx", "SECRET1"},
 		{"https://u:SECRET2@example.org/feed", "u:xxxxx@", "SECRET2"},
@@ -16,9 +16,9 @@ func TestRedact(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
 			u, _ := url.Parse(tc.in)
-			got := redact(u)
+			got := RedactURL(u)
 			if !strings.Contains(got, tc.want) || (tc.secret != "" && strings.Contains(got, tc.secret)) {
-				t.Fatalf("redact(%s) = %s", tc.in, got)
+				t.Fatalf("RedactURL(%s) = %s", tc.in, got)
 			}
 		})
 	}
