@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/handlewatch/handlewatch/internal/state/statetest"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -70,39 +70,16 @@ func hookOnly(c Config) Config {
 	return c
 }
 
-func redisURL() string {
-	if u := os.Getenv("HW_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/0"
-}
-
-var redisN atomic.Int64
-
-// redisStore opens the real Redis under prefix (a fresh one when ""). It
-// fails, never skips, without a server.
+// redisStore opens the real Redis under prefix (a fresh one when "", whose
+// keys are deleted when the test ends). It fails, never skips, without a
+// server.
 func redisStore(t *testing.T, prefix string) (*state.Redis, string) {
 	t.Helper()
 	if prefix == "" {
-		prefix = fmt.Sprintf("hwtest:sink:%d:%d:", time.Now().UnixNano(), redisN.Add(1))
-		t.Cleanup(func() {
-			r, err := state.NewRedis(context.Background(), redisURL(), prefix)
-			if err != nil {
-				return
-			}
-			keys, _ := r.Client().Keys(context.Background(), prefix+"*").Result()
-			if len(keys) > 0 {
-				r.Client().Del(context.Background(), keys...)
-			}
-			r.Close()
-		})
+		r := statetest.OpenRedis(t, "sink")
+		return r, r.Prefix()
 	}
-	r, err := state.NewRedis(context.Background(), redisURL(), prefix)
-	if err != nil {
-		t.Fatalf("redis at %s (set HW_TEST_REDIS_URL): %v", redisURL(), err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r, prefix
+	return statetest.OpenRedisAt(t, prefix), prefix
 }
 
 // running is a sink in its own goroutine.

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/handlewatch/handlewatch/internal/state/statetest"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/duration"
@@ -22,32 +22,9 @@ var ctx = context.Background()
 
 // ---- stores: memory and the real Redis (never skipped).
 
-var redisSeq atomic.Int64
-
-func openRedis(t testing.TB) *state.Redis {
-	t.Helper()
-	u := os.Getenv("HW_TEST_REDIS_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	prefix := fmt.Sprintf("hwtest:stats:%d:%d:", time.Now().UnixNano(), redisSeq.Add(1))
-	r, err := state.NewRedis(ctx, u, prefix)
-	if err != nil {
-		t.Fatalf("redis at %s (set HW_TEST_REDIS_URL): %v", u, err)
-	}
-	t.Cleanup(func() {
-		keys, _ := r.Client().Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			r.Client().Del(ctx, keys...)
-		}
-		r.Close()
-	})
-	return r
-}
-
 func forEachStore(t *testing.T, f func(t *testing.T, store Store)) {
 	t.Run("memory", func(t *testing.T) { f(t, state.NewMemory()) })
-	t.Run("redis", func(t *testing.T) { f(t, openRedis(t)) })
+	t.Run("redis", func(t *testing.T) { f(t, statetest.OpenRedis(t, "stats")) })
 }
 
 var (

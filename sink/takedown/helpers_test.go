@@ -17,12 +17,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/handlewatch/handlewatch/internal/state/statetest"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -37,30 +38,6 @@ import (
 
 // ---- stores: every behaviour test runs on memory and on the real Redis.
 
-var redisSeq atomic.Int64
-
-func openRedis(t testing.TB) *state.Redis {
-	t.Helper()
-	u := os.Getenv("HW_TEST_REDIS_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	prefix := fmt.Sprintf("hwtest:takedown:%d:%d:", time.Now().UnixNano(), redisSeq.Add(1))
-	ctx := context.Background()
-	r, err := state.NewRedis(ctx, u, prefix)
-	if err != nil {
-		t.Fatalf("redis at %s (set HW_TEST_REDIS_URL): %v", u, err)
-	}
-	t.Cleanup(func() {
-		keys, _ := r.Client().Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			r.Client().Del(ctx, keys...)
-		}
-		r.Close()
-	})
-	return r
-}
-
 type storeCase struct {
 	name string
 	open func(t testing.TB) Store
@@ -68,7 +45,7 @@ type storeCase struct {
 
 var stores = []storeCase{
 	{"memory", func(testing.TB) Store { return state.NewMemory() }},
-	{"redis", func(t testing.TB) Store { return openRedis(t) }},
+	{"redis", func(t testing.TB) Store { return statetest.OpenRedis(t, "takedown") }},
 }
 
 // forEachStore runs f as a subtest per store.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/handlewatch/handlewatch/internal/state/statetest"
+
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/bus/bustest"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -23,7 +25,7 @@ func TestRebuildFromJetStream(t *testing.T) {
 	auto.DailyQuota = 2
 	review := mastodonTarget(t, srv, "review", ModeReview)
 	cfg := Config{Enabled: true, Targets: []TargetConfig{auto, review}}
-	store := openRedis(t)
+	store := statetest.OpenRedis(t, "takedown")
 	h := newHarness(t, cfg, store, func(d *Deps) { d.Publisher = b })
 	var first Subject
 	for i := 0; i < 4; i++ {
