@@ -1,0 +1,274 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// Sample is one labelled training example.
+type Sample struct {
+	X      *Vector
+	Y      bool    // solicitation
+	Weight float64 // 0 means 1
+}
+
+// Options steer training. The zero value of a field takes its default.
+type Options struct {
+	Version    string  // model version; required
+	Bits       uint8   // default 18
+	Epochs     int     // default 8
+	L2         float64 // default 1e-6 per update
+	Rate       float64 // AdaGrad base rate, default 0.3
+	Seed       uint64  // shuffling and the validation split
+	ValFrac    float64 // share held out for calibration, default 0.2
+	TargetPrec float64 // the threshold is the lowest with this validation precision, default 0.97
+	MinThresh  float64 // the threshold is never below this, default 0.3
+	MaxThresh  float64 // nor above this, default 0.9
+}
+
+func (o Options) withDefaults() Options {
+	if o.Bits == 0 {
+		o.Bits = 18
+	}
+	if o.Epochs == 0 {
+		o.Epochs = 8
+	}
+	if o.L2 == 0 {
+		o.L2 = 1e-6
+	}
+	if o.Rate == 0 {
+		o.Rate = 0.3
+	}
+	if o.ValFrac == 0 {
+		o.ValFrac = 0.2
+	}
+	if o.TargetPrec == 0 {
+		o.TargetPrec = 0.97
+	}
+	if o.MinThresh == 0 {
+		o.MinThresh = 0.3
+	}
+	if o.MaxThresh == 0 {
+		o.MaxThresh = 0.9
+	}
+	return o
+}
+
+// Train fits a model on samples: a validation split is held out, the
+// weights are fitted on the rest, Platt scaling and the threshold are
+// fitted on the validation split.
+func Train(samples []Sample, o Options) (*Model, error) {
+	o = o.withDefaults()
+	if o.Version == "" {
+		return nil, errors.New("training: model version required")
+	}
+	if len(samples) < 10 {
+		return nil, fmt.Errorf("training: %d examples is too few", len(samples))
+	}
+	for i, s := range samples {
+		if s.X.bits != o.Bits {
+			return nil, fmt.Errorf("training: example %d was hashed to %d bits, the model has %d", i, s.X.bits, o.Bits)
+		}
+	}
+	r := rand.New(rand.NewPCG(o.Seed, 0x68776d6f64656c))
+	var train, val []Sample
+	for _, s := range samples {
+		if r.Float64() < o.ValFrac {
+			val = append(val, s)
+		} else {
+			train = append(train, s)
+		}
+	}
+	if !hasBoth(train) || !hasBoth(val) {
+		return nil, errors.New("training: both splits need solicitation and benign examples")
+	}
+	m := Fit(train, o)
+	raws := make([]float64, len(val))
+	ys := make([]bool, len(val))
+	for i, s := range val {
+		raws[i] = m.Raw(s.X)
+		ys[i] = s.Y
+	}
+	m.PlattA, m.PlattB = platt(raws, ys)
+	m.Threshold, m.Trained.ValPrec, m.Trained.ValRecall = chooseThreshold(m, raws, ys, o)
+	pos := 0
+	for _, s := range samples {
+		if s.Y {
+			pos++
+		}
+	}
+	m.Trained.Examples, m.Trained.Positives, m.Trained.Validation = len(samples), pos, len(val)
+	return m, nil
+}
+
+func hasBoth(ss []Sample) bool {
+	var p, n bool
+	for _, s := range ss {
+		p, n = p || s.Y, n || !s.Y
+	}
+	return p && n
+}
+
+// Fit is logistic regression by AdaGrad over shuffled epochs, classes
+// balanced; the returned model is uncalibrated (A=1, B=0, threshold 0.5).
+func Fit(samples []Sample, o Options) *Model {
+	o = o.withDefaults()
+	m := &Model{Format: FormatVersion, Version: o.Version, Bits: o.Bits, PlattA: 1, Threshold: 0.5,
+		Weights: make([]float32, 1<<o.Bits)}
+	m.Trained = Report{Seed: o.Seed, Epochs: o.Epochs, L2: o.L2, TargetPrec: o.TargetPrec}
+	var npos, nneg float64
+	for _, s := range samples {
+		if s.Y {
+			npos += weightOf(s)
+		} else {
+			nneg += weightOf(s)
+		}
+	}
+	// Each class weighs half of the data whatever its share.
+	wpos, wneg := 1.0, 1.0
+	if npos > 0 && nneg > 0 {
+		tot := npos + nneg
+		wpos, wneg = tot/(2*npos), tot/(2*nneg)
+	}
+	g2 := make([]float32, len(m.Weights))
+	var biasG2 float64
+	order := make([]int, len(samples))
+	for i := range order {
+		order[i] = i
+	}
+	r := rand.New(rand.NewPCG(o.Seed, 0x6669742d6f726465))
+	for ep := 0; ep < o.Epochs; ep++ {
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			s := samples[i]
+			p := sigmoid(m.Raw(s.X))
+			y, cw := 0.0, wneg
+			if s.Y {
+				y, cw = 1, wpos
+			}
+			g := (p - y) * cw * weightOf(s)
+			for _, f := range s.X.Feats {
+				gi := g*float64(f.Value) + o.L2*float64(m.Weights[f.Index])
+				g2[f.Index] += float32(gi * gi)
+				m.Weights[f.Index] -= float32(o.Rate * gi / (math.Sqrt(float64(g2[f.Index])) + 1e-8))
+			}
+			biasG2 += g * g
+			m.Bias -= o.Rate * g / (math.Sqrt(biasG2) + 1e-8)
+		}
+	}
+	return m
+}
+
+func weightOf(s Sample) float64 {
+	if s.Weight == 0 {
+		return 1
+	}
+	return s.Weight
+}
+
+// platt fits p = sigmoid(A*raw+B) by Newton's method on the regularised
+// targets of Platt (1999), so a split without errors cannot drive A to
+// infinity.
+func platt(raws []float64, ys []bool) (a, b float64) {
+	var np, nn float64
+	for _, y := range ys {
+		if y {
+			np++
+		} else {
+			nn++
+		}
+	}
+	hi, lo := (np+1)/(np+2), 1/(nn+2)
+	t := make([]float64, len(ys))
+	for i, y := range ys {
+		t[i] = lo
+		if y {
+			t[i] = hi
+		}
+	}
+	a, b = 1, 0
+	for it := 0; it < 100; it++ {
+		var ga, gb, haa, hab, hbb float64
+		for i, x := range raws {
+			p := sigmoid(a*x + b)
+			d := p - t[i]
+			w := p * (1 - p)
+			ga += d * x
+			gb += d
+			haa += w * x * x
+			hab += w * x
+			hbb += w
+		}
+		haa += 1e-9
+		hbb += 1e-9
+		det := haa*hbb - hab*hab
+		if det <= 0 {
+			break
+		}
+		da := (hbb*ga - hab*gb) / det
+		db := (haa*gb - hab*ga) / det
+		a -= da
+		b -= db
+		if math.Abs(da) < 1e-9 && math.Abs(db) < 1e-9 {
+			break
+		}
+	}
+	if a <= 0 || math.IsNaN(a) || math.IsNaN(b) { // a degenerate split: keep the logistic reading
+		return 1, 0
+	}
+	return a, b
+}
+
+// chooseThreshold is the lowest calibrated probability whose validation
+// precision reaches the target, clamped to [MinThresh, MaxThresh].
+func chooseThreshold(m *Model, raws []float64, ys []bool, o Options) (th, prec, rec float64) {
+	type pt struct {
+		p float64
+		y bool
+	}
+	pts := make([]pt, len(raws))
+	totPos := 0
+	for i := range raws {
+		pts[i] = pt{m.calibrate(raws[i]), ys[i]}
+		if ys[i] {
+			totPos++
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].p > pts[j].p })
+	th = o.MaxThresh
+	tp, fp := 0, 0
+	for i, q := range pts {
+		if q.y {
+			tp++
+		} else {
+			fp++
+		}
+		if i+1 < len(pts) && pts[i+1].p == q.p {
+			continue
+		}
+		if float64(tp)/float64(tp+fp) >= o.TargetPrec && q.p < th {
+			th = q.p
+		}
+	}
+	th = min(max(th, o.MinThresh), o.MaxThresh)
+	tp, fp = 0, 0
+	for _, q := range pts {
+		if q.p >= th {
+			if q.y {
+				tp++
+			} else {
+				fp++
+			}
+		}
+	}
+	if tp+fp > 0 {
+		prec = float64(tp) / float64(tp+fp)
+	}
+	if totPos > 0 {
+		rec = float64(tp) / float64(totPos)
+	}
+	return th, prec, rec
+}
