@@ -20,7 +20,10 @@ import (
 
 // Config is the `detector:` section of the config file.
 type Config struct {
-	Rules string `yaml:"rules"` // path of the rule file (configs/rules.yaml)
+	Rules string `yaml:"rules"` // path of the rule file; empty: the rules built into the binary
+	// Model is the trained scorer's file; empty: the model built into the
+	// binary, "none": the rules' gate alone.
+	Model string `yaml:"model"`
 	// Watchlists are files of known handles, one "app:handle" a line, "#"
 	// comments: shared lists that match directly, like moderator-confirmed
 	// handles in the state store.
@@ -36,9 +39,6 @@ type Config struct {
 
 // WithDefaults fills the zero fields.
 func (c Config) WithDefaults() Config {
-	if c.Rules == "" {
-		c.Rules = "configs/rules.yaml"
-	}
 	if c.WatchlistRefresh == 0 {
 		c.WatchlistRefresh = 5 * time.Second
 	}
@@ -51,8 +51,6 @@ func (c Config) WithDefaults() Config {
 // Validate reports the first bad setting, naming its key ("detector.…").
 func (c Config) Validate() error {
 	switch {
-	case strings.TrimSpace(c.Rules) == "":
-		return errors.New("detector.rules: required")
 	case c.WatchlistRefresh < time.Second:
 		return errors.New("detector.watchlist_refresh: must be at least 1s")
 	case c.TallyInterval < time.Second:

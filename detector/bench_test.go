@@ -98,10 +98,7 @@ func benchPosts() benchCorpus {
 // BenchmarkDetector is the whole detector per post: normalise, extract
 // handles, match the lexicon, score and build findings.
 func BenchmarkDetector(b *testing.B) {
-	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := shippedEngine(b)
 	c := benchPosts()
 	b.SetBytes(c.bytes / int64(len(c.posts)))
 	b.ReportAllocs()
@@ -146,10 +143,7 @@ func BenchmarkNaiveRegexp(b *testing.B) {
 // normalise and run the lexicon automaton (Detect runs the lexicon only on
 // posts with a handle; Analyze always does).
 func BenchmarkLexicon(b *testing.B) {
-	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := shippedEngine(b)
 	c := benchPosts()
 	b.SetBytes(c.bytes / int64(len(c.posts)))
 	b.ReportAllocs()
@@ -165,10 +159,7 @@ func BenchmarkLexicon(b *testing.B) {
 // BenchmarkScan is the offline pipeline on both cores: read NDJSON,
 // decode with goccy, detect, write findings in input order.
 func BenchmarkScan(b *testing.B) {
-	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := shippedEngine(b)
 	c := benchPosts()
 	var buf bytes.Buffer
 	for _, p := range c.posts {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/detector/handles"
+	"github.com/handlewatch/handlewatch/detector/model"
 	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -30,8 +31,13 @@ type Engine struct {
 	obfRule int32 // the rule of the built-in obfuscation detector, or -1
 	x       extractor
 	watch   Watchlist
-	now     func() time.Time
-	pool    *sync.Pool
+	model   *model.Model // nil: the rules' gate decides
+	// keepVector makes analyze build the scorer's input without a model,
+	// at vectorBits (training).
+	keepVector bool
+	vectorBits uint8
+	now        func() time.Time
+	pool       *sync.Pool
 }
 
 // extractor finds handles; *handles.Extractor is the one in use.
@@ -91,6 +97,27 @@ func (e *Engine) WithWatchlist(w Watchlist) *Engine {
 	return &c
 }
 
+// WithModel returns a copy of the engine whose verdict is the trained
+// scorer's; the rules then explain, set modes and severity, and the
+// watchlists still decide on their own.
+func (e *Engine) WithModel(m *model.Model) *Engine {
+	c := *e
+	c.model = m
+	return &c
+}
+
+// Model is the scorer the engine runs, nil when the rules' gate decides.
+func (e *Engine) Model() *model.Model { return e.model }
+
+// Version names what decides a finding: the rule set, and the model when
+// one is loaded. Finding ids derive from it, so a new model re-scans.
+func (e *Engine) Version() string {
+	if e.model == nil {
+		return e.rules.Version
+	}
+	return e.rules.Version + "+" + e.model.Version
+}
+
 // withClock returns a copy of the engine whose findings carry now().
 func (e *Engine) withClock(now func() time.Time) *Engine {
 	c := *e
@@ -110,6 +137,11 @@ type Analysis struct {
 	Mode     wire.Mode
 	Finding  bool
 	Reason   string // why there is or is not a finding
+	// RuleScore is the rules' own noisy-or score; Score is the model's
+	// calibrated probability when a model decides.
+	RuleScore float64
+	Evidence  []wire.Evidence // what pushed the model's score most
+	vector    *featurizer     // the scorer's input, for explanations and training
 }
 
 // Detect returns the finding for p, or nil when nothing was found.
@@ -196,7 +228,7 @@ func (e *Engine) analyze(text string, full bool) *Analysis {
 		occs = append(occs, occurrence{rule: h.rule, pattern: h.pattern, span: wire.Span{Start: s, End: t}})
 	}
 	occs = e.addObfuscation(text, occs, matches)
-	e.score(a, text, occs, hs)
+	e.score(a, text, occs, hs, &sc.text, matches)
 	return a
 }
 
@@ -320,7 +352,7 @@ func hasDigit(s string) bool {
 // score turns occurrences into the analysis' signals, score, severity,
 // mode and verdict. Rules record signals; this is the one place that
 // combines them.
-func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleOcc) {
+func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleOcc, nt *normalize.Text, matches []handles.Match) {
 	rs := e.rules
 	sc := rs.Scoring
 	occs = dropNested(occs)
@@ -393,10 +425,31 @@ func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleO
 		}
 	}
 	a.Score = round4((1 - pos) * neg)
+	a.RuleScore = a.Score
 	a.Severity = rs.Severity.Of(a.Score)
 	a.Mode = mode
 	a.Signals = e.signals(occs)
-	e.verdict(a, cats, occs, hs, anyPositive)
+	gateOK := len(rs.Gate) == 0
+	for _, g := range rs.Gate {
+		all := true
+		for _, c := range g {
+			all = all && cats[c]
+		}
+		gateOK = gateOK || all
+	}
+	gateOK = gateOK && anyPositive
+	if len(a.Handles) > 0 && (e.model != nil || e.keepVector) {
+		bits := e.vectorBits
+		if e.model != nil {
+			bits = e.model.Bits
+		}
+		a.vector = e.features(featureInput{text: nt, matches: matches, occs: occs, cats: cats, gateOK: gateOK, score: a.Score}, bits)
+	}
+	if e.model != nil && a.vector != nil {
+		a.Score = round4(e.model.Prob(a.vector.v))
+		a.Severity = rs.Severity.Of(a.Score)
+	}
+	e.verdict(a, gateOK, occs, hs, anyPositive)
 }
 
 // dropNested removes an occurrence inside another of the same rule: "sell"
@@ -552,7 +605,7 @@ func containsSignal(ss []wire.Signal, s wire.Signal) bool {
 
 // verdict decides whether the analysis is a finding and settles severity
 // and mode: the structural gate, the watchlists, the combos and the cap.
-func (e *Engine) verdict(a *Analysis, cats map[string]bool, occs []occurrence, hs []handleOcc, anyPositive bool) {
+func (e *Engine) verdict(a *Analysis, gateOK bool, occs []occurrence, hs []handleOcc, anyPositive bool) {
 	rs := e.rules
 	if len(a.Handles) == 0 {
 		a.Reason = "no handle"
@@ -573,14 +626,6 @@ func (e *Engine) verdict(a *Analysis, cats map[string]bool, occs []occurrence, h
 			known++
 		}
 	}
-	gateOK := len(rs.Gate) == 0
-	for _, g := range rs.Gate {
-		all := true
-		for _, c := range g {
-			all = all && cats[c]
-		}
-		gateOK = gateOK || all
-	}
 	switch {
 	case cleared == len(a.Handles):
 		a.Reason = "every handle was cleared by moderators"
@@ -593,6 +638,21 @@ func (e *Engine) verdict(a *Analysis, cats map[string]bool, occs []occurrence, h
 		}
 		if a.Mode.Rank() < rs.Watchlist.Mode.Rank() {
 			a.Mode = rs.Watchlist.Mode
+		}
+	case e.model != nil && a.Score < e.model.Threshold:
+		a.Reason = fmt.Sprintf("model %.3f below %.3f", a.Score, e.model.Threshold)
+		return
+	case e.model != nil:
+		a.Finding = true
+		a.Reason = fmt.Sprintf("model %.3f", a.Score)
+		a.Evidence = a.vector.evidence(e.model, 5)
+		// The model decides that there is a finding; a rule's mode can
+		// only raise how far it may go, and a finding always alerts.
+		if a.Mode.Rank() < wire.ModeAlert.Rank() {
+			a.Mode = wire.ModeAlert
+		}
+		if a.Severity.Rank() < wire.SeverityLow.Rank() {
+			a.Severity = wire.SeverityLow
 		}
 	case !anyPositive:
 		a.Reason = "no solicitation signal"
@@ -682,7 +742,7 @@ func (e *Engine) finding(p *wire.Post, a *Analysis) *wire.Finding {
 	x := makeExcerpt(a.Text, spans, nPrio, e.rules.Scoring.Excerpt)
 	f := &wire.Finding{
 		Schema:       wire.SchemaVersion,
-		ID:           wire.FindingID(p.Source, p.ID, e.rules.Version),
+		ID:           wire.FindingID(p.Source, p.ID, e.Version()),
 		Post:         p.Ref(),
 		Excerpt:      wire.Excerpt{Text: x.text},
 		Handles:      make([]wire.Handle, len(a.Handles)),
@@ -692,6 +752,10 @@ func (e *Engine) finding(p *wire.Post, a *Analysis) *wire.Finding {
 		RulesVersion: e.rules.Version,
 		Mode:         a.Mode,
 		DetectedAt:   e.now().UTC(),
+		Evidence:     a.Evidence,
+	}
+	if e.model != nil && a.Evidence != nil {
+		f.Model = e.model.Version
 	}
 	seen := make(map[wire.Span]bool, len(spans))
 	mark := func(s wire.Span) wire.Span {

@@ -29,6 +29,7 @@ type CorpusExample struct {
 	Handles []CorpusHandle `json:"handles"`
 	Lang    string         `json:"lang"`
 	Tags    []string       `json:"tags"`
+	Family  string         `json:"family,omitempty"` // the generator's template family, for leave-one-family-out
 }
 
 // CorpusHandle is a labelled handle: app and canonical handle.
@@ -103,6 +104,7 @@ type EvalExample struct {
 type EvalReport struct {
 	Corpus        string                  `json:"corpus"`
 	RulesVersion  string                  `json:"rules_version"`
+	Model         string                  `json:"model,omitempty"`
 	Examples      int                     `json:"examples"`
 	Confusion     Confusion               `json:"confusion"`
 	Precision     float64                 `json:"precision"`
@@ -183,7 +185,7 @@ func Evaluate(e *Engine, corpus string) (*EvalReport, error) {
 // when the engine makes a finding; handle accuracy is measured on every
 // example, benign ones included.
 func EvaluateExamples(e *Engine, exs []CorpusExample) *EvalReport {
-	rep := &EvalReport{RulesVersion: e.RulesVersion(), Examples: len(exs), ByLang: map[string]Confusion{},
+	rep := &EvalReport{RulesVersion: e.RulesVersion(), Model: modelVersion(e), Examples: len(exs), ByLang: map[string]Confusion{},
 		ByTag: map[string]Confusion{}, HandlesByApp: map[string]*HandleScore{}}
 	for _, ex := range exs {
 		p := corpusPost(ex)
@@ -268,7 +270,7 @@ func (rep *EvalReport) scoreHandles(ex CorpusExample, a *Analysis) (missed, spur
 func (rep *EvalReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	c := rep.Confusion
-	ew.printf("corpus %s, rules %s: %d examples\n", rep.Corpus, rep.RulesVersion, rep.Examples)
+	ew.printf("corpus %s, rules %s, model %s: %d examples\n", rep.Corpus, rep.RulesVersion, orNone(rep.Model), rep.Examples)
 	ew.printf("solicitation: precision %.3f  recall %.3f  F1 %.3f\n", rep.Precision, rep.Recall, rep.F1)
 	ew.printf("confusion: TP %d  FP %d  TN %d  FN %d\n", c.TP, c.FP, c.TN, c.FN)
 	ew.printf("\nby language:\n")
@@ -290,19 +292,19 @@ func (rep *EvalReport) WriteText(w io.Writer) error {
 	if len(rep.Misclassified) > 0 {
 		ew.printf("\nmisclassified (%d):\n", len(rep.Misclassified))
 		for _, m := range rep.Misclassified {
-			ew.printf("  %s  label %s  predicted %s  score %.3f  (%s)\n    %s\n", m.ID, m.Label, m.Predicted, m.Score, m.Reason, oneLine(m.Text))
+			ew.printf("  %s  label %s  predicted %s  score %.3f  (%s)\n    %s\n", m.ID, m.Label, m.Predicted, m.Score, m.Reason, OneLine(m.Text))
 		}
 	}
 	if len(rep.HandleErrors) > 0 {
 		ew.printf("\nhandle errors (%d):\n", len(rep.HandleErrors))
 		for _, m := range rep.HandleErrors {
-			ew.printf("  %s  missed %v  spurious %v\n    %s\n", m.ID, m.Missed, m.Spurious, oneLine(m.Text))
+			ew.printf("  %s  missed %v  spurious %v\n    %s\n", m.ID, m.Missed, m.Spurious, OneLine(m.Text))
 		}
 	}
 	return ew.err
 }
 
-func oneLine(s string) string {
+func OneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
 		i := 200

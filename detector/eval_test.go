@@ -109,10 +109,7 @@ func TestReadCorpusErrors(t *testing.T) {
 // labelled corpus: precision at least 0.97 and recall at least 0.95 for
 // the solicitation label.
 func TestCorpusQuality(t *testing.T) {
-	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := shippedEngine(t)
 	rep, err := Evaluate(e, filepath.Join("testdata", "corpus.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +121,7 @@ func TestCorpusQuality(t *testing.T) {
 		t.Logf("  %-10s P %.3f R %.3f (TP %d FP %d FN %d)", app, h.Precision, h.Recall, h.TP, h.FP, h.FN)
 	}
 	for _, m := range rep.Misclassified {
-		t.Logf("misclassified %s: %s -> %s score %.3f (%s): %q", m.ID, m.Label, m.Predicted, m.Score, m.Reason, oneLine(m.Text))
+		t.Logf("misclassified %s: %s -> %s score %.3f (%s): %q", m.ID, m.Label, m.Predicted, m.Score, m.Reason, OneLine(m.Text))
 	}
 	if rep.Examples < 650 {
 		t.Errorf("corpus has %d examples, want at least 650", rep.Examples)

@@ -2,7 +2,6 @@ package detector
 
 import (
 	"maps"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -38,10 +37,7 @@ func TestHeldOutQuality(t *testing.T) {
 // a rule author needs, and fail only below the floors.
 func evaluateHeldOut(t *testing.T, name, path string, minPrecision, minRecall float64, checkComposition func(*testing.T, []CorpusExample)) {
 	t.Helper()
-	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := shippedEngine(t)
 	exs, err := ReadCorpus(path)
 	if err != nil {
 		t.Fatal(err)
@@ -67,10 +63,10 @@ func evaluateHeldOut(t *testing.T, name, path string, minPrecision, minRecall fl
 		t.Logf("  %-10s P %.3f R %.3f (TP %d FP %d FN %d)", app, h.Precision, h.Recall, h.TP, h.FP, h.FN)
 	}
 	for _, m := range rep.Misclassified {
-		t.Logf("misclassified %s: %s -> %s score %.3f (%s): %q", m.ID, m.Label, m.Predicted, m.Score, m.Reason, oneLine(m.Text))
+		t.Logf("misclassified %s: %s -> %s score %.3f (%s): %q", m.ID, m.Label, m.Predicted, m.Score, m.Reason, OneLine(m.Text))
 	}
 	for _, m := range rep.HandleErrors {
-		t.Logf("handle error %s: missed %v spurious %v: %q", m.ID, m.Missed, m.Spurious, oneLine(m.Text))
+		t.Logf("handle error %s: missed %v spurious %v: %q", m.ID, m.Missed, m.Spurious, OneLine(m.Text))
 	}
 	if rep.Precision < minPrecision {
 		t.Errorf("%s precision %.3f < %.2f", name, rep.Precision, minPrecision)

@@ -77,7 +77,7 @@ func instanceID() string {
 // load reads the rule file and the watchlist files; on error the running
 // ones stay in force.
 func (w *Worker) load() error {
-	e, err := LoadEngine(w.cfg.Rules)
+	e, err := Load(w.cfg.Rules, w.cfg.Model)
 	if err != nil {
 		return err
 	}
@@ -90,6 +90,7 @@ func (w *Worker) load() error {
 	w.engine.Store(e.WithWatchlist(w.watch))
 	w.metrics.rulesVersion(old, e)
 	w.log.Info("rules loaded", zap.String("rules", w.cfg.Rules), zap.String("rules_version", e.RulesVersion()),
+		zap.String("model_version", modelVersion(e)),
 		zap.Int("rules_count", len(e.Rules().Rules)), zap.Int("terms", len(e.lex.patterns)),
 		zap.Int("watchlist_file_handles", len(files)))
 	return nil

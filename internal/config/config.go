@@ -131,6 +131,12 @@ func (c *Config) applyDefaults() {
 	case c.Detector.Rules != "" && !filepath.IsAbs(c.Detector.Rules):
 		c.Detector.Rules = filepath.Join(base, c.Detector.Rules)
 	}
+	switch {
+	case c.Detector.Model == "" && fileExists(filepath.Join(base, "model.json.gz")):
+		c.Detector.Model = filepath.Join(base, "model.json.gz")
+	case c.Detector.Model != "" && c.Detector.Model != "none" && !filepath.IsAbs(c.Detector.Model):
+		c.Detector.Model = filepath.Join(base, c.Detector.Model)
+	}
 	c.Detector = c.Detector.WithDefaults()
 	for i, w := range c.Detector.Watchlists {
 		if w != "" && !filepath.IsAbs(w) {

@@ -229,6 +229,18 @@ type Finding struct {
 	RulesVersion string    `json:"rules_version"`
 	Mode         Mode      `json:"mode"`
 	DetectedAt   time.Time `json:"detected_at"`
+	// Model is the version of the trained scorer that decided, empty when
+	// the rules alone did (a watchlist hit, or no model loaded).
+	Model string `json:"model,omitempty"`
+	// Evidence is what pushed the score most, in a moderator's words,
+	// strongest first.
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is one reason for a finding's score.
+type Evidence struct {
+	Text   string  `json:"text"`   // "a word for a minor \"13yo\" next to the contact"
+	Weight float64 `json:"weight"` // its share of the score's margin
 }
 
 // FindingID is deterministic from the post and the rule-set version, so a
