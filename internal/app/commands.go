@@ -131,7 +131,8 @@ func (n *ndjsonPublisher) PublishPost(_ context.Context, p *wire.Post) error {
 // cmdScan scans dump files offline: no NATS, no config needed.
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("scan", stderr)
-	rules := fs.String("rules", "configs/rules.yaml", "rule `FILE`")
+	rules := fs.String("rules", "", "rule `FILE` (default: the built-in rules)")
+	modelPath := fs.String("model", "", "model `FILE` (default: the built-in model; \"none\": the rules alone)")
 	workers := fs.Int("workers", runtime.NumCPU(), "detector goroutines")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -139,7 +140,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() == 0 {
 		return &usageError{msg: "scan needs at least one FILE (.ndjson, .jsonl, .gz, .zst)"}
 	}
-	e, err := detector.LoadEngine(*rules)
+	e, err := detector.Load(*rules, *modelPath)
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
@@ -148,23 +149,41 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return detector.Scan(ctx, e, fs.Args(), stdout, stderr, detector.ScanOptions{Workers: *workers, Progress: stderr})
 }
 
-// cmdEval scores a labelled corpus.
+// cmdEval scores a labelled corpus, real posts for false positives, and
+// leave-one-family-out recall of the training recipe.
 func cmdEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
-	rules := fs.String("rules", "configs/rules.yaml", "rule `FILE`")
+	rules := fs.String("rules", "", "rule `FILE` (default: the built-in rules)")
+	modelPath := fs.String("model", "", "model `FILE` (default: the built-in model; \"none\": the rules alone)")
 	corpus := fs.String("corpus", "", "labelled corpus `FILE` (JSON Lines)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var real listFlag
+	fs.Var(&real, "real", "real posts `GLOB` (crawler golden files, NDJSON dumps): every finding is a false positive; repeatable")
+	lofo := fs.Bool("lofo", false, "leave-one-family-out recall of the training recipe (run in the checkout)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *corpus == "" {
-		return &usageError{msg: "eval needs --corpus FILE"}
+	if *corpus == "" && len(real) == 0 && !*lofo {
+		return &usageError{msg: "eval needs --corpus FILE, --real GLOB or --lofo"}
 	}
-	e, err := detector.LoadEngine(*rules)
+	e, err := detector.Load(*rules, *modelPath)
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	return detector.Eval(e, *corpus, stdout, *asJSON)
+	if *corpus != "" {
+		if err := detector.Eval(e, *corpus, stdout, *asJSON); err != nil {
+			return err
+		}
+	}
+	if len(real) > 0 {
+		if err := evalReal(e, real, stdout, *asJSON); err != nil {
+			return err
+		}
+	}
+	if *lofo {
+		return evalLOFO(e, stdout, *asJSON)
+	}
+	return nil
 }
 
 // cmdStats prints the research figures, rebuilt by replaying the streams

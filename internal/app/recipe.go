@@ -1,0 +1,49 @@
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/handlewatch/handlewatch/detector"
+)
+
+// recipe is what the shipped model is trained on, so that `train` with no
+// flags and `eval --lofo` in the checkout use the same data.
+type recipe struct {
+	Corpora []string // hand-written labelled corpora
+	Real    []string // globs of real posts, all benign
+}
+
+var defaultRecipe = recipe{
+	Corpora: []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl"},
+	Real: []string{
+		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
+		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
+		"detector/testdata/R?_derived_sample.ndjson",
+	},
+}
+
+func trainingRecipe(r recipe) ([]detector.TrainSet, error) {
+	var sets []detector.TrainSet
+	for _, c := range r.Corpora {
+		exs, err := detector.ReadCorpus(c)
+		if err != nil {
+			return nil, fmt.Errorf("training recipe (run it in the checkout): %w", err)
+		}
+		sets = append(sets, detector.TrainSet{Name: c, Examples: exs})
+	}
+	for _, g := range r.Real {
+		paths, err := filepath.Glob(g)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			exs, err := detector.ReadPosts(p)
+			if err != nil {
+				return nil, err
+			}
+			sets = append(sets, detector.TrainSet{Name: p, Examples: exs})
+		}
+	}
+	return sets, nil
+}
