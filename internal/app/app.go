@@ -33,7 +33,8 @@ Usage:
   handlewatch sink   --config FILE          sink and dashboard
   handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst
   handlewatch eval   --corpus FILE [--json] precision / recall / F1 on a labelled corpus
-  handlewatch train  --corpus FILE… [--add FILE] [--out FILE]   fit the scorer, write the model file
+  handlewatch train  [--corpus FILE…] [--add FILE…] [--out FILE]  fit the scorer, write the model file
+  handlewatch labels export --config FILE [--out FILE]   moderators' decisions as training examples
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
   handlewatch export --config FILE [--format csv|ndjson] [--from DAY] [--to DAY] [--include-text]
                                             pseudonymised research export (needs the study key)
@@ -66,6 +67,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdEval(rest, stdout, stderr)
 	case "train":
 		err = cmdTrain(rest, stdout, stderr)
+	case "labels":
+		err = cmdLabels(ctx, rest, stdout, stderr)
 	case "stats":
 		err = cmdStats(ctx, rest, stdout, stderr)
 	case "export":

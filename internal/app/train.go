@@ -1,14 +1,20 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"go.uber.org/zap"
+
 	"github.com/handlewatch/handlewatch/detector"
 	"github.com/handlewatch/handlewatch/detector/model"
+	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/sink/labels"
 )
 
 // listFlag is a repeatable string flag.
@@ -138,5 +144,52 @@ func evalLOFO(e *detector.Engine, stdout io.Writer, asJSON bool) error {
 	if total > 0 {
 		fmt.Fprintf(stdout, "  %-40s %.3f (%d/%d)\n", "all families", float64(found)/float64(total), found, total)
 	}
+	return nil
+}
+
+// cmdLabels turns moderators' decisions into training examples.
+func cmdLabels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "export" {
+		return &usageError{msg: "usage: handlewatch labels export --config FILE [--out FILE]"}
+	}
+	fs := newFlagSet("labels export", stderr)
+	var cf commonFlags
+	cf.register(fs)
+	out := fs.String("out", "-", "labels `FILE` (JSON Lines; - for stdout)")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, log, err := cf.load()
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck // stderr may not sync
+	b, err := bus.Open(ctx, cfg.NATS, log.Named("bus"))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w := stdout
+	var f *os.File
+	if *out != "-" {
+		if f, err = os.Create(*out); err != nil {
+			return fmt.Errorf("labels export: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	c, err := labels.Export(ctx, b.Replay, w, func(id string, err error) {
+		log.Warn("labels export: malformed message left out", zap.String("msg_id", id), zap.Error(err))
+	})
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("labels export: %w", err)
+		}
+	}
+	log.Info("labels exported", zap.Int("solicitation", c.Solicitation), zap.Int("benign", c.Benign),
+		zap.Int("undecided", c.Undecided), zap.Int("malformed", c.Malformed))
 	return nil
 }
