@@ -92,7 +92,9 @@ func Export(ctx context.Context, replay Replay, w io.Writer, onSkip func(msgID s
 		for _, h := range f.Handles {
 			ex.Handles = append(ex.Handles, Handle{App: h.App, Handle: h.Handle})
 		}
-		sort.Slice(ex.Handles, func(i, j int) bool { return ex.Handles[i].App+ex.Handles[i].Handle < ex.Handles[j].App+ex.Handles[j].Handle })
+		sort.Slice(ex.Handles, func(i, j int) bool {
+			return ex.Handles[i].App+ex.Handles[i].Handle < ex.Handles[j].App+ex.Handles[j].Handle
+		})
 		if label == LabelSolicitation {
 			c.Solicitation++
 		} else {
