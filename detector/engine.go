@@ -221,6 +221,9 @@ func (e *Engine) analyze(text string, full bool) *Analysis {
 	a := &Analysis{Text: text}
 	hs := e.collectHandles(a, matches)
 	sc.hits = e.lex.scan(sc.text.Norm, sc.hits[:0])
+	if len(matches) > 0 {
+		sc.hits = e.lex.stemHits(e.rules, sc.text.Norm, sc.hits)
+	}
 	sc.hits = e.verifyRegexes(sc.text.Norm, sc.hits)
 	occs := make([]occurrence, 0, len(sc.hits)+2)
 	for _, h := range sc.hits {

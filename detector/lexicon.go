@@ -27,9 +27,10 @@ import (
 type lexicon struct {
 	ac         *ahocorasick.Automaton
 	patterns   []string
-	refs       [][]termRef   // per pattern: the rules using it
-	containers [][]container // per pattern: longer patterns that contain it
-	scripts    []scriptMask  // per pattern: scripts of the terms as written
+	refs       [][]termRef        // per pattern: the rules using it
+	containers [][]container      // per pattern: longer patterns that contain it
+	scripts    []scriptMask       // per pattern: scripts of the terms as written
+	stems      map[string][]int32 // Snowball stem -> one-word patterns with that stem
 }
 
 type termRef struct {
@@ -135,6 +136,7 @@ func buildLexicon(rs *RuleSet) (*lexicon, error) {
 		return nil, fmt.Errorf("building the term automaton: %w", err)
 	}
 	lx.ac = ac
+	lx.indexStems(rs)
 	lx.containers = make([][]container, len(lx.patterns))
 	for j, q := range lx.patterns {
 		for k := 0; k < len(q); k++ {
