@@ -124,16 +124,8 @@ func (fz *featurizer) contacts(in featureInput) {
 	}
 	n := len(apps)
 	fz.add("hn:"+strconv.Itoa(min(n, 3)), 1, "")
-	fz.add("len:"+strconv.Itoa(min(bitsLen(len(in.text.Orig)/40), 5)), 1, "")
-}
-
-func bitsLen(n int) int {
-	b := 0
-	for n > 0 {
-		b++
-		n >>= 1
-	}
-	return b
+	// No length feature: generated posts are shorter than real ones, and
+	// the scorer learnt length instead of words.
 }
 
 // token is a word of the normalised text; a handle's own letters are one

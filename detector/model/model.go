@@ -39,6 +39,7 @@ type Report struct {
 	Seed         uint64         `json:"seed"`
 	Epochs       int            `json:"epochs"`
 	L2           float64        `json:"l2"`
+	Dropout      float64        `json:"dropout"`
 	Examples     int            `json:"examples"`
 	Positives    int            `json:"positives"`
 	Validation   int            `json:"validation"`

@@ -13,20 +13,30 @@ type Sample struct {
 	X      *Vector
 	Y      bool    // solicitation
 	Weight float64 // 0 means 1
+	// Calib marks an example that may be held out for calibration. When
+	// any example has it, only those are: calibration belongs on data
+	// like the field's (hand-written, moderators'), not on generated
+	// templates, which are easy and would make the model overconfident.
+	Calib bool
 }
 
 // Options steer training. The zero value of a field takes its default.
 type Options struct {
 	Version    string  // model version; required
 	Bits       uint8   // default 18
-	Epochs     int     // default 8
-	L2         float64 // default 1e-6 per update
+	Epochs     int     // default 5
+	L2         float64 // default 1e-5 per update
 	Rate       float64 // AdaGrad base rate, default 0.3
 	Seed       uint64  // shuffling and the validation split
 	ValFrac    float64 // share held out for calibration, default 0.2
 	TargetPrec float64 // the threshold is the lowest with this validation precision, default 0.97
 	MinThresh  float64 // the threshold is never below this, default 0.3
 	MaxThresh  float64 // nor above this, default 0.9
+	// Dropout is the chance that a feature is hidden from one update, so
+	// that no single word can carry a decision: generated templates make
+	// some words perfectly predictive, real posts do not. Default 0.3;
+	// negative: none.
+	Dropout float64
 }
 
 func (o Options) withDefaults() Options {
@@ -34,10 +44,10 @@ func (o Options) withDefaults() Options {
 		o.Bits = 18
 	}
 	if o.Epochs == 0 {
-		o.Epochs = 8
+		o.Epochs = 5
 	}
 	if o.L2 == 0 {
-		o.L2 = 1e-6
+		o.L2 = 1e-5
 	}
 	if o.Rate == 0 {
 		o.Rate = 0.3
@@ -53,6 +63,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxThresh == 0 {
 		o.MaxThresh = 0.9
+	}
+	if o.Dropout == 0 {
+		o.Dropout = 0.3
 	}
 	return o
 }
@@ -74,9 +87,13 @@ func Train(samples []Sample, o Options) (*Model, error) {
 		}
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x68776d6f64656c))
+	anyCalib := false
+	for _, s := range samples {
+		anyCalib = anyCalib || s.Calib
+	}
 	var train, val []Sample
 	for _, s := range samples {
-		if r.Float64() < o.ValFrac {
+		if (s.Calib || !anyCalib) && r.Float64() < o.ValFrac {
 			val = append(val, s)
 		} else {
 			train = append(train, s)
@@ -118,7 +135,7 @@ func Fit(samples []Sample, o Options) *Model {
 	o = o.withDefaults()
 	m := &Model{Format: FormatVersion, Version: o.Version, Bits: o.Bits, PlattA: 1, Threshold: 0.5,
 		Weights: make([]float32, 1<<o.Bits)}
-	m.Trained = Report{Seed: o.Seed, Epochs: o.Epochs, L2: o.L2, TargetPrec: o.TargetPrec}
+	m.Trained = Report{Seed: o.Seed, Epochs: o.Epochs, L2: o.L2, Dropout: o.Dropout, TargetPrec: o.TargetPrec}
 	var npos, nneg float64
 	for _, s := range samples {
 		if s.Y {
@@ -140,17 +157,22 @@ func Fit(samples []Sample, o Options) *Model {
 		order[i] = i
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x6669742d6f726465))
+	kept := &Vector{bits: o.Bits}
 	for ep := 0; ep < o.Epochs; ep++ {
 		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			s := samples[i]
-			p := sigmoid(m.Raw(s.X))
+			x := s.X
+			if o.Dropout > 0 && o.Dropout < 1 {
+				x = dropout(s.X, o.Dropout, r, &kept)
+			}
+			p := sigmoid(m.Raw(x))
 			y, cw := 0.0, wneg
 			if s.Y {
 				y, cw = 1, wpos
 			}
 			g := (p - y) * cw * weightOf(s)
-			for _, f := range s.X.Feats {
+			for _, f := range x.Feats {
 				gi := g*float64(f.Value) + o.L2*float64(m.Weights[f.Index])
 				g2[f.Index] += float32(gi * gi)
 				m.Weights[f.Index] -= float32(o.Rate * gi / (math.Sqrt(float64(g2[f.Index])) + 1e-8))
@@ -162,6 +184,23 @@ func Fit(samples []Sample, o Options) *Model {
 	return m
 }
 
+// dropout fills dst with the features of x that survive, scaled so the
+// expected margin is unchanged; the bias always survives.
+func dropout(x *Vector, p float64, r *rand.Rand, dst **Vector) *Vector {
+	d := *dst
+	d.Feats = d.Feats[:0]
+	scale := float32(1 / (1 - p))
+	for _, f := range x.Feats {
+		if f.Name == "bias" {
+			d.Feats = append(d.Feats, f)
+		} else if r.Float64() >= p {
+			f.Value *= scale
+			d.Feats = append(d.Feats, f)
+		}
+	}
+	return d
+}
+
 func weightOf(s Sample) float64 {
 	if s.Weight == 0 {
 		return 1
@@ -170,8 +209,9 @@ func weightOf(s Sample) float64 {
 }
 
 // platt fits p = sigmoid(A*raw+B) by Newton's method on the regularised
-// targets of Platt (1999), so a split without errors cannot drive A to
-// infinity.
+// targets of Platt (1999), with A and B shrunk towards the logistic
+// reading (1, 0): a small validation split whose few errors sit at large
+// margins must not make every score read as certainty.
 func platt(raws []float64, ys []bool) (a, b float64) {
 	var np, nn float64
 	for _, y := range ys {
@@ -189,9 +229,11 @@ func platt(raws []float64, ys []bool) (a, b float64) {
 			t[i] = hi
 		}
 	}
+	const lambda = 10.0 // as strong as ten examples
 	a, b = 1, 0
 	for it := 0; it < 100; it++ {
-		var ga, gb, haa, hab, hbb float64
+		ga, gb := lambda*(a-1), lambda*b
+		haa, hab, hbb := lambda, 0.0, lambda
 		for i, x := range raws {
 			p := sigmoid(a*x + b)
 			d := p - t[i]
@@ -202,8 +244,6 @@ func platt(raws []float64, ys []bool) (a, b float64) {
 			hab += w * x
 			hbb += w
 		}
-		haa += 1e-9
-		hbb += 1e-9
 		det := haa*hbb - hab*hab
 		if det <= 0 {
 			break
