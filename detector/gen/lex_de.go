@@ -6,7 +6,7 @@ func init() {
 			"gebe ab", "verscherble", "räume aus:", "wir verkaufen", "frisch rein:", "biete an:", "verticke", "gebe günstig ab"},
 		"sell2": {"zu verkaufen", "abzugeben", "im angebot", "günstig abzugeben", "sofort verfügbar", "versandbereit",
 			"für jeden", "noch da", "schnell weg", "vb"},
-		"trade": {"tausche", "tauschen", "tausch", "suche tausch", "tausche meine", "biete tausch", "tauschbörse für", "wechsel"},
+		"trade":     {"tausche", "tauschen", "tausch", "suche tausch", "tausche meine", "biete tausch", "tauschbörse für", "wechsel"},
 		"tradeonly": {"nur tausch", "kein verkauf", "nur 1:1 tausch", "nur ernsthafte", "keine verkäufer", "nur tauschpartner"},
 		"tradefor":  {"gegen", "im tausch gegen", "tausche gegen", "gegen eure"},
 		"request": {"suche", "kaufe", "will", "brauche", "wer hat", "zahle für", "bin auf der suche nach", "gesucht:",

@@ -6,7 +6,7 @@ func init() {
 			"liquido", "oferta de", "remato", "vendemos", "tengo nuevos", "regalo muestras de", "acceso a", "pásate por mis"},
 		"sell2": {"en venta", "disponible", "a la venta", "a buen precio", "baratos", "listos para enviar", "al momento",
 			"para quien quiera", "envío inmediato", "se venden", "quedan pocos"},
-		"trade": {"cambio", "intercambio", "cambiamos", "hago cambios de", "intercambiando", "cambio mis", "trueque de", "canjeo"},
+		"trade":     {"cambio", "intercambio", "cambiamos", "hago cambios de", "intercambiando", "cambio mis", "trueque de", "canjeo"},
 		"tradeonly": {"solo intercambio", "no vendo", "solo cambios", "cambio uno por uno", "solo gente seria", "nada de vendedores"},
 		"tradefor":  {"por", "a cambio de", "cambio por", "por tus"},
 		"request": {"busco", "compro", "quiero", "necesito", "alguien tiene", "pago por", "ando buscando", "se busca",

@@ -6,7 +6,7 @@ func init() {
 			"je liquide", "je brade", "on vend", "je refile", "accès à", "vente de", "je cède"},
 		"sell2": {"à vendre", "dispo", "en vente", "pas cher", "prêts à envoyer", "livraison immédiate", "pour tous",
 			"encore dispo", "partent vite", "à petit prix"},
-		"trade": {"j'échange", "échange", "échanges de", "troc de", "j'échange mes", "on échange", "swap de"},
+		"trade":     {"j'échange", "échange", "échanges de", "troc de", "j'échange mes", "on échange", "swap de"},
 		"tradeonly": {"échange uniquement", "pas de vente", "échange 1 pour 1", "sérieux uniquement", "pas de vendeurs"},
 		"tradefor":  {"contre", "en échange de", "contre vos", "échangé contre"},
 		"request": {"je cherche", "j'achète", "je veux", "besoin de", "quelqu'un a", "je paie pour", "recherche",

@@ -6,7 +6,7 @@ func init() {
 			"svendo", "cedo", "vendiamo", "ho nuovi", "accesso a", "smercio"},
 		"sell2": {"in vendita", "disponibili", "a poco", "pronti da inviare", "consegna immediata", "per chiunque",
 			"ancora disponibili", "vanno a ruba", "prezzo basso"},
-		"trade": {"scambio", "scambi di", "faccio scambi di", "scambio i miei", "baratto", "permuto"},
+		"trade":     {"scambio", "scambi di", "faccio scambi di", "scambio i miei", "baratto", "permuto"},
 		"tradeonly": {"solo scambi", "non vendo", "scambio 1 a 1", "solo seri", "niente venditori"},
 		"tradefor":  {"con", "in cambio di", "scambio con", "per i vostri"},
 		"request": {"cerco", "compro", "voglio", "mi servono", "qualcuno ha", "pago per", "sto cercando", "cercasi",

@@ -6,7 +6,7 @@ func init() {
 			"passo", "torro", "vendemos", "tenho novos", "acesso a", "liquidando", "repasso"},
 		"sell2": {"à venda", "disponível", "baratinho", "pronta entrega", "envio na hora", "pra quem quiser",
 			"ainda tem", "acabando", "preço bom", "vendo barato"},
-		"trade": {"troco", "troca", "trocas de", "faço troca de", "trocando", "troco meus", "permuta de"},
+		"trade":     {"troco", "troca", "trocas de", "faço troca de", "trocando", "troco meus", "permuta de"},
 		"tradeonly": {"só troca", "não vendo", "troca 1 por 1", "só gente séria", "sem vendedores"},
 		"tradefor":  {"por", "em troca de", "troco por", "pelos seus"},
 		"request": {"procuro", "compro", "quero", "preciso de", "alguém tem", "pago por", "tô procurando", "busco",
