@@ -22,7 +22,7 @@ import (
 const full = 50000
 
 // minLangs is the number of languages the generator must write.
-const minLangs = 1
+const minLangs = 8
 
 var fullSet = func() func() []Example {
 	var once []Example

@@ -165,6 +165,9 @@ func (c *ctx) appWord(app string) (string, []string) {
 	var tags []string
 	var w string
 	variants := appVariants[app]
+	if c.lang == "ru" && len(variants.cyrillic) > 0 && r.chance(0.3) {
+		return pick(r, variants.cyrillic), []string{"translit"}
+	}
 	switch x := r.next() % 100; {
 	case x < 8 && len(variants.misspelt) > 0:
 		w = pick(r, variants.misspelt)
@@ -172,9 +175,6 @@ func (c *ctx) appWord(app string) (string, []string) {
 	case x < 16 && len(variants.abbrev) > 0:
 		w = pick(r, variants.abbrev)
 		tags = append(tags, "abbrev")
-	case x < 24 && c.lang == "ru" && len(variants.cyrillic) > 0:
-		w = pick(r, variants.cyrillic)
-		tags = append(tags, "translit")
 	case x < 27 && len(variants.emoji) > 0:
 		w = pick(r, variants.emoji)
 		tags = append(tags, "emoji")
