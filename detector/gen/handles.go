@@ -458,7 +458,9 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 		if r.chance(0.35) {
 			return link("matrix.to/#/"+c, c, false), tags
 		}
-		return hshape{text: c, canon: c, kind: "id", standalone: true}, tags
+		// A bare user ID names its app by its shape; a bare room alias reads
+		// as a hashtag and needs the app word.
+		return hshape{text: c, canon: c, kind: "id", standalone: sigil == "@"}, tags
 	case "viber":
 		switch r.intn(5) {
 		case 0, 1, 2:

@@ -6,7 +6,7 @@ func init() {
 			"doe weg", "ruim op:", "wij verkopen", "vers binnen:", "toegang tot", "verpats"},
 		"sell2": {"te koop", "beschikbaar", "goedkoop", "klaar om te versturen", "direct leverbaar", "voor iedereen",
 			"nog beschikbaar", "gaat snel", "spotprijs"},
-		"trade": {"ruil", "ruilen", "ruil mijn", "ruilhandel in", "wissel", "swap"},
+		"trade":     {"ruil", "ruilen", "ruil mijn", "ruilhandel in", "wissel", "swap"},
 		"tradeonly": {"alleen ruilen", "niet te koop", "1 op 1 ruil", "alleen serieuze", "geen verkopers"},
 		"tradefor":  {"voor", "in ruil voor", "ruil tegen", "tegen jullie"},
 		"request": {"zoek", "koop", "wil", "nodig:", "iemand", "betaal voor", "op zoek naar", "gezocht:", "koop direct",
