@@ -16,7 +16,20 @@
 //   - obfuscate.go: the reversible disguises posts use (homoglyphs,
 //     fullwidth, mathematical letters, zero-width, spacing, leet …).
 //   - families.go: the template families and their labels.
-//   - lex_*.go: one lexicon per language, written for this package.
+//   - emoji.go: emoji classes and the ways posts name each app.
+//   - lex_shared.go: template shapes every language fills with its words.
+//   - lex_*.go: one lexicon per language (en es pt de fr it nl ru pl tr),
+//     written for this package, with its own templates for every family.
+//
+// Families are named "pos.<kind>" (label solicitation) and "neg.<kind>"
+// (label benign); a model evaluated leave-one-family-out holds one name
+// out. Tags follow detector/testdata/CORPUS.md: the contact form (link,
+// mention, id), each disguise used (fullwidth, math, homoglyph, zerowidth,
+// spaced, punctuated, dot-slash-words, leet, smallcaps, circled,
+// regional-indicator, mixed-case, misspelling, abbrev, translit, emoji),
+// the word order (split-lines, handle-first, two-apps), "age" when an age
+// is written, and for negatives their hard-negative type (news,
+// safety-advice, law-enforcement, marketplace, adult-only-ad, …).
 //
 // Content rule: solicitation examples are short and non-graphic, use only
 // generic or coded offer terms, placeholder handles (each name-like handle

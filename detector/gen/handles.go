@@ -99,9 +99,9 @@ var canonShapes = map[string]*regexp.Regexp{
 	"teleguard": regexp.MustCompile(`^[A-Z0-9]{8,9}$`),
 	"briar":     regexp.MustCompile(`^[a-z2-7]{53}$`),
 	"viber":     regexp.MustCompile(`^(\+[1-9][0-9]{7,14}|[A-Za-z0-9_=\-]{6,})$`),
-	"line":      regexp.MustCompile(`^[a-z0-9._\-]{3,20}$`),
+	"line":      regexp.MustCompile(`^([a-z0-9._\-]{3,20}|[A-Za-z0-9_\-]{4,64})$`),
 	"wechat":    regexp.MustCompile(`^[a-z][a-z0-9_\-]{5,19}$`),
-	"skype":     regexp.MustCompile(`^([a-z][a-z0-9.,_\-]{5,31}|live:\.cid\.[0-9a-f]{16})$`),
+	"skype":     regexp.MustCompile(`^([a-z][a-z0-9.,_\-]{5,31}|live:\.cid\.[0-9a-f]{16}|[A-Za-z0-9_\-]{6,64})$`),
 }
 
 func validName(app, s string) bool {
@@ -335,9 +335,19 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 	}
 	switch app {
 	case "telegram":
-		switch r.intn(9) {
+		switch r.intn(10) {
 		case 0, 1, 2:
 			return mention(), tags
+		case 9: // a bot: Telegram bot usernames end in "bot"
+			n := userName(r, app, lang)
+			if len(n) > 26 {
+				n = n[:26]
+			}
+			n = strings.TrimRight(n, "_") + pick(r, []string{"_bot", "bot", "_robot"})
+			if r.chance(0.5) {
+				return link("t.me/"+n, n, false), tags
+			}
+			return hshape{text: "@" + n, canon: n, kind: "mention", name: true}, tags
 		case 3, 4:
 			n := userName(r, app, lang)
 			return link("t.me/"+n, n, false), tags
@@ -367,7 +377,7 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 			return link("chat.whatsapp.com/"+t, t, true), tags
 		}
 	case "signal":
-		switch r.intn(6) {
+		switch r.intn(7) {
 		case 0, 1, 2:
 			n := userName(r, app, lang) + "." + strconv.Itoa(r.between(10, 99))
 			w := n
@@ -381,9 +391,12 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 		case 4:
 			p := newPhone(r, lang)
 			return link("signal.me/#p/"+p.e164, p.e164, false), tags
-		default:
+		case 5:
 			t := token(r, lang, b64url, 24, 40)
 			return link("signal.me/#eu/"+t, t, true), tags
+		default:
+			t := token(r, lang, b64url, 32, 44)
+			return link("signal.group/#"+t, t, true), tags
 		}
 	case "discord":
 		switch r.intn(4) {
@@ -399,7 +412,7 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 	case "snapchat":
 		if r.chance(0.3) {
 			n := userName(r, app, lang)
-			return link("snapchat.com/add/"+n, n, false), tags
+			return link(pick(r, []string{"snapchat.com/add/", "snapchat.com/add/", "snapchat.com/@"})+n, n, false), tags
 		}
 		return mention(), tags
 	case "kik":
@@ -474,23 +487,30 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 			return link("invite.viber.com/?g2="+t, t, true), tags
 		}
 	case "line":
-		if r.chance(0.3) {
+		switch r.intn(8) {
+		case 0, 1:
 			n := userName(r, app, lang)
 			return link("line.me/ti/p/~"+n, n, false), tags
+		case 2:
+			t := token(r, lang, b64url, 10, 16)
+			return link(pick(r, []string{"line.me/ti/g/", "lin.ee/"})+t, t, true), tags
 		}
 		return mention(), tags
 	case "wechat":
 		return mention(), tags
 	case "skype":
-		switch r.intn(5) {
+		switch r.intn(6) {
 		case 0, 1, 2:
 			return mention(), tags
 		case 3:
 			c := "live:.cid." + randFrom(r, hexDigits, 16)
 			return hshape{text: c, canon: c, kind: "id"}, tags
-		default:
+		case 4:
 			n := userName(r, app, lang)
 			return hshape{text: "skype:" + n + "?chat", canon: n, kind: "link", standalone: true}, tags
+		default:
+			t := token(r, lang, alnum, 12, 16)
+			return link("join.skype.com/invite/"+t, t, true), tags
 		}
 	}
 	panic("gen: unknown app " + app)

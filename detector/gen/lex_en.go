@@ -261,6 +261,10 @@ func init() {
 			"is {app} safe for teens? the parental controls are weak",
 			"tried {app} for a week: good privacy, battery drain though",
 			"the new {app} update broke notifications. support: {contact}",
+			"{app} login loop again, anyone know a fix?",
+			"{app} verification code never arrives, tried three times",
+			"{app} backup restore failed, lost all my chats",
+			"kik login loop since the update, reinstalling did nothing",
 		},
 		"T:neg.chat.ordinary": {
 			"hey it's me, new number, save it: {contact}",

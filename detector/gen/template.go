@@ -156,7 +156,9 @@ func (c *ctx) age(lo, hi int) string {
 		w = words[n]
 	}
 	c.tag("age")
-	return strings.NewReplacer("{N}", strconv.Itoa(n), "{M}", strconv.Itoa(m), "{W}", w).Replace(f)
+	f = strings.ReplaceAll(f, "{N}", strconv.Itoa(n))
+	f = strings.ReplaceAll(f, "{M}", strconv.Itoa(m))
+	return strings.ReplaceAll(f, "{W}", w)
 }
 
 // appWord returns how a post names app, disguised now and then.
@@ -236,7 +238,7 @@ func (c *ctx) contact(allow string, _ bool) string {
 	if strings.Contains(pat, "\n") {
 		c.tag("split-lines")
 	}
-	return c.expand(strings.NewReplacer("{A}", aw, "{H}", text).Replace(pat))
+	return c.expand(fill(pat, "{A}", aw, "{H}", text))
 }
 
 // contactPatterns: {A} is the app word, {H} the handle.
@@ -269,7 +271,7 @@ func (c *ctx) twoApps() string {
 		c.tag("mention")
 		c.tag("two-apps")
 		pat := pick(r, c.choices("twoapps"))
-		return c.expand(strings.NewReplacer("{A}", aw, "{B}", bw, "{H}", n).Replace(pat))
+		return c.expand(fill(fill(pat, "{A}", aw, "{B}", bw), "{H}", n, "", ""))
 	}
 	return c.contact("", false)
 }
@@ -294,4 +296,15 @@ func tidy(s string) string {
 	s = strings.ReplaceAll(s, " \n", "\n")
 	s = strings.ReplaceAll(s, "\n ", "\n")
 	return strings.TrimSpace(s)
+}
+
+// fill puts the app words and the handle into a contact pattern. The
+// values hold no braces, so expanding the result never reads a handle as
+// a slot.
+func fill(pat, a, av, b, bv string) string {
+	pat = strings.ReplaceAll(pat, a, av)
+	if b != "" {
+		pat = strings.ReplaceAll(pat, b, bv)
+	}
+	return pat
 }
