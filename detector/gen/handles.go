@@ -193,11 +193,18 @@ func token(r *rng, lang string, set string, minLen, maxLen int) string {
 	if n < 2 {
 		n = 2
 	}
-	rest := randFrom(r, set, n)
-	if r.chance(0.5) {
-		return m + rest
+	rest := []byte(randFrom(r, set, n))
+	// Links end a token at punctuation, so a token neither starts nor ends
+	// with '-' or '_'.
+	for _, i := range []int{0, n - 1} {
+		if rest[i] == '-' || rest[i] == '_' {
+			rest[i] = alnum[r.intn(len(alnum))]
+		}
 	}
-	return rest[:n/2] + m + rest[n/2:]
+	if r.chance(0.5) {
+		return m + string(rest)
+	}
+	return string(rest[:n/2]) + m + string(rest[n/2:])
 }
 
 // toxID draws a Tox ID: public key, nospam, and the checksum that XORs the
@@ -457,7 +464,7 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 		id := randFrom(r, base32, 53)
 		return hshape{text: "briar://" + id, canon: id, kind: "link", standalone: true}, tags
 	case "simplex":
-		t := randFrom(r, b64url, r.between(22, 43))
+		t := randFrom(r, b64url, r.between(22, 42)) + randFrom(r, alnum, 1)
 		host := pick(r, []string{"simplex.chat/a#", "simplex.chat/c#", "simplex.chat/g#", "smp4.simplex.im/a#", "smp8.simplex.im/c#"})
 		return hshape{text: "https://" + host + t, canon: t, kind: "link", standalone: true, caseSensitive: true}, tags
 	case "matrix":

@@ -64,7 +64,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"{adultw} content nur für {adults} {adultmark}. {contact}",
-			"{adultmark} model, {age} jahre, {adultver}. {contact}",
+			"{adultmark} model, {age}, {adultver}. {contact}",
 			"neue {adultw} bilder, {adultmark}, {adultver}. {contact}",
 			"{adultw} sets {adultmark} {contact} ({adultver})",
 		},

@@ -60,7 +60,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"contenido {adultw} solo para {adults} {adultmark}. {contact}",
-			"{adultmark} modelo de {age} años, {adultver}. {contact}",
+			"{adultmark} modelo de {age}, {adultver}. {contact}",
 			"nuevas fotos {adultw}, {adultmark}, {adultver}. {contact}",
 			"packs {adultw} {adultmark} {contact} ({adultver})",
 		},

@@ -56,7 +56,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"contenu {adultw} réservé aux {adults} {adultmark}. {contact}",
-			"{adultmark} modèle de {age} ans, {adultver}. {contact}",
+			"{adultmark} modèle de {age}, {adultver}. {contact}",
 			"nouvelles photos {adultw}, {adultmark}, {adultver}. {contact}",
 		},
 		"adultw":    {"coquin", "sensuel", "pour adultes", "osé", "boudoir", "lingerie", "sexy"},

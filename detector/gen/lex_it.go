@@ -55,7 +55,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"contenuti {adultw} solo per {adults} {adultmark}. {contact}",
-			"{adultmark} modella di {age} anni, {adultver}. {contact}",
+			"{adultmark} modella di {age}, {adultver}. {contact}",
 			"nuove foto {adultw}, {adultmark}, {adultver}. {contact}",
 		},
 		"adultw":    {"piccanti", "sensuali", "per adulti", "audaci", "boudoir", "in lingerie", "hot"},

@@ -55,7 +55,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"{adultw} treści tylko dla {adults} {adultmark}. {contact}",
-			"{adultmark} modelka, {age} lat, {adultver}. {contact}",
+			"{adultmark} modelka, {age}, {adultver}. {contact}",
 			"nowe {adultw} zdjęcia, {adultmark}, {adultver}. {contact}",
 		},
 		"adultw":    {"pikantne", "zmysłowe", "erotyczne", "odważne", "buduarowe", "gorące"},

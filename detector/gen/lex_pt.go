@@ -56,7 +56,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"conteúdo {adultw} só para {adults} {adultmark}. {contact}",
-			"{adultmark} modelo de {age} anos, {adultver}. {contact}",
+			"{adultmark} modelo de {age}, {adultver}. {contact}",
 			"fotos {adultw} novas, {adultmark}, {adultver}. {contact}",
 		},
 		"adultw":    {"picante", "sensual", "adulto", "ousado", "boudoir", "de lingerie", "hot"},

@@ -59,7 +59,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"{adultw} контент только для {adults} {adultmark}. {contact}",
-			"{adultmark} модель, {age} лет, {adultver}. {contact}",
+			"{adultmark} модель, {age}, {adultver}. {contact}",
 			"новые {adultw} фото, {adultmark}, {adultver}. {contact}",
 		},
 		"adultw":    {"пикантный", "откровенный", "эротический", "чувственный", "будуарный", "горячий"},

@@ -53,7 +53,7 @@ func init() {
 
 		"T:neg.adult.only": {
 			"sadece {adults} için {adultw} içerik {adultmark}. {contact}",
-			"{adultmark} model, {age} yaşında, {adultver}. {contact}",
+			"{adultmark} model, {age}, {adultver}. {contact}",
 			"yeni {adultw} fotoğraflar, {adultmark}, {adultver}. {contact}",
 		},
 		"adultw":    {"ateşli", "seksi", "erotik", "cesur", "iç çamaşırı", "sıcak"},
