@@ -360,3 +360,67 @@ func TestExtractorRecall(t *testing.T) {
 		t.Errorf("extractor finds %.3f of the clean handles, want at least 0.6", rate(clean))
 	}
 }
+
+// specialSlots are filled by code, not by a lexicon.
+var specialSlots = map[string]bool{
+	"contact": true, "contactnl": true, "link": true, "twoapps": true, "app": true, "age": true, "num": true,
+	"bignum": true, "adultnum": true, "year": true, "hour": true, "hour24": true, "pct": true, "order": true,
+	"price": true, "emo_minor": true, "emo_goods": true, "emo": true, "nl": true,
+	// Placeholders of the two-apps patterns and ages.
+	"A": true, "B": true, "H": true, "N": true, "M": true, "W": true,
+}
+
+// TestEverySlotResolves reads every choice of every language: a slot that
+// a rare draw would hit and no lexicon fills fails here, not in training.
+func TestEverySlotResolves(t *testing.T) {
+	slotRE := regexp.MustCompile(`\{([^{}]+)\}`)
+	for lang, lex := range lexicons {
+		for key, choices := range lex {
+			for _, ch := range choices {
+				for _, m := range slotRE.FindAllStringSubmatch(ch, -1) {
+					name := m[1]
+					if specialSlots[name] {
+						continue
+					}
+					if len(lex[name]) == 0 && len(shared[name]) == 0 {
+						t.Errorf("%s: %s uses {%s}, which %s does not fill", lang, key, name, lang)
+					}
+				}
+			}
+		}
+		for key, choices := range shared {
+			for _, ch := range choices {
+				for _, m := range slotRE.FindAllStringSubmatch(ch, -1) {
+					if name := m[1]; !specialSlots[name] && len(lex[name]) == 0 && len(shared[name]) == 0 {
+						t.Errorf("%s: shared %s uses {%s}, which %s does not fill", lang, key, name, lang)
+					}
+				}
+			}
+		}
+		if len(lex["price"]) == 0 || len(lex["agef"]) == 0 || len(lex["numw"]) < 20 {
+			t.Errorf("%s: price, agef or numw missing", lang)
+		}
+	}
+	for lang := range posExtra {
+		if lexicons[lang] == nil {
+			t.Errorf("posExtra has unregistered language %s", lang)
+		}
+	}
+}
+
+// TestHandlesMostlyUnique guards against a broken random stream: neighbouring
+// examples must not share handles.
+func TestHandlesMostlyUnique(t *testing.T) {
+	seen := map[Handle]int{}
+	total := 0
+	for _, e := range fullSet() {
+		for _, h := range e.Handles {
+			seen[h]++
+			total++
+		}
+	}
+	t.Logf("%d handles, %d distinct", total, len(seen))
+	if len(seen) < total*80/100 {
+		t.Errorf("only %d distinct handles of %d", len(seen), total)
+	}
+}

@@ -27,6 +27,9 @@ func init() {
 			"{emo_goods} {menu} {emo_minor} {contact}",
 			"{menu}: {goods} {minor} {age}. {contact}",
 			"{new} {menu} ({mg}) {cta} {contact}",
+			"{menu}:\n✅ {mg}\n✅ {mg}\n✅ {mg}\n{contact}",
+			"{menu}\n{mg} - {price}\n{mg} - {price}\n{cta} {contact}",
+			"{menu} {emo}\n• {mg}\n• {mg}\n{contact}",
 		},
 		"T:pos.request.buy": {
 			"{request} {mg} {contact}",
@@ -63,6 +66,8 @@ func init() {
 			"{emo_goods}{emo_minor} {age} {contact}",
 			"{sell} {emo_minor}{emo_minor} {goods} {contact}",
 			"🍕🧀 {emo_minor} {sell2} {contact}",
+			"{emo_minor}{emo_goods} {contact}",
+			"{emo_goods}{emo_goods} {emo_minor} {age} {cta} {contact}",
 		},
 		"T:pos.age.claim": {
 			"{age} {goods} {sell2} {contact}",

@@ -17,7 +17,14 @@ var lexicons = map[string]lexicon{}
 // shared is consulted when a language has no choice for a slot.
 var shared = lexicon{}
 
-func register(lang string, l lexicon) { lexicons[lang] = l }
+// register adds a language's lexicon, with its extra solicitation shapes
+// (package variables are set before any init runs, so posExtra is ready).
+func register(lang string, l lexicon) {
+	for k, v := range posExtra[lang] {
+		l[k] = append(l[k], v...)
+	}
+	lexicons[lang] = l
+}
 
 // ctx is one example being written.
 type ctx struct {
