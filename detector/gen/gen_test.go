@@ -401,9 +401,11 @@ func TestEverySlotResolves(t *testing.T) {
 			t.Errorf("%s: price, agef or numw missing", lang)
 		}
 	}
-	for lang := range posExtra {
-		if lexicons[lang] == nil {
-			t.Errorf("posExtra has unregistered language %s", lang)
+	for _, extra := range []map[string]lexicon{posExtra, negExtra} {
+		for lang := range extra {
+			if lexicons[lang] == nil {
+				t.Errorf("extra templates for unregistered language %s", lang)
+			}
 		}
 	}
 }

@@ -100,5 +100,38 @@ func init() {
 			"{contact} - {mg}, {deco}",
 			"{contact} {emo} {request} {mg}",
 		},
+
+		// Negative shapes: lists and terse listings as shops write them.
+		"T:neg.marketplace.kids": {
+			"{kiditem}, {kidsize}, {price}. {contact}",
+			"{kiditem} - {cond} - {price} - {pickup} {contact}",
+			"✅ {kiditem} {price}\n✅ {kiditem} {price}\n✅ {kiditem} {price}\n{contact}",
+			"{emo_minor} {kiditem} ({kidsize}) {price} {emo} {contact}",
+			"{kiditem} {age}\n{cond}\n{price}\n{contact}",
+		},
+		"T:neg.marketplace.general": {
+			"{mkitem} - {cond} - {price} {contact}",
+			"• {mkitem} {price}\n• {mkitem} {price}\n{pickup} {contact}",
+		},
+		"T:neg.school.uniform": {
+			"{school}: {kidsize}, {cond}, {price} {contact}",
+		},
+		"T:neg.pizza.shop": {
+			"🍕 {pizza} {price}\n🍕 {pizza} {price}\n🧀 {pizza} {price}\n{contact}",
+			"{pizza} + {pizza} = {price} 🍕 {contact}",
+		},
+		"T:neg.gaming.trade": {
+			"{game} | {cpword} | {price} | {contact}",
+			"[{game}] {skin} → {skin} {contact}",
+		},
+		"T:neg.cards.trade": {
+			"{card} ↔ {card} {contact}",
+		},
+		"T:neg.adult.only": {
+			"{adultmark} {adultw} {adultgoods} {adultmark} {contact}",
+		},
+		"T:neg.crypto.young": {
+			"🚀 {coin} 🚀 {pct}% 📈 {link}",
+		},
 	}
 }

@@ -17,11 +17,14 @@ var lexicons = map[string]lexicon{}
 // shared is consulted when a language has no choice for a slot.
 var shared = lexicon{}
 
-// register adds a language's lexicon, with its extra solicitation shapes
-// (package variables are set before any init runs, so posExtra is ready).
+// register adds a language's lexicon, with its extra solicitation and
+// hard-negative shapes (package variables are set before any init runs, so
+// posExtra and negExtra are ready).
 func register(lang string, l lexicon) {
-	for k, v := range posExtra[lang] {
-		l[k] = append(l[k], v...)
+	for _, extra := range []map[string]lexicon{posExtra, negExtra} {
+		for k, v := range extra[lang] {
+			l[k] = append(l[k], v...)
+		}
 	}
 	lexicons[lang] = l
 }
