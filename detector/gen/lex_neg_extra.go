@@ -5,6 +5,7 @@ package gen
 // "young" and "collection" in their ordinary senses.
 var negExtra = map[string]lexicon{
 	"en": {
+		"T:neg.app.review": {"{app} notifications stopped after the update, any fix?", "{app} web keeps logging me out"},
 		"T:neg.parenting.school": {
 			"pics of the kids from the birthday party are in the album: {link}",
 			"school photo packages for {grade} on sale until friday, order via {contact}",
@@ -16,7 +17,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.community.invite": {"young parents group, swap baby clothes and tips {link}"},
 	},
 	"es": {
-		"adultgoods": {"contenido", "fotos", "sets", "vídeos", "suscripciones", "sesiones", "packs"},
+		"T:neg.app.review": {"{app} no me deja iniciar sesión desde la actualización", "las notificaciones de {app} no llegan, ¿solución?"},
+		"adultgoods":       {"contenido", "fotos", "sets", "vídeos", "suscripciones", "sesiones", "packs"},
 		"T:neg.parenting.school": {
 			"las fotos de los niños en el cumple están en el álbum: {link}",
 			"packs de fotos escolares de {grade} a la venta hasta el viernes, pedidos {contact}",
@@ -26,7 +28,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"te mandé las fotos de los niños en la playa 😍 {contact}"},
 	},
 	"pt": {
-		"adultgoods": {"conteúdo", "fotos", "sets", "vídeos", "assinaturas", "ensaios", "packs"},
+		"T:neg.app.review": {"{app} não deixa fazer login desde a atualização", "as notificações do {app} pararam, alguma solução?"},
+		"adultgoods":       {"conteúdo", "fotos", "sets", "vídeos", "assinaturas", "ensaios", "packs"},
 		"T:neg.parenting.school": {
 			"as fotos das crianças no aniversário estão no álbum: {link}",
 			"pacotes de fotos da escola do {grade} à venda até sexta, pedidos {contact}",
@@ -36,7 +39,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"te mandei as fotos das crianças na praia 😍 {contact}"},
 	},
 	"de": {
-		"adultgoods": {"content", "bilder", "sets", "videos", "abos", "shootings", "pakete"},
+		"T:neg.app.review": {"{app} login geht seit dem update nicht mehr", "benachrichtigungen von {app} kommen nicht an, lösung?"},
+		"adultgoods":       {"content", "bilder", "sets", "videos", "abos", "shootings", "pakete"},
 		"T:neg.parenting.school": {
 			"die kinderfotos vom geburtstag sind im album: {link}",
 			"schulfoto-pakete der {grade} noch bis freitag bestellbar, {contact}",
@@ -47,7 +51,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"hab dir die bilder von den kids am strand geschickt 😍 {contact}"},
 	},
 	"fr": {
-		"adultgoods": {"contenus", "photos", "sets", "vidéos", "abonnements", "shootings", "packs"},
+		"T:neg.app.review": {"impossible de me connecter à {app} depuis la mise à jour", "les notifications {app} n'arrivent plus, une solution ?"},
+		"adultgoods":       {"contenus", "photos", "sets", "vidéos", "abonnements", "shootings", "packs"},
 		"T:neg.parenting.school": {
 			"les photos des enfants à l'anniversaire sont dans l'album : {link}",
 			"pochettes de photos scolaires de {grade} en vente jusqu'à vendredi, commande {contact}",
@@ -57,7 +62,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"je t'ai envoyé les photos des enfants à la plage 😍 {contact}"},
 	},
 	"it": {
-		"adultgoods": {"contenuti", "foto", "set", "video", "abbonamenti", "shooting", "pacchetti"},
+		"T:neg.app.review": {"{app} non mi fa fare il login dopo l'aggiornamento", "le notifiche di {app} non arrivano, soluzioni?"},
+		"adultgoods":       {"contenuti", "foto", "set", "video", "abbonamenti", "shooting", "pacchetti"},
 		"T:neg.parenting.school": {
 			"le foto dei bambini alla festa sono nell'album: {link}",
 			"pacchetti di foto di classe della {grade} in vendita fino a venerdì, ordini {contact}",
@@ -67,7 +73,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"ti ho mandato le foto dei bimbi al mare 😍 {contact}"},
 	},
 	"nl": {
-		"adultgoods": {"content", "foto's", "sets", "video's", "abonnementen", "shoots", "pakketten"},
+		"T:neg.app.review": {"{app} inloggen lukt niet meer sinds de update", "meldingen van {app} komen niet binnen, oplossing?"},
+		"adultgoods":       {"content", "foto's", "sets", "video's", "abonnementen", "shoots", "pakketten"},
 		"T:neg.parenting.school": {
 			"de foto's van de kinderen op het verjaardagsfeest staan in het album: {link}",
 			"schoolfotopakketten van {grade} te bestellen tot vrijdag, {contact}",
@@ -77,7 +84,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"heb je de foto's van de kids op het strand gestuurd 😍 {contact}"},
 	},
 	"ru": {
-		"adultgoods": {"контент", "фото", "сеты", "видео", "подписки", "фотосессии", "паки"},
+		"T:neg.app.review": {"{app} не пускает войти после обновления", "уведомления {app} не приходят, как починить?"},
+		"adultgoods":       {"контент", "фото", "сеты", "видео", "подписки", "фотосессии", "паки"},
 		"T:neg.parenting.school": {
 			"фото детей с дня рождения в альбоме: {link}",
 			"школьные фотоальбомы для {grade} можно заказать до пятницы, {contact}",
@@ -87,7 +95,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"скинула тебе фотки детей на пляже 😍 {contact}"},
 	},
 	"pl": {
-		"adultgoods": {"treści", "zdjęcia", "sesje", "filmy", "subskrypcje", "paczki"},
+		"T:neg.app.review": {"{app} nie daje się zalogować od aktualizacji", "powiadomienia z {app} nie przychodzą, jakieś rozwiązanie?"},
+		"adultgoods":       {"treści", "zdjęcia", "sesje", "filmy", "subskrypcje", "paczki"},
 		"T:neg.parenting.school": {
 			"zdjęcia dzieci z urodzin są w albumie: {link}",
 			"pakiety zdjęć szkolnych dla {grade} do zamówienia do piątku, {contact}",
@@ -97,7 +106,8 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"wysłałam ci zdjęcia dzieci na plaży 😍 {contact}"},
 	},
 	"tr": {
-		"adultgoods": {"içerik", "fotoğraflar", "setler", "videolar", "abonelikler", "çekimler", "paketler"},
+		"T:neg.app.review": {"güncellemeden beri {app} giriş yapmıyor", "{app} bildirimleri gelmiyor, çözüm?"},
+		"adultgoods":       {"içerik", "fotoğraflar", "setler", "videolar", "abonelikler", "çekimler", "paketler"},
 		"T:neg.parenting.school": {
 			"doğum günündeki çocukların fotoğrafları albümde: {link}",
 			"okul fotoğraf paketleri cumaya kadar sipariş edilebilir, {contact}",

@@ -166,6 +166,11 @@ func (c *ctx) age(lo, hi int) string {
 		w = words[n]
 	}
 	c.tag("age")
+	if r.chance(0.04) && strings.Contains(f, "{N}") {
+		// Keycap digits ("1️⃣3️⃣") hide an age from a digit match.
+		c.tag("emoji")
+		return strings.ReplaceAll(strings.ReplaceAll(f, "{N}", keycaps(n)), "{M}", keycaps(m))
+	}
 	f = strings.ReplaceAll(f, "{N}", strconv.Itoa(n))
 	f = strings.ReplaceAll(f, "{M}", strconv.Itoa(m))
 	return strings.ReplaceAll(f, "{W}", w)
@@ -317,4 +322,14 @@ func fill(pat, a, av, b, bv string) string {
 		pat = strings.ReplaceAll(pat, b, bv)
 	}
 	return pat
+}
+
+// keycaps writes n in keycap emoji: digit, U+FE0F, U+20E3.
+func keycaps(n int) string {
+	var b strings.Builder
+	for _, d := range strconv.Itoa(n) {
+		b.WriteRune(d)
+		b.WriteString("\ufe0f\u20e3")
+	}
+	return b.String()
 }
