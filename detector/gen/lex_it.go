@@ -1,0 +1,212 @@
+package gen
+
+func init() {
+	register("it", lexicon{
+		"sell": {"vendo", "ho", "offro", "condivido", "vendo i miei", "nuovo lotto di", "disponibili:", "in vendita:",
+			"svendo", "cedo", "vendiamo", "ho nuovi", "accesso a", "smercio"},
+		"sell2": {"in vendita", "disponibili", "a poco", "pronti da inviare", "consegna immediata", "per chiunque",
+			"ancora disponibili", "vanno a ruba", "prezzo basso"},
+		"trade":     {"scambio", "scambi di", "faccio scambi di", "scambio i miei", "baratto", "permuto"},
+		"tradeonly": {"solo scambi", "non vendo", "scambio 1 a 1", "solo seri", "niente venditori"},
+		"tradefor":  {"con", "in cambio di", "scambio con", "per i vostri"},
+		"request": {"cerco", "compro", "voglio", "mi servono", "qualcuno ha", "pago per", "sto cercando", "cercasi",
+			"compro subito", "chi vende", "interessato a"},
+		"whohas": {"chi ha", "qualcuno ha", "dove trovo", "chi vende", "qualcuno passa", "qlc ha"},
+		"pay":    {"pago bene", "pago in btc", "paypal ok", "pago in anticipo", "buon prezzo", "pago in crypto", "ricarica postepay"},
+		"goods": {"contenuti", "collezione", "foto", "video", "link", "cartelle", "pack", "pacchetti", "menù", "materiale",
+			"file", "album", "mega", "drive", "roba", "archivio", "cartella", "fotine", "videini", "collezioni", "cp", "galleria"},
+		"minor": {"giovani", "teen", "di bambine", "di bambini", "di ragazzine", "di minorenni", "di bimbe", "di piccole",
+			"delle medie", "delle elementari", "di scolarette", "di nipotine", "di figliastra", "di sorellastra",
+			"giovanissime", "di neonati", "adolescenti", "di cuginette", "di bimbi", "di piccoline", "minorenni"},
+		"minor_n": {"bambine", "bambini", "ragazzine", "bimbe", "bimbi", "minorenni", "piccole", "piccoline", "nipotine",
+			"cuginette", "figliastre", "scolarette", "adolescenti", "neonati", "alunne", "ragazzini"},
+		"mg": {"{goods} {minor}", "{goods} {minor}", "{goods} di {minor_n}", "{goods} ({age})", "{goods} {age}",
+			"{goods} {minor} {age}", "{minor_n} {age}", "{goods} con {minor_n}", "{emo_minor} {goods} {minor}"},
+		"new":       {"nuovo", "nuovi", "freschi", "esclusivo", "ultimo arrivo:", "materiale nuovo", "novità:"},
+		"menu":      {"menù", "listino", "listino prezzi", "prezzi", "catalogo", "lista completa", "lista"},
+		"menu2":     {"menù in privato", "prezzi in dm", "catalogo in bio", "chiedi la lista", "menù completo"},
+		"pricehint": {"economico", "10€ a cartella", "prezzi in pv", "sconti sulla quantità", "solo btc", "il primo gratis"},
+		"deco": {"🔥", "senza limiti", "consegna veloce", "100% reale", "venditore verificato", "niente fake", "solo seri",
+			"vendo a chiunque", "aggiornato ogni giorno", "massima discrezione", "💯", "tutto nuovo", "#nolimits"},
+		"cta": {"scrivimi", "pv", "dm", "contattami", "aggiungimi", "contatto", "info su", "chiedi su", "ordini su"},
+		"groupinv": {"entra nel nostro gruppo di scambio di", "nuovo gruppo di", "canale aperto:", "link d'invito per",
+			"entra nel gruppo,", "gruppo privato con", "gruppo per condividere", "il nostro canale ha"},
+		"group": {"gruppo", "canale", "gruppo scambi", "stanza", "server", "chat", "gruppo privato", "canale vip"},
+		"coded": {"pthc", "ptsc", "cp", "c.p", "🧀🍕", "#t33n", "senza limiti", "#nolimits", "kdquality", "pizza al formaggio",
+			"c p", "#caldodepollo", "vendo a chiunque"},
+		"foodcode": {"pizza al formaggio", "pizza con formaggio fresco", "pizzette", "formaggino fresco", "brodo di pollo", "caldo de pollo"},
+		"hashtags": {"#t33n #nolimits", "#pthc", "#cp #scambio", "#ragazzine #link", "#caldodepollo", "#senzalimiti", "#pack #teen", "#ptsc"},
+		"tail":     {"🔥", "senza limiti", "pv", "🔥🔥", "solo seri", "😈", "💯"},
+
+		"cinv": {"aggiungimi su", "scrivimi su", "contattami su", "contatto su", "pv su", "sono su", "trovami su",
+			"solo su", "raggiungibile su", "mandami un messaggio su", "più info su"},
+		"cinvlink": {"entra:", "link:", "qui:", "👉", "accedi:", "invito:", "👇"},
+		"on":       {"su", "via", "@", "tramite"},
+		"idlabel":  {"id", "nome utente", "utente", "nick", "numero", "contatto", "nome"},
+		"twoapps": {"{A} o {B}, su entrambi: {H}", "{A} / {B}: {H}", "{H} su {A} o {B}", "{A} e {B} stesso nome {H}",
+			"stesso nick su {A} e {B}: {H}", "{A} o {B} {H}"},
+
+		"agef": {"{N}", "{N} anni", "{N}a", "{N} annetti", "sotto i {N}", "{N}-{M} anni", "{N} e {M}", "da {N} a {M} anni",
+			"{N}yo", "u{N}", "({N})", "{N} anni e meno", "{W} anni", "{N}&{M}", "{N}-{M}", "under {N}", "età {N}"},
+		"numw": {"zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci", "undici", "dodici",
+			"tredici", "quattordici", "quindici", "sedici", "diciassette", "diciotto", "diciannove", "venti", "ventuno",
+			"ventidue", "ventitré", "ventiquattro", "venticinque"},
+		"price": {"{num}€", "{num} euro", "{num}€ trattabili", "{num} € fissi", "{num} CHF"},
+
+		"T:neg.adult.only": {
+			"contenuti {adultw} solo per {adults} {adultmark}. {contact}",
+			"{adultmark} modella di {age}, {adultver}. {contact}",
+			"nuove foto {adultw}, {adultmark}, {adultver}. {contact}",
+		},
+		"adultw":    {"piccanti", "sensuali", "per adulti", "audaci", "boudoir", "in lingerie", "hot"},
+		"adults":    {"adulti", "maggiorenni", "over 18", "adulti verificati"},
+		"adultmark": {"18+", "+18", "🔞", "solo maggiorenni", "(18+)", "vietato ai minori"},
+		"adultver":  {"età verificata", "tutte maggiorenni", "documento controllato", "nessun minore", "verifica dell'età"},
+
+		"T:neg.parenting.school": {
+			"mia {kidrel} ({age}) inizia la {grade} la settimana prossima, consigli? {emo_minor}",
+			"genitori della {grade}: il gruppo di classe è su {app}, chiedete il link alla maestra",
+			"riunione dei genitori giovedì alle {hour24}, domande al {contact}",
+			"cerco passaggio per la scuola, {grade}, scrivetemi {contact}",
+			"trovata giacca da bambino {kidcol} taglia {kidsize} davanti alla scuola, {contact}",
+		},
+		"kidrel": {"figlia", "piccola", "figliastra", "nipote", "bimba", "primogenita"},
+		"grade":  {"prima elementare", "materna", "terza elementare", "prima media", "scuola dell'infanzia", "quinta", "asilo nido"},
+		"kidcol": {"blu", "rossa", "verde", "rosa", "grigia", "gialla"},
+
+		"T:neg.sport.youth": {
+			"provini per gli {team} sabato alle {hour24}, mister: {contact}",
+			"gli {team} hanno vinto 3-1 {emo}, orgogliosi dei ragazzi!",
+			"manca un portiere agli {team}, annata {year}, chiedere a {contact}",
+			"centro estivo per bambini di {age}: calcio, nuoto, arrampicata. iscrizioni {contact}",
+		},
+		"team": {"under {num}", "esordienti", "pulcini", "giovanissimi", "allievi", "under 13 femminile", "primi calci"},
+
+		"T:neg.babysitting.tutoring": {
+			"babysitter con esperienza, corso di primo soccorso, bambini {age}, sere e weekend. {contact}",
+			"ripetizioni di matematica per la {grade}, {price}/ora. {contact}",
+			"tata disponibile per i più piccoli {emo_minor}, referenze, {contact}",
+			"aiuto compiti per bambini di {age}, online o in presenza, {contact}",
+		},
+		"T:neg.marketplace.kids": {
+			"vendo {kiditem} per {age}, {cond}, {price}. {contact}",
+			"{kiditem} taglia {kidsize}, {cond}, {price}, {pickup}. {contact}",
+			"stock di {kiditem} taglia {kidsize}, {cond}. {price} tutto {emo_minor} {contact}",
+			"{kiditem} ({age}) {price}, {pickup}, {contact}",
+		},
+		"kiditem": {"bici da bambino", "passeggino", "seggiolino auto", "bici senza pedali", "vestiti da bambina",
+			"vestiti neonato", "abitini", "jeans da bambino", "scarpe da bambino", "lego", "monopattino", "seggiolone",
+			"culla", "zaino scuola", "libri per bambini", "cucina giocattolo", "casa delle bambole", "baby monitor",
+			"caschetto", "letto a castello", "costume da bagno bimba", "scarpe da calcio", "palestrina"},
+		"kidsize": {"{age}", "4 anni", "110 cm", "taglia 128", "116/122", "5-6 anni", "ruota 20", "ruota 16", "numero 30", "9-12 mesi"},
+		"cond":    {"come nuovo", "poco usato", "buone condizioni", "usato", "ottime condizioni", "mai usato", "con scatola"},
+		"pickup":  {"ritiro a mano", "spedizione possibile", "consegna a mano", "spedisco", "zona Milano"},
+
+		"T:neg.school.uniform": {
+			"divisa scolastica, {age}, {cond}, {price} {contact}",
+			"vendo divisa della {school}: blazer, 2 polo, gonna, taglia {age}. {price} {contact}",
+			"grembiule scuola taglia {kidsize}, {cond}, {price}. {contact}",
+		},
+		"school": {"scuola Santa Maria", "scuola internazionale", "istituto San Giuseppe", "scuola Montessori"},
+
+		"T:neg.marketplace.general": {
+			"vendo {mkitem}, {cond}, {price}. {contact}",
+			"{mkitem} in vendita, {price}, {pickup}. {contact}",
+			"verdura fresca questa settimana, {produce} giovani, ordini {contact}",
+			"collezione di romanzi young adult, 30 libri, {price}. {contact}",
+		},
+		"mkitem":  {"divano", "iphone 12", "lavatrice", "mountain bike", "chitarra", "scrivania", "obiettivo", "tavolino", "tenda", "portatile"},
+		"produce": {"spinaci", "carciofi", "zucchine", "piselli", "caprini", "agli"},
+
+		"T:neg.pizza.shop": {
+			"🍕🧀 {pizza} a {price} stasera, ordina su {contact}",
+			"{pizza} appena sfornata {emo}, consegna fino alle {hour24}, {contact}",
+			"menù bimbi: pizzetta al formaggio + succo {price}. ordini {contact}",
+			"ordine n. {order} pronto da ritirare 🍕 info {contact}",
+		},
+		"pizza": {"pizza ai formaggi", "margherita", "quattro formaggi", "calzone", "diavola", "pizza ortolana"},
+
+		"T:neg.crypto.young": {
+			"progetto giovane, potenziale enorme 🚀 prevendita {coin}, entra {link}",
+			"segnali di trading {coin}: {pct}% questa settimana, gratis {link}",
+			"nuovo token {coin}, liquidità bloccata, community {link}",
+		},
+		"coin": {"$MOON", "$BABYDOGE", "$NOVA", "$RAZZO", "$TEEN"},
+
+		"T:neg.gaming.trade": {
+			"vendo account {game}, livello {num}, {cpword}, {price}. {contact}",
+			"scambio skin di {game}, {skin} per {skin}, aggiungimi {contact}",
+			"{num}k {cpword} in vendita, consegna immediata, {contact}",
+			"licenza cPanel (CP) {price}/anno, {contact}",
+		},
+		"game":   {"Fortnite", "Valorant", "CS2", "Roblox", "Minecraft", "COD Mobile", "FIFA", "Brawl Stars"},
+		"cpword": {"CP", "punti CP", "COD points", "potenza di combattimento", "cp"},
+		"skin":   {"coltello", "skin leggendaria", "emote raro", "pass battaglia", "guanti"},
+
+		"T:neg.cp.clubpenguin": {
+			"chi si ricorda club penguin? server privato CP online, {link}",
+			"nostalgia CP (club penguin) 🐧 gruppo {link}",
+		},
+		"T:neg.cp.palsy": {
+			"gruppo di sostegno per genitori di bambini con PCI (paralisi cerebrale, CP), {contact}",
+			"mia {kidrel} ({age}) ha una paralisi cerebrale, consigli di fisioterapia?",
+		},
+		"T:neg.cards.trade": {
+			"scambio carte pokémon, {card} per {card}, {contact}",
+			"vendo la mia collezione di carte, {num} carte, {price}. {contact}",
+			"giovane collezionista cerca scambi di doppioni, {card}, {contact}",
+		},
+		"card": {"charizard", "holo", "yu-gi-oh", "figurine panini", "magic", "carte calciatori"},
+
+		"T:neg.news.arrest": {
+			"arrestato un {adultnum}enne che vendeva {newsterm} su {app} con il nome {contact}",
+			"al processo: l'imputato offriva cartelle '{coded}' su {app} come {contact}",
+			"polizia postale di {city}: annunciava 'cartelle di ragazzine' con il contatto {contact}, denunciato",
+		},
+		"newsterm": {"materiale pedopornografico", "immagini pedopornografiche", "file illegali con minori", "CSAM"},
+		"city":     {"Milano", "Roma", "Napoli", "Torino", "Bologna", "Palermo", "Lugano", "Bari"},
+		"T:neg.police.statement": {
+			"comunicato: l'account {contact} che offriva '{coded}' è stato segnalato e rimosso",
+			"la polizia postale ha arrestato un uomo di {adultnum} anni che usava {contact} per diffondere {newsterm}",
+			"attenzione: codici come '{coded}' o '{age}' compaiono in annunci illegali. segnalate a {contact}",
+		},
+		"T:neg.safety.advice": {
+			"genitori: '{coded}' e 🧀🍕 sono codici usati dai pedofili. con un nome utente? segnalate",
+			"consiglio: gli abusanti scrivono età come '{age}' e parole come '{coded}'. segnalare, mai rispondere",
+			"parlate con i figli di {app}: gli sconosciuti chiedono di passare in privato. segnalazioni {contact}",
+		},
+		"T:neg.scam.warning": {
+			"attenzione a {contact}, ha preso i soldi e mi ha bloccato",
+			"allerta truffa: {contact} NON è il nostro account ufficiale",
+			"occhio: {contact} si finge assistenza e chiede codici",
+		},
+		"T:neg.journalist.tips": {
+			"sono giornalista e indago su {topic}. segnalazioni sicure via {contact}",
+			"hai informazioni su {topic}? scrivi alla redazione su {contact}",
+			"il nostro canale per le fonti è aperto: {contact}. tuteliamo l'anonimato",
+		},
+		"topic": {"la sicurezza dei minori online", "la corruzione in comune", "le truffe crypto", "la casa"},
+		"T:neg.app.review": {
+			"recensione di {app}: crittografia solida, interfaccia lenta. 4/5",
+			"passato da {app} a {app}, le chiamate di gruppo vanno meglio",
+			"{app} crasha su android 14, capita anche a voi?",
+		},
+		"T:neg.chat.ordinary": {
+			"ciao sono io, numero nuovo, salvalo: {contact}",
+			"ho perso il telefono, riaggiungimi: {contact}",
+			"cena alle 8? scrivimi su {contact}",
+			"per il gruppo della gita aggiungete {contact}",
+		},
+		"T:neg.community.invite": {
+			"unisciti alla nostra community di {hobby}! {link}",
+			"appassionati di {hobby}, nuovo server {emo} {link}",
+			"gruppo di {hobby} della zona, ci vediamo la domenica: {link}",
+		},
+		"hobby": {"giardinaggio", "maglia", "linux", "fotografia", "corsa", "scacchi", "giochi da tavolo", "anime", "cucina"},
+		"T:neg.product.name": {
+			"il segnale {app} in treno è pessimo",
+			"la linea 5 è di nuovo in ritardo",
+			"la sessione 3 del workshop inizia alle {hour24}",
+		},
+	})
+}
