@@ -13,7 +13,11 @@ LDFLAGS := -s -w -X $(PKG)/internal/version.Version=$(VERSION) \
 T        ?=
 PKG_TEST ?= ./...
 
-.PHONY: help build run test services lint bench fuzz clean
+# The shipped model: bump MODEL_VERSION whenever the recipe, the features or
+# the rules change, then commit configs/model.json.gz.
+MODEL_VERSION ?= 2026.12.07-1
+
+.PHONY: help build run test services lint bench fuzz clean model
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +50,9 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-10s} $$pkg || exit 1; \
 	  done; done
+
+model: ## Retrain the scorer on the recipe and write configs/model.json.gz
+	$(GO) run ./cmd/handlewatch train --version $(MODEL_VERSION) --out configs/model.json.gz
 
 clean: ## Remove build output and local data
 	rm -rf bin data

@@ -5,17 +5,22 @@ import (
 	"path/filepath"
 
 	"github.com/handlewatch/handlewatch/detector"
+	"github.com/handlewatch/handlewatch/detector/gen"
 )
 
 // recipe is what the shipped model is trained on, so that `train` with no
 // flags and `eval --lofo` in the checkout use the same data.
 type recipe struct {
-	Corpora []string // hand-written labelled corpora
-	Real    []string // globs of real posts, all benign
+	Generated int      // examples from the compositional generator
+	GenSeed   uint64   // its seed
+	Corpora   []string // hand-written labelled corpora
+	Real      []string // globs of real posts, all benign
 }
 
 var defaultRecipe = recipe{
-	Corpora: []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl"},
+	Generated: 60000,
+	GenSeed:   20261207,
+	Corpora:   []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
@@ -25,6 +30,10 @@ var defaultRecipe = recipe{
 
 func trainingRecipe(r recipe) ([]detector.TrainSet, error) {
 	var sets []detector.TrainSet
+	if r.Generated > 0 {
+		sets = append(sets, detector.TrainSet{Name: fmt.Sprintf("generated (seed %d)", r.GenSeed),
+			Examples: fromGenerator(gen.Generate(r.GenSeed, r.Generated))})
+	}
 	for _, c := range r.Corpora {
 		exs, err := detector.ReadCorpus(c)
 		if err != nil {
@@ -48,4 +57,16 @@ func trainingRecipe(r recipe) ([]detector.TrainSet, error) {
 		}
 	}
 	return sets, nil
+}
+
+func fromGenerator(exs []gen.Example) []detector.CorpusExample {
+	out := make([]detector.CorpusExample, len(exs))
+	for i, ex := range exs {
+		c := detector.CorpusExample{ID: ex.ID, Text: ex.Text, Label: ex.Label, Lang: ex.Lang, Tags: ex.Tags, Family: ex.Family}
+		for _, h := range ex.Handles {
+			c.Handles = append(c.Handles, detector.CorpusHandle{App: h.App, Handle: h.Handle})
+		}
+		out[i] = c
+	}
+	return out
 }
