@@ -171,9 +171,29 @@ func (fz *featurizer) words(in featureInput) []token {
 		}
 		i = j
 	}
+	// Words within nearWords of a handle are also features of their own:
+	// the sentence that gives the contact says what it is for, the prose
+	// around it (a news story, a warning) often does not.
+	const nearWords = 6
+	lastH := -1 << 30
+	nextH := make([]int, len(toks))
+	nh := 1 << 30
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i].handle {
+			nh = i
+		}
+		nextH[i] = nh
+	}
 	for i, tk := range toks {
+		if tk.handle {
+			lastH = i
+		}
 		if !tk.handle {
 			fz.add("w:"+tk.s, 1, wordNote(tk.s))
+			fz.charGrams(tk.s)
+			if i-lastH <= nearWords || nextH[i]-i <= nearWords {
+				fz.add("n:"+tk.s, 1, nearNote(tk.s))
+			}
 		}
 		if i > 0 {
 			a, b := toks[i-1].s, tk.s
@@ -224,6 +244,26 @@ func wordNote(w string) string {
 		return ""
 	}
 	return fmt.Sprintf("the word %q", w)
+}
+
+// charGrams adds the letter 4-grams of a word, edges marked, at a small
+// value: they carry inflections, compounds and misspellings of words the
+// training data spelt otherwise, in languages it barely has.
+func (fz *featurizer) charGrams(w string) {
+	if len(w) < 5 || strings.HasPrefix(w, "#") {
+		return
+	}
+	rs := []rune("^" + w + "$")
+	for i := 0; i+4 <= len(rs); i++ {
+		fz.add("g:"+string(rs[i:i+4]), 0.5, "")
+	}
+}
+
+func nearNote(w string) string {
+	if n := wordNote(w); n != "" {
+		return n + " next to the contact"
+	}
+	return ""
 }
 
 func pairNote(a, b string) string {

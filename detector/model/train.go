@@ -25,10 +25,10 @@ type Options struct {
 	Version    string  // model version; required
 	Bits       uint8   // default 18
 	Epochs     int     // default 5
-	L2         float64 // default 1e-5 per update
+	L2         float64 // default 1e-3 per update
 	Rate       float64 // AdaGrad base rate, default 0.3
 	Seed       uint64  // shuffling and the validation split
-	ValFrac    float64 // share held out for calibration, default 0.2
+	ValFrac    float64 // share of the calibration examples held out, default 0.4
 	TargetPrec float64 // the threshold is the lowest with this validation precision, default 0.97
 	MinThresh  float64 // the threshold is never below this, default 0.3
 	MaxThresh  float64 // nor above this, default 0.9
@@ -47,13 +47,13 @@ func (o Options) withDefaults() Options {
 		o.Epochs = 5
 	}
 	if o.L2 == 0 {
-		o.L2 = 1e-5
+		o.L2 = 1e-3
 	}
 	if o.Rate == 0 {
 		o.Rate = 0.3
 	}
 	if o.ValFrac == 0 {
-		o.ValFrac = 0.2
+		o.ValFrac = 0.4
 	}
 	if o.TargetPrec == 0 {
 		o.TargetPrec = 0.97
