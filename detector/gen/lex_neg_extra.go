@@ -5,7 +5,24 @@ package gen
 // "young" and "collection" in their ordinary senses.
 var negExtra = map[string]lexicon{
 	"en": {
-		"T:neg.app.review": {"{app} notifications stopped after the update, any fix?", "{app} web keeps logging me out"},
+		"T:neg.news.arrest": {
+			"court documents quote the ad: \"{sell} {mg}, {contact}\". the defendant, {adultnum}, pleaded guilty",
+			"the post read '{coded} {goods}, {contact}'; detectives traced the account to a {city} flat",
+			"{city}: a {adultnum}-year-old admitted running {contact}, where '{mg}' was offered",
+		},
+		"T:neg.police.statement": {
+			"we are aware of posts saying \"{sell} {mg}\" with {contact}. the account is suspended; do not engage",
+			"update: the person behind {contact} has been charged. thank you to everyone who reported",
+		},
+		"T:neg.safety.advice": {
+			"how to spot grooming: ads say '{mg}' or use 🧀🍕, then push you to {app}. report them",
+			"glossary for moderators: '{coded}' = abuse material, '{age}' = age claim. escalate, never reply",
+		},
+		"T:neg.scam.warning":    {"PSA: {contact} is selling fake tickets, report and block", "beware: {contact} — impersonating our admins"},
+		"T:neg.journalist.tips": {"we're looking into {topic}. if you know something, our Signal is {contact}"},
+		"T:neg.cp.palsy":        {"physio exercises for toddlers with CP, shared by our clinic: {link}"},
+		"T:neg.cp.clubpenguin":  {"CP legacy server event this weekend, puffle party 🐧 {link}"},
+		"T:neg.app.review":      {"{app} notifications stopped after the update, any fix?", "{app} web keeps logging me out"},
 		"T:neg.parenting.school": {
 			"pics of the kids from the birthday party are in the album: {link}",
 			"school photo packages for {grade} on sale until friday, order via {contact}",
@@ -14,11 +31,19 @@ var negExtra = map[string]lexicon{
 		},
 		"T:neg.sport.youth":      {"team photos of the {team} are up, parents can download the pack {link}"},
 		"T:neg.chat.ordinary":    {"sent you the pics of the kids at the beach 😍 {contact}"},
-		"T:neg.community.invite": {"young parents group, swap baby clothes and tips {link}"},
+		"T:neg.community.invite": {"young parents group, swap baby clothes and tips {link}", "our {hobby} club is on {app} now, everyone welcome: {link}"},
 	},
 	"es": {
-		"T:neg.app.review": {"{app} no me deja iniciar sesión desde la actualización", "las notificaciones de {app} no llegan, ¿solución?"},
-		"adultgoods":       {"contenido", "fotos", "sets", "vídeos", "suscripciones", "sesiones", "packs"},
+		"T:neg.news.arrest": {
+			"según el sumario, el anuncio decía: \"{sell} {mg}, {contact}\". el acusado, de {adultnum} años, lo admitió",
+			"el mensaje era '{coded} {goods}, {contact}'; los agentes localizaron la cuenta en {city}",
+		},
+		"T:neg.police.statement": {"hemos detectado publicaciones con \"{sell} {mg}\" y {contact}. cuenta suspendida, no contactéis"},
+		"T:neg.safety.advice":    {"cómo detectarlo: anuncios con '{mg}' o 🧀🍕 que te llevan a {app}. denúncialos"},
+		"T:neg.scam.warning":     {"aviso: {contact} vende entradas falsas, denunciad y bloquead"},
+		"T:neg.cp.palsy":         {"ejercicios de fisio para peques con PC, de nuestra clínica: {link}"},
+		"T:neg.app.review":       {"{app} no me deja iniciar sesión desde la actualización", "las notificaciones de {app} no llegan, ¿solución?"},
+		"adultgoods":             {"contenido", "fotos", "sets", "vídeos", "suscripciones", "sesiones", "packs"},
 		"T:neg.parenting.school": {
 			"las fotos de los niños en el cumple están en el álbum: {link}",
 			"packs de fotos escolares de {grade} a la venta hasta el viernes, pedidos {contact}",
@@ -28,8 +53,16 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"te mandé las fotos de los niños en la playa 😍 {contact}"},
 	},
 	"pt": {
-		"T:neg.app.review": {"{app} não deixa fazer login desde a atualização", "as notificações do {app} pararam, alguma solução?"},
-		"adultgoods":       {"conteúdo", "fotos", "sets", "vídeos", "assinaturas", "ensaios", "packs"},
+		"T:neg.news.arrest": {
+			"segundo o inquérito, o anúncio dizia: \"{sell} {mg}, {contact}\". o réu, de {adultnum} anos, confessou",
+			"a mensagem era '{coded} {goods}, {contact}'; a polícia rastreou a conta até {city}",
+		},
+		"T:neg.police.statement": {"identificamos posts com \"{sell} {mg}\" e {contact}. conta suspensa, não interaja"},
+		"T:neg.safety.advice":    {"como identificar: anúncios com '{mg}' ou 🧀🍕 que levam pro {app}. denuncie"},
+		"T:neg.scam.warning":     {"atenção: {contact} vende ingressos falsos, denunciem e bloqueiem"},
+		"T:neg.cp.palsy":         {"exercícios de fisioterapia para crianças com PC, da nossa clínica: {link}"},
+		"T:neg.app.review":       {"{app} não deixa fazer login desde a atualização", "as notificações do {app} pararam, alguma solução?"},
+		"adultgoods":             {"conteúdo", "fotos", "sets", "vídeos", "assinaturas", "ensaios", "packs"},
 		"T:neg.parenting.school": {
 			"as fotos das crianças no aniversário estão no álbum: {link}",
 			"pacotes de fotos da escola do {grade} à venda até sexta, pedidos {contact}",
@@ -39,8 +72,17 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"te mandei as fotos das crianças na praia 😍 {contact}"},
 	},
 	"de": {
-		"T:neg.app.review": {"{app} login geht seit dem update nicht mehr", "benachrichtigungen von {app} kommen nicht an, lösung?"},
-		"adultgoods":       {"content", "bilder", "sets", "videos", "abos", "shootings", "pakete"},
+		"T:neg.news.arrest": {
+			"laut anklage lautete die anzeige: \"{sell} {mg}, {contact}\". der {adultnum}-jährige gestand",
+			"der post lautete '{coded} {goods}, {contact}'; ermittler fanden das konto in {city}",
+			"{city}: {adultnum}-jähriger betrieb den kanal {contact}, dort wurden '{mg}' angeboten",
+		},
+		"T:neg.police.statement": {"uns sind beiträge mit \"{sell} {mg}\" und {contact} bekannt. konto gesperrt, bitte nicht kontaktieren"},
+		"T:neg.safety.advice":    {"so erkennt ihr es: anzeigen mit '{mg}' oder 🧀🍕, die zu {app} locken. meldet sie"},
+		"T:neg.scam.warning":     {"achtung: {contact} verkauft gefälschte tickets, melden und blockieren"},
+		"T:neg.cp.palsy":         {"physio-übungen für kleinkinder mit CP, von unserer praxis: {link}"},
+		"T:neg.app.review":       {"{app} login geht seit dem update nicht mehr", "benachrichtigungen von {app} kommen nicht an, lösung?"},
+		"adultgoods":             {"content", "bilder", "sets", "videos", "abos", "shootings", "pakete"},
 		"T:neg.parenting.school": {
 			"die kinderfotos vom geburtstag sind im album: {link}",
 			"schulfoto-pakete der {grade} noch bis freitag bestellbar, {contact}",
@@ -51,8 +93,16 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"hab dir die bilder von den kids am strand geschickt 😍 {contact}"},
 	},
 	"fr": {
-		"T:neg.app.review": {"impossible de me connecter à {app} depuis la mise à jour", "les notifications {app} n'arrivent plus, une solution ?"},
-		"adultgoods":       {"contenus", "photos", "sets", "vidéos", "abonnements", "shootings", "packs"},
+		"T:neg.news.arrest": {
+			"selon l'enquête, l'annonce disait : « {sell} {mg}, {contact} ». le prévenu, {adultnum} ans, a reconnu les faits",
+			"le message était « {coded} {goods}, {contact} » ; les enquêteurs ont remonté le compte jusqu'à {city}",
+		},
+		"T:neg.police.statement": {"nous avons repéré des messages « {sell} {mg} » avec {contact}. compte suspendu, ne répondez pas"},
+		"T:neg.safety.advice":    {"comment repérer : des annonces « {mg} » ou 🧀🍕 qui renvoient vers {app}. signalez-les"},
+		"T:neg.scam.warning":     {"attention : {contact} vend de faux billets, signalez et bloquez"},
+		"T:neg.cp.palsy":         {"exercices de kiné pour tout-petits avec IMC, partagés par notre cabinet : {link}"},
+		"T:neg.app.review":       {"impossible de me connecter à {app} depuis la mise à jour", "les notifications {app} n'arrivent plus, une solution ?"},
+		"adultgoods":             {"contenus", "photos", "sets", "vidéos", "abonnements", "shootings", "packs"},
 		"T:neg.parenting.school": {
 			"les photos des enfants à l'anniversaire sont dans l'album : {link}",
 			"pochettes de photos scolaires de {grade} en vente jusqu'à vendredi, commande {contact}",
@@ -62,8 +112,17 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"je t'ai envoyé les photos des enfants à la plage 😍 {contact}"},
 	},
 	"it": {
-		"T:neg.app.review": {"{app} non mi fa fare il login dopo l'aggiornamento", "le notifiche di {app} non arrivano, soluzioni?"},
-		"adultgoods":       {"contenuti", "foto", "set", "video", "abbonamenti", "shooting", "pacchetti"},
+		"T:neg.news.arrest": {
+			"secondo gli atti, l'annuncio diceva: \"{sell} {mg}, {contact}\". l'imputato, {adultnum} anni, ha confessato",
+			"il messaggio era '{coded} {goods}, {contact}'; gli agenti hanno rintracciato l'account a {city}",
+		},
+		"T:neg.police.statement": {"abbiamo individuato post con \"{sell} {mg}\" e {contact}. account sospeso, non contattatelo"},
+		"T:neg.safety.advice":    {"come riconoscerli: annunci con '{mg}' o 🧀🍕 che portano su {app}. segnalateli"},
+		"T:neg.scam.warning":     {"attenzione: {contact} vende biglietti falsi, segnalate e bloccate"},
+		"T:neg.cp.palsy":         {"esercizi di fisioterapia per bimbi con PCI, dal nostro centro: {link}"},
+		"T:neg.cp.clubpenguin":   {"evento sul server CP questo weekend, festa dei puffle 🐧 {link}"},
+		"T:neg.app.review":       {"{app} non mi fa fare il login dopo l'aggiornamento", "le notifiche di {app} non arrivano, soluzioni?"},
+		"adultgoods":             {"contenuti", "foto", "set", "video", "abbonamenti", "shooting", "pacchetti"},
 		"T:neg.parenting.school": {
 			"le foto dei bambini alla festa sono nell'album: {link}",
 			"pacchetti di foto di classe della {grade} in vendita fino a venerdì, ordini {contact}",
@@ -73,8 +132,17 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"ti ho mandato le foto dei bimbi al mare 😍 {contact}"},
 	},
 	"nl": {
-		"T:neg.app.review": {"{app} inloggen lukt niet meer sinds de update", "meldingen van {app} komen niet binnen, oplossing?"},
-		"adultgoods":       {"content", "foto's", "sets", "video's", "abonnementen", "shoots", "pakketten"},
+		"T:neg.news.arrest": {
+			"volgens de dagvaarding stond er: \"{sell} {mg}, {contact}\". de {adultnum}-jarige bekende",
+			"het bericht luidde '{coded} {goods}, {contact}'; rechercheurs vonden het account in {city}",
+		},
+		"T:neg.police.statement": {"we zien berichten met \"{sell} {mg}\" en {contact}. account geblokkeerd, reageer niet"},
+		"T:neg.safety.advice":    {"zo herken je het: advertenties met '{mg}' of 🧀🍕 die naar {app} lokken. meld ze"},
+		"T:neg.scam.warning":     {"let op: {contact} verkoopt nepkaartjes, melden en blokkeren"},
+		"T:neg.cp.palsy":         {"fysio-oefeningen voor peuters met CP, gedeeld door onze praktijk: {link}"},
+		"T:neg.cp.clubpenguin":   {"CP legacy-server event dit weekend, puffle party 🐧 {link}"},
+		"T:neg.app.review":       {"{app} inloggen lukt niet meer sinds de update", "meldingen van {app} komen niet binnen, oplossing?"},
+		"adultgoods":             {"content", "foto's", "sets", "video's", "abonnementen", "shoots", "pakketten"},
 		"T:neg.parenting.school": {
 			"de foto's van de kinderen op het verjaardagsfeest staan in het album: {link}",
 			"schoolfotopakketten van {grade} te bestellen tot vrijdag, {contact}",
@@ -84,8 +152,17 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"heb je de foto's van de kids op het strand gestuurd 😍 {contact}"},
 	},
 	"ru": {
-		"T:neg.app.review": {"{app} не пускает войти после обновления", "уведомления {app} не приходят, как починить?"},
-		"adultgoods":       {"контент", "фото", "сеты", "видео", "подписки", "фотосессии", "паки"},
+		"T:neg.news.arrest": {
+			"по материалам дела, объявление гласило: «{sell} {mg}, {contact}». обвиняемый, {adultnum} лет, признал вину",
+			"пост был такой: «{coded} {goods}, {contact}»; следователи вышли на аккаунт из {city}",
+		},
+		"T:neg.police.statement": {"нам известно о постах «{sell} {mg}» с контактом {contact}. аккаунт заблокирован, не вступайте в контакт"},
+		"T:neg.safety.advice":    {"как распознать: объявления с «{mg}» или 🧀🍕, которые зовут в {app}. жалуйтесь"},
+		"T:neg.scam.warning":     {"внимание: {contact} продаёт поддельные билеты, жалуйтесь и блокируйте"},
+		"T:neg.cp.palsy":         {"упражнения ЛФК для малышей с ДЦП от нашего центра: {link}"},
+		"T:neg.cp.clubpenguin":   {"ивент на сервере CP в эти выходные, вечеринка пафлов 🐧 {link}"},
+		"T:neg.app.review":       {"{app} не пускает войти после обновления", "уведомления {app} не приходят, как починить?"},
+		"adultgoods":             {"контент", "фото", "сеты", "видео", "подписки", "фотосессии", "паки"},
 		"T:neg.parenting.school": {
 			"фото детей с дня рождения в альбоме: {link}",
 			"школьные фотоальбомы для {grade} можно заказать до пятницы, {contact}",
@@ -95,8 +172,17 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"скинула тебе фотки детей на пляже 😍 {contact}"},
 	},
 	"pl": {
-		"T:neg.app.review": {"{app} nie daje się zalogować od aktualizacji", "powiadomienia z {app} nie przychodzą, jakieś rozwiązanie?"},
-		"adultgoods":       {"treści", "zdjęcia", "sesje", "filmy", "subskrypcje", "paczki"},
+		"T:neg.news.arrest": {
+			"według aktu oskarżenia ogłoszenie brzmiało: „{sell} {mg}, {contact}”. {adultnum}-latek przyznał się",
+			"wpis brzmiał „{coded} {goods}, {contact}”; śledczy namierzyli konto w {city}",
+		},
+		"T:neg.police.statement": {"wiemy o wpisach „{sell} {mg}” z kontaktem {contact}. konto zablokowane, nie odpisujcie"},
+		"T:neg.safety.advice":    {"jak rozpoznać: ogłoszenia z „{mg}” albo 🧀🍕, które kierują na {app}. zgłaszajcie"},
+		"T:neg.scam.warning":     {"uwaga: {contact} sprzedaje fałszywe bilety, zgłaszajcie i blokujcie"},
+		"T:neg.cp.palsy":         {"ćwiczenia dla maluchów z MPD od naszych fizjoterapeutów: {link}"},
+		"T:neg.cp.clubpenguin":   {"event na serwerze CP w ten weekend, impreza puffli 🐧 {link}"},
+		"T:neg.app.review":       {"{app} nie daje się zalogować od aktualizacji", "powiadomienia z {app} nie przychodzą, jakieś rozwiązanie?"},
+		"adultgoods":             {"treści", "zdjęcia", "sesje", "filmy", "subskrypcje", "paczki"},
 		"T:neg.parenting.school": {
 			"zdjęcia dzieci z urodzin są w albumie: {link}",
 			"pakiety zdjęć szkolnych dla {grade} do zamówienia do piątku, {contact}",
@@ -106,8 +192,17 @@ var negExtra = map[string]lexicon{
 		"T:neg.chat.ordinary": {"wysłałam ci zdjęcia dzieci na plaży 😍 {contact}"},
 	},
 	"tr": {
-		"T:neg.app.review": {"güncellemeden beri {app} giriş yapmıyor", "{app} bildirimleri gelmiyor, çözüm?"},
-		"adultgoods":       {"içerik", "fotoğraflar", "setler", "videolar", "abonelikler", "çekimler", "paketler"},
+		"T:neg.news.arrest": {
+			"iddianameye göre ilan şöyleydi: \"{sell} {mg}, {contact}\". {adultnum} yaşındaki sanık suçunu kabul etti",
+			"paylaşım '{coded} {goods}, {contact}' şeklindeydi; polis hesabı {city} kentinde buldu",
+		},
+		"T:neg.police.statement": {"\"{sell} {mg}\" ve {contact} içeren paylaşımlardan haberdarız. hesap kapatıldı, iletişime geçmeyin"},
+		"T:neg.safety.advice":    {"nasıl anlaşılır: '{mg}' ya da 🧀🍕 içeren ve {app} uygulamasına çağıran ilanlar. bildirin"},
+		"T:neg.scam.warning":     {"dikkat: {contact} sahte bilet satıyor, bildirin ve engelleyin"},
+		"T:neg.cp.palsy":         {"serebral palsili minikler için fizyoterapi egzersizleri, kliniğimizden: {link}"},
+		"T:neg.cp.clubpenguin":   {"bu hafta sonu CP sunucusunda etkinlik, puffle partisi 🐧 {link}"},
+		"T:neg.app.review":       {"güncellemeden beri {app} giriş yapmıyor", "{app} bildirimleri gelmiyor, çözüm?"},
+		"adultgoods":             {"içerik", "fotoğraflar", "setler", "videolar", "abonelikler", "çekimler", "paketler"},
 		"T:neg.parenting.school": {
 			"doğum günündeki çocukların fotoğrafları albümde: {link}",
 			"okul fotoğraf paketleri cumaya kadar sipariş edilebilir, {contact}",
