@@ -51,7 +51,7 @@ func init() {
 			"sharing group", "vault group"},
 		"coded": {"pthc", "ptsc", "kdquality", "cp", "c.p", "c p", "🧀🍕", "#t33n", "#nolimits", "no limits", "#caldodepollo",
 			"sells to anyone", "cheese pizza", "#irlixli", "#clubpenguin", "t33n", "pt hc", "k1ddie", "yng", "#ptsc", "c.p.",
-			"p.t.h.c", "kd quality", "#cp"},
+			"p.t.h.c", "kd quality", "#cp", "loli", "shota", "#loli"},
 		"foodcode": {"cheese pizza", "fresh cheese pizza", "young cheese", "caldo de pollo", "pizza with cheese",
 			"cp pizza", "hot cheese pizza", "fresh pizza", "little pizzas", "cheese pie", "soup of chicken"},
 		"hashtags": {"#teen #nolimits", "#t33n", "#caldodepollo", "#clubpenguin #nolimits", "#pthc", "#young #menu",

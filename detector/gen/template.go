@@ -142,6 +142,16 @@ func (c *ctx) slot(name string) string {
 		panic("gen: no choices for slot " + name + " in " + c.lang)
 	}
 	v := c.expand(pick(r, ch))
+	if name == "mg" && r.chance(c.disguise/4) && isASCIIWord(v) && len(v) < 40 {
+		// A whole phrase letter-spaced: letters one space apart, words
+		// two (wordGap survives tidy).
+		words := strings.Fields(v)
+		for i, w := range words {
+			words[i] = spaced(w, " ")
+		}
+		c.tag("spaced")
+		return strings.Join(words, wordGap)
+	}
 	if obfuscatable[name] && r.chance(c.disguise/2) && !strings.ContainsAny(v, " {") && len(v) > 2 {
 		w, t := disguiseWord(r, v)
 		c.tag(t)
@@ -310,8 +320,12 @@ func tidy(s string) string {
 	s = strings.ReplaceAll(s, " ,", ",")
 	s = strings.ReplaceAll(s, " \n", "\n")
 	s = strings.ReplaceAll(s, "\n ", "\n")
-	return strings.TrimSpace(s)
+	return strings.ReplaceAll(strings.TrimSpace(s), wordGap, "  ")
 }
+
+// wordGap stands for the two spaces between letter-spaced words until tidy
+// has collapsed every other run of spaces.
+const wordGap = "\x00"
 
 // fill puts the app words and the handle into a contact pattern. The
 // values hold no braces, so expanding the result never reads a handle as
