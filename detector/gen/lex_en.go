@@ -30,7 +30,7 @@ func init() {
 			"middle schoolers", "6th graders", "minors", "lil ones", "preteens", "tweens", "babies", "juniors",
 			"children", "young girls", "young boys", "sisters", "cousins", "little girls", "little boys"},
 		"mg": {"{minor} {goods}", "{minor} {goods}", "{goods} of {minor_n}", "{goods} ({age})", "{age} {goods}",
-			"{minor} {goods} {age}", "{goods} with {minor_n}", "{minor_n} {goods}", "{minor} {minor} {goods}",
+			"{minor} {goods} {age}", "{goods} with {minor_n}", "{minor_n} {goods}", "{minor} {minor_n} {goods}",
 			"{emo_minor} {goods}", "{goods} {minor_n} {age}"},
 		"new": {"new", "fresh", "brand new", "latest", "updated", "new batch of", "just in:", "hot", "rare", "exclusive"},
 		"menu": {"menu", "price list", "prices", "catalog", "full list", "menu open", "new menu", "list", "pricelist",
