@@ -111,7 +111,11 @@ func (f *family) generate(r *rng, lang string) Example {
 		if f.pos && r.chance(0.25) {
 			text = tidy(text + " " + c.expand(pick(r, c.choices("tail"))))
 		}
-		if len(text) > maxText && try < 10 {
+		limit := maxText
+		if f.pos {
+			limit = maxPosText
+		}
+		if len(text) > limit && try < 50 {
 			continue
 		}
 		for _, t := range f.tags {

@@ -32,6 +32,10 @@ const (
 // again.
 const maxText = 600
 
+// maxPosText keeps solicitation examples short (content rule): two long IDs
+// and a menu could pass 600 bytes, no real ad needs that.
+const maxPosText = 300
+
 // posShare is the share of solicitation examples.
 const posShare = 0.4
 

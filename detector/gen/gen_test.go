@@ -219,7 +219,7 @@ func TestContentRule(t *testing.T) {
 				t.Errorf("%s: handle %q is not a placeholder", e.ID, h.Handle)
 			}
 		}
-		if e.Label == LabelSolicitation && len(e.Text) > 300 {
+		if e.Label == LabelSolicitation && len(e.Text) > maxPosText {
 			t.Errorf("%s: solicitation example of %d bytes is not short", e.ID, len(e.Text))
 		}
 	}

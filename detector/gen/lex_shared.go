@@ -13,6 +13,7 @@ func init() {
 			"{sell} {mg} {pricehint} {contact}",
 			"{new} {mg} {sell2} {emo} {contact}",
 			"{sell} {mg} {contact} {deco}",
+			"{sell} {mg}. {contact} (backup {contact})",
 		},
 		"T:pos.offer.trade": {
 			"{trade} {mg} {contact}",
@@ -37,6 +38,7 @@ func init() {
 			"{whohas} {mg}? {contact}",
 			"{request} {mg} {age} {cta} {contact}",
 			"{whohas} {mg} {emo} {contact}",
+			"{request} {mg}: {contact} / {contact}",
 		},
 		"T:pos.group.invite": {
 			"{groupinv} {mg}: {link}",

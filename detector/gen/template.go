@@ -10,11 +10,11 @@ import (
 // ("{minor} {goods}"); "T:<family>" holds a family's templates.
 type lexicon map[string][]string
 
-// lexicons holds one lexicon per language; "xx" (shared) holds what every
-// language uses alike: emoji, hashtags, shared template shapes.
+// lexicons holds one lexicon per language, keyed by language code.
 var lexicons = map[string]lexicon{}
 
-// shared is consulted when a language has no choice for a slot.
+// shared holds the template shapes every language fills with its own words;
+// it is consulted when a language has no choice for a slot.
 var shared = lexicon{}
 
 // register adds a language's lexicon, with its extra solicitation and
@@ -95,16 +95,19 @@ func (c *ctx) slot(name string) string {
 	r := c.r
 	switch name {
 	case "contact":
-		return c.contact("", false)
+		return c.contact("")
 	case "contactnl":
 		c.tag("split-lines")
-		return "\n" + c.contact("", false)
+		return "\n" + c.contact("")
 	case "link":
-		return c.contact("link", false)
+		return c.contact("link")
 	case "twoapps":
 		return c.twoApps()
 	case "app":
-		w, _ := c.appWord(pick(r, c.fam.appList()))
+		w, tags := c.appWord(pick(r, c.fam.appList()))
+		for _, t := range tags {
+			c.tag(t)
+		}
 		return w
 	case "age":
 		return c.age(c.fam.ageLo, c.fam.ageHi)
@@ -142,6 +145,16 @@ func (c *ctx) slot(name string) string {
 		panic("gen: no choices for slot " + name + " in " + c.lang)
 	}
 	v := c.expand(pick(r, ch))
+	if name == "mg" && r.chance(c.disguise/4) && isASCIIWord(v) && len(v) < 40 {
+		// A whole phrase letter-spaced: letters one space apart, words
+		// two (wordGap survives tidy).
+		words := strings.Fields(v)
+		for i, w := range words {
+			words[i] = spaced(w, " ")
+		}
+		c.tag("spaced")
+		return strings.Join(words, wordGap)
+	}
 	if obfuscatable[name] && r.chance(c.disguise/2) && !strings.ContainsAny(v, " {") && len(v) > 2 {
 		w, t := disguiseWord(r, v)
 		c.tag(t)
@@ -207,8 +220,9 @@ func (c *ctx) appWord(app string) (string, []string) {
 }
 
 // contact writes one contact: an app word and a handle in one of many
-// orders, or a link on its own; it records the canonical handle.
-func (c *ctx) contact(allow string, _ bool) string {
+// orders, or a link on its own; it records the canonical handle. allow
+// limits the handle's kinds ("link" for group invites; "" for any).
+func (c *ctx) contact(allow string) string {
 	r := c.r
 	list := c.fam.appList()
 	app := pick(r, list)
@@ -288,10 +302,10 @@ func (c *ctx) twoApps() string {
 		pat := pick(r, c.choices("twoapps"))
 		return c.expand(fill(fill(pat, "{A}", aw, "{B}", bw), "{H}", n, "", ""))
 	}
-	return c.contact("", false)
+	return c.contact("")
 }
 
-// finish returns the example's tags, sorted.
+// finishTags returns the example's tags, sorted.
 func (c *ctx) finishTags() []string {
 	out := make([]string, 0, len(c.tags))
 	for t := range c.tags {
@@ -310,8 +324,12 @@ func tidy(s string) string {
 	s = strings.ReplaceAll(s, " ,", ",")
 	s = strings.ReplaceAll(s, " \n", "\n")
 	s = strings.ReplaceAll(s, "\n ", "\n")
-	return strings.TrimSpace(s)
+	return strings.ReplaceAll(strings.TrimSpace(s), wordGap, "  ")
 }
+
+// wordGap stands for the two spaces between letter-spaced words until tidy
+// has collapsed every other run of spaces.
+const wordGap = "\x00"
 
 // fill puts the app words and the handle into a contact pattern. The
 // values hold no braces, so expanding the result never reads a handle as
