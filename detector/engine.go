@@ -22,6 +22,14 @@ type Watchlist interface {
 	Cleared(app, handle string) bool
 }
 
+// ImportedWatchlist is a Watchlist that also knows the handles partners
+// shared and no moderator has decided on yet. Such a handle makes a post
+// a finding in shadow mode only: recorded for a moderator to look at,
+// never an alert or a takedown on its own.
+type ImportedWatchlist interface {
+	Imported(app, handle string) bool
+}
+
 // Engine is the pure detector: normalise, find handles and signals, score
 // and explain. It is immutable and safe for concurrent use.
 type Engine struct {
@@ -30,6 +38,7 @@ type Engine struct {
 	obfRule int32 // the rule of the built-in obfuscation detector, or -1
 	x       extractor
 	watch   Watchlist
+	partner ImportedWatchlist // watch, when it knows imports
 	now     func() time.Time
 	pool    *sync.Pool
 }
@@ -88,6 +97,7 @@ func (e *Engine) Rules() *RuleSet { return e.rules }
 func (e *Engine) WithWatchlist(w Watchlist) *Engine {
 	c := *e
 	c.watch = w
+	c.partner, _ = w.(ImportedWatchlist)
 	return &c
 }
 
@@ -558,7 +568,7 @@ func (e *Engine) verdict(a *Analysis, cats map[string]bool, occs []occurrence, h
 		a.Reason = "no handle"
 		return
 	}
-	var known, cleared int
+	var known, cleared, imported int
 	for i := range a.Handles {
 		h := &a.Handles[i]
 		if e.watch == nil {
@@ -571,7 +581,20 @@ func (e *Engine) verdict(a *Analysis, cats map[string]bool, occs []occurrence, h
 		case e.watch.Known(h.App, h.Handle):
 			h.Watch = wire.WatchKnown
 			known++
+		case e.partner != nil && e.partner.Imported(h.App, h.Handle):
+			h.Watch = wire.WatchImported
+			imported++
 		}
+	}
+	// A partner's handle in a post that is no finding on its own merits
+	// is recorded in shadow mode: a moderator sees it, nothing acts.
+	shadowImport := func(why string) {
+		if imported > 0 && cleared == 0 {
+			a.Finding = true
+			a.Mode = wire.ModeShadow
+			why += "; handle imported from a partner: shadow until a moderator accepts it"
+		}
+		a.Reason = why
 	}
 	gateOK := len(rs.Gate) == 0
 	for _, g := range rs.Gate {
@@ -595,13 +618,13 @@ func (e *Engine) verdict(a *Analysis, cats map[string]bool, occs []occurrence, h
 			a.Mode = rs.Watchlist.Mode
 		}
 	case !anyPositive:
-		a.Reason = "no solicitation signal"
+		shadowImport("no solicitation signal")
 		return
 	case !gateOK:
-		a.Reason = "signals miss the gate: " + gateText(rs.Gate)
+		shadowImport("signals miss the gate: " + gateText(rs.Gate))
 		return
 	case a.Score < rs.Scoring.Finding:
-		a.Reason = fmt.Sprintf("score %.3f below %.3f", a.Score, rs.Scoring.Finding)
+		shadowImport(fmt.Sprintf("score %.3f below %.3f", a.Score, rs.Scoring.Finding))
 		return
 	default:
 		a.Finding = true
