@@ -26,11 +26,11 @@ type ImportOptions struct {
 
 // Report says what one bundle or page brought.
 type Report struct {
-	Objects    int            // objects read
-	Indicators int            // indicators of messaging accounts taken
-	Revoked    int            // of which revoked or expired
-	Skipped    int            // below the minimum confidence
-	Other      int            // objects of other types, left alone
+	Objects    int // objects read
+	Indicators int // indicators of messaging accounts taken
+	Revoked    int // of which revoked or expired
+	Skipped    int // below the minimum confidence
+	Other      int // objects of other types, left alone
 	Errors     []*stix.ObjectError
 }
 
