@@ -136,7 +136,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%s.name: %q: letters, digits, '-' and '_' only, required", k, col.Name)
 		case names[col.Name]:
 			return fmt.Errorf("%s.name: %q is repeated", k, col.Name)
-		case !stix.ValidID("x--"+col.ID, ""):
+		case !stix.ValidID("collection--"+col.ID, "collection"):
 			return fmt.Errorf("%s.id: %q is not a UUID", k, col.ID)
 		case ids[col.ID]:
 			return fmt.Errorf("%s.id: %q is repeated", k, col.ID)
