@@ -252,3 +252,13 @@ func confidence(c *cases.Case) int {
 	v := int(math.Round(c.Score * 100))
 	return max(50, min(100, v))
 }
+
+// CollectionID is the TAXII id of the collection named name, or "".
+func (x *Exporter) CollectionID(name string) string {
+	for _, c := range x.cfg.Collections {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	return ""
+}
