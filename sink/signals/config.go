@@ -205,3 +205,6 @@ func nameOK(s string) bool {
 }
 
 var errNoCollection = errors.New("no such collection")
+
+// ValidName reports whether s may name a partner, a collection or a feed.
+func ValidName(s string) bool { return nameOK(s) }
