@@ -36,6 +36,8 @@ func (s *Sink) routes() http.Handler {
 	mux.Handle("/api/cases/{id}/decision", methodNotAllowed("POST"))
 	mux.Handle("/api/cases/{id}/hotline-draft", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/api/stats", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/api/cases/{id}/links", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/api/cases/{id}/links.svg", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource")
 	}))

@@ -145,6 +145,12 @@ func TestSignalRoutes(t *testing.T) {
 	if resp, _ := s.call(t, "GET", "/api/cases/"+wickr+"/links", "", ""); resp.StatusCode != 401 {
 		t.Fatalf("links without the token: %d", resp.StatusCode)
 	}
+	if resp, _ := s.call(t, "POST", "/api/cases/"+wickr+"/links.svg", testToken, ""); resp.StatusCode != 405 {
+		t.Fatalf("POST on links.svg: %d", resp.StatusCode)
+	}
+	if resp, _ := s.call(t, "GET", "/api/cases/wickr-0000000000000000/links", testToken, ""); resp.StatusCode != 404 {
+		t.Fatalf("links of an unknown case: %d", resp.StatusCode)
+	}
 
 	// TAXII: nothing confirmed yet, then the confirmed case.
 	col := "/taxii2/root/collections/" + s.signals.Exporter().CollectionID("confirmed") + "/objects/"
