@@ -199,7 +199,7 @@ func cmdSignalsImport(ctx context.Context, args []string, stdout, stderr io.Writ
 	return nil
 }
 
-// MaxBundle bounds a bundle read by `signals import`.
+// maxBundle bounds a bundle read by `signals import`.
 const maxBundle = 64 << 20
 
 func readBundleSource(ctx context.Context, src, tokenEnv string) ([]byte, error) {

@@ -94,7 +94,7 @@ func (f *Feed) pollOnce(ctx context.Context) (Report, error) {
 		after = t.Add(-Overlap)
 	}
 	var rep Report
-	cursor, err := f.client.Poll(ctx, f.cfg.CollectionURL, after, 0, func(p taxii.Page) error {
+	_, err := f.client.Poll(ctx, f.cfg.CollectionURL, after, 0, func(p taxii.Page) error {
 		opts := f.opts
 		opts.Now = f.now()
 		evs, r := ReadObjects(p.Objects, opts)
@@ -113,7 +113,6 @@ func (f *Feed) pollOnce(ctx context.Context) (Report, error) {
 		}
 		return nil
 	})
-	_ = cursor
 	return rep, err
 }
 
