@@ -171,3 +171,71 @@ func TestSignalRoutes(t *testing.T) {
 		return strings.Contains(string(body), `account_login = 'placeholder_01'`)
 	})
 }
+
+// TestTwoSinksExchange: the round trip between two whole handlewatch
+// sinks on buses of their own. A confirms a case; B polls A's TAXII
+// collection as a partner and watches the handle in shadow mode with A's
+// provenance; A's moderator dismisses it, B polls again (its cursor kept
+// in its state store) and the handle leaves B's watchlist.
+func TestTwoSinksExchange(t *testing.T) {
+	ctx := context.Background()
+	rcv := startReceivers(t)
+	const partnerToken = "partner-token-for-tests-0123"
+	t.Setenv("HW_TEST_PARTNER_TOKEN", partnerToken)
+
+	busA := bustest.Embedded(t, "")
+	cfgA := rcv.config(t)
+	cfgA.Webhooks, cfgA.Slack, cfgA.Email = nil, nil, nil
+	cfgA.Signals = signals.Config{Organisation: "Platform A",
+		Collections: []signals.CollectionConfig{{Name: "confirmed"}},
+		Partners:    []signals.PartnerConfig{{Name: "platform-b", TokenEnv: "HW_TEST_PARTNER_TOKEN", Collections: []string{"confirmed"}}}}
+	a := startSink(t, cfgA, busA, state.NewMemory())
+	publish(t, busA, finding(1, "wickr", "placeholder_01", "forum-a", wire.SeverityHigh, wire.ModeAlert))
+	waitFor(t, "A's case", 10*time.Second, func() bool { return a.sightings(t) == 1 })
+	id := wire.CaseKey("wickr", "placeholder_01")
+	if resp, body := a.call(t, "POST", "/api/cases/"+id+"/decision", testToken, `{"decision":"confirm","actor":"mod_a"}`); resp.StatusCode != 200 {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, body)
+	}
+	col := a.api.URL + "/taxii2/root/collections/" + a.signals.Exporter().CollectionID("confirmed") + "/"
+	waitFor(t, "A serving the indicator", 20*time.Second, func() bool {
+		_, body := a.call(t, "GET", strings.TrimPrefix(col, a.api.URL)+"objects/", partnerToken, "")
+		return strings.Contains(string(body), "placeholder_01")
+	})
+
+	busB := bustest.Embedded(t, "")
+	stB := state.NewMemory()
+	cfgB := rcv.config(t)
+	cfgB.Webhooks, cfgB.Slack, cfgB.Email = nil, nil, nil
+	cfgB.Signals = signals.Config{Feeds: []signals.FeedConfig{{Partner: "platform-a", CollectionURL: col, TokenEnv: "HW_TEST_PARTNER_TOKEN"}}}
+	b := startSink(t, cfgB, busB, stB)
+	waitFor(t, "B watching the handle in shadow mode", 20*time.Second, func() bool {
+		ok, _ := stB.InSet(ctx, wire.WatchlistImported, "wickr:placeholder_01")
+		return ok
+	})
+	c := b.getCase(t, "wickr", "placeholder_01")
+	if len(c.Imports) != 1 || c.Imports[0].Partner != "platform-a" || c.Status != "new" || c.Sightings != 0 || len(c.Alerts) != 0 {
+		t.Fatalf("B's case: %+v", c)
+	}
+	if known, _ := stB.InSet(ctx, wire.WatchlistKnown, "wickr:placeholder_01"); known {
+		t.Fatal("B made A's handle known without a moderator")
+	}
+
+	if resp, body := a.call(t, "POST", "/api/cases/"+id+"/decision", testToken,
+		`{"decision":"dismiss","actor":"mod_a","reason":"a parody account"}`); resp.StatusCode != 200 {
+		t.Fatalf("dismiss: %d %s", resp.StatusCode, body)
+	}
+	waitFor(t, "A serving the revocation", 30*time.Second, func() bool {
+		_, body := a.call(t, "GET", strings.TrimPrefix(col, a.api.URL)+"objects/", partnerToken, "")
+		return strings.Contains(string(body), `"revoked":true`)
+	})
+	if _, err := b.signals.Feeds()[0].Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the handle leaving B's watchlist", 20*time.Second, func() bool {
+		ok, _ := stB.InSet(ctx, wire.WatchlistImported, "wickr:placeholder_01")
+		return !ok
+	})
+	if cur, ok, _ := stB.Cursor(ctx, "signals:feed:platform-a:"+col); !ok || cur == "" {
+		t.Fatal("B keeps no cursor")
+	}
+}
