@@ -23,6 +23,14 @@ type Watchlist interface {
 	Cleared(app, handle string) bool
 }
 
+// ImportedWatchlist is a Watchlist that also knows the handles partners
+// shared and no moderator has decided on yet. Such a handle makes a post
+// a finding in shadow mode only: recorded for a moderator to look at,
+// never an alert or a takedown on its own.
+type ImportedWatchlist interface {
+	Imported(app, handle string) bool
+}
+
 // Engine is the pure detector: normalise, find handles and signals, score
 // and explain. It is immutable and safe for concurrent use.
 type Engine struct {
@@ -31,7 +39,8 @@ type Engine struct {
 	obfRule int32 // the rule of the built-in obfuscation detector, or -1
 	x       extractor
 	watch   Watchlist
-	model   *model.Model // nil: the rules' gate decides
+	partner ImportedWatchlist // watch, when it knows imports
+	model   *model.Model      // nil: the rules' gate decides
 	// keepVector makes analyze build the scorer's input without a model,
 	// at vectorBits (training).
 	keepVector bool
@@ -94,6 +103,7 @@ func (e *Engine) Rules() *RuleSet { return e.rules }
 func (e *Engine) WithWatchlist(w Watchlist) *Engine {
 	c := *e
 	c.watch = w
+	c.partner, _ = w.(ImportedWatchlist)
 	return &c
 }
 
@@ -614,7 +624,7 @@ func (e *Engine) verdict(a *Analysis, gateOK bool, occs []occurrence, hs []handl
 		a.Reason = "no handle"
 		return
 	}
-	var known, cleared int
+	var known, cleared, imported int
 	for i := range a.Handles {
 		h := &a.Handles[i]
 		if e.watch == nil {
@@ -627,7 +637,20 @@ func (e *Engine) verdict(a *Analysis, gateOK bool, occs []occurrence, hs []handl
 		case e.watch.Known(h.App, h.Handle):
 			h.Watch = wire.WatchKnown
 			known++
+		case e.partner != nil && e.partner.Imported(h.App, h.Handle):
+			h.Watch = wire.WatchImported
+			imported++
 		}
+	}
+	// A partner's handle in a post that is no finding on its own merits
+	// is recorded in shadow mode: a moderator sees it, nothing acts.
+	shadowImport := func(why string) {
+		if imported > 0 && cleared == 0 {
+			a.Finding = true
+			a.Mode = wire.ModeShadow
+			why += "; handle imported from a partner: shadow until a moderator accepts it"
+		}
+		a.Reason = why
 	}
 	switch {
 	case cleared == len(a.Handles):
@@ -643,7 +666,7 @@ func (e *Engine) verdict(a *Analysis, gateOK bool, occs []occurrence, hs []handl
 			a.Mode = rs.Watchlist.Mode
 		}
 	case e.model != nil && a.Score < e.model.Threshold:
-		a.Reason = fmt.Sprintf("model %.3f below %.3f", a.Score, e.model.Threshold)
+		shadowImport(fmt.Sprintf("model %.3f below %.3f", a.Score, e.model.Threshold))
 		return
 	case e.model != nil:
 		a.Finding = true
@@ -658,13 +681,13 @@ func (e *Engine) verdict(a *Analysis, gateOK bool, occs []occurrence, hs []handl
 			a.Severity = wire.SeverityLow
 		}
 	case !anyPositive:
-		a.Reason = "no solicitation signal"
+		shadowImport("no solicitation signal")
 		return
 	case !gateOK:
-		a.Reason = "signals miss the gate: " + gateText(rs.Gate)
+		shadowImport("signals miss the gate: " + gateText(rs.Gate))
 		return
 	case a.Score < rs.Scoring.Finding:
-		a.Reason = fmt.Sprintf("score %.3f below %.3f", a.Score, rs.Scoring.Finding)
+		shadowImport(fmt.Sprintf("score %.3f below %.3f", a.Score, rs.Scoring.Finding))
 		return
 	default:
 		a.Finding = true

@@ -163,6 +163,8 @@ func TestWatchlists(t *testing.T) {
 	wl := StaticWatchlist{
 		KnownSet:   map[string]bool{"kik:known_one": true, "kik:both_lists": true},
 		ClearedSet: map[string]bool{"wickr:cleared_one": true, "kik:both_lists": true},
+		ImportedSet: map[string]bool{"kik:shared_one": true, "kik:known_one": true, "wickr:cleared_one": true,
+			"kik:shared_two": true},
 	}
 	e := base.WithWatchlist(wl)
 	cases := []struct {
@@ -181,6 +183,15 @@ func TestWatchlists(t *testing.T) {
 		{"cleared beside another handle: shadow", "sell 13yo wickr: cleared_one kik: other_one", true, wire.SeverityHigh, wire.ModeShadow,
 			map[string]wire.Watch{"cleared_one": wire.WatchCleared, "other_one": wire.WatchNone}},
 		{"cleared wins over known", "hello kik: both_lists", false, "", "", nil},
+		// A partner's handle alone is recorded, in shadow mode only: it
+		// never alerts or acts by itself.
+		{"imported handle with no language: shadow", "hi there kik: shared_one", true, wire.SeverityLow, wire.ModeShadow,
+			map[string]wire.Watch{"shared_one": wire.WatchImported}},
+		{"imported handle does not weaken a real finding", "sell 13yo cp kik: shared_two", true, wire.SeverityCritical, wire.ModeAct,
+			map[string]wire.Watch{"shared_two": wire.WatchImported}},
+		{"known wins over imported", "hi there kik: known_one", true, wire.SeverityHigh, wire.ModeAlert,
+			map[string]wire.Watch{"known_one": wire.WatchKnown}},
+		{"cleared wins over imported", "hi there wickr: cleared_one", false, "", "", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,10 +15,18 @@ import (
 // StaticWatchlist is a fixed set of known and cleared handles, by
 // wire.WatchMember ("app:handle"). The zero value is empty.
 type StaticWatchlist struct {
-	KnownSet, ClearedSet map[string]bool
+	KnownSet, ClearedSet, ImportedSet map[string]bool
 }
 
-var _ Watchlist = StaticWatchlist{}
+var (
+	_ Watchlist         = StaticWatchlist{}
+	_ ImportedWatchlist = StaticWatchlist{}
+)
+
+// Imported reports whether a partner shared the handle.
+func (s StaticWatchlist) Imported(app, handle string) bool {
+	return s.ImportedSet[wire.WatchMember(app, handle)]
+}
 
 // Known reports whether the handle is on the known list.
 func (s StaticWatchlist) Known(app, handle string) bool {
@@ -84,9 +92,20 @@ type sharedWatchlist struct {
 	files   atomic.Pointer[map[string]bool]
 	known   atomic.Pointer[map[string]bool]
 	cleared atomic.Pointer[map[string]bool]
+	// imported are the partners' handles (shadow only).
+	imported atomic.Pointer[map[string]bool]
 }
 
-var _ Watchlist = (*sharedWatchlist)(nil)
+var (
+	_ Watchlist         = (*sharedWatchlist)(nil)
+	_ ImportedWatchlist = (*sharedWatchlist)(nil)
+)
+
+func (w *sharedWatchlist) Imported(app, handle string) bool {
+	return (*w.imported.Load())[wire.WatchMember(app, handle)]
+}
+
+func (w *sharedWatchlist) importedLen() int { return len(*w.imported.Load()) }
 
 func newSharedWatchlist() *sharedWatchlist {
 	w := &sharedWatchlist{}
@@ -94,6 +113,7 @@ func newSharedWatchlist() *sharedWatchlist {
 	w.files.Store(&empty)
 	w.known.Store(&empty)
 	w.cleared.Store(&empty)
+	w.imported.Store(&empty)
 	return w
 }
 
@@ -117,8 +137,13 @@ func (w *sharedWatchlist) refresh(ctx context.Context, sets state.Sets) (known, 
 	if err != nil {
 		return 0, 0, err
 	}
+	im, err := members(ctx, sets, wire.WatchlistImported)
+	if err != nil {
+		return 0, 0, err
+	}
 	w.known.Store(&k)
 	w.cleared.Store(&c)
+	w.imported.Store(&im)
 	return len(k), len(c), nil
 }
 

@@ -197,6 +197,7 @@ func (w *Worker) background(ctx context.Context) {
 			w.refreshed.Store(time.Now().UnixNano())
 			w.metrics.watchlistSize.WithLabelValues("known").Set(float64(known))
 			w.metrics.watchlistSize.WithLabelValues("cleared").Set(float64(cleared))
+			w.metrics.watchlistSize.WithLabelValues("imported").Set(float64(w.watch.importedLen()))
 		case <-flush.C:
 			if err := w.flushTallies(ctx); err != nil && ctx.Err() == nil {
 				w.log.Warn("publishing tallies failed: retried at the next flush", zap.Error(err))

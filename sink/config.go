@@ -14,6 +14,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
 	"github.com/handlewatch/handlewatch/sink/notify"
+	"github.com/handlewatch/handlewatch/sink/signals"
 	"github.com/handlewatch/handlewatch/sink/stats"
 	"github.com/handlewatch/handlewatch/sink/takedown"
 )
@@ -34,6 +35,10 @@ type Config struct {
 
 	Takedowns takedown.Config `yaml:"takedowns"`
 	Research  stats.Config    `yaml:"research"`
+
+	// Signals shares confirmed handles with partners over TAXII and
+	// imports theirs (sink/signals).
+	Signals signals.Config `yaml:"signals"`
 }
 
 // WebhookConfig is one generic webhook destination.
@@ -185,6 +190,7 @@ func (c Config) WithDefaults() Config {
 	c.Cases.MaxSightings = orInt(c.Cases.MaxSightings, cases.DefaultMaxSightings)
 	c.Takedowns = c.Takedowns.WithDefaults()
 	c.Research = c.Research.WithDefaults()
+	c.Signals = c.Signals.WithDefaults()
 	return c
 }
 
@@ -268,6 +274,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Takedowns.Validate(); err != nil {
+		return err
+	}
+	if err := c.Signals.Validate(); err != nil {
 		return err
 	}
 	return c.Research.Validate()

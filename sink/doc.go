@@ -44,6 +44,9 @@
 //	POST /api/cases/{id}/decision        {decision, actor, reason}
 //	GET  /api/cases/{id}/hotline-draft   confirmed cases only
 //	GET  /api/stats?from=&to=&source=&by_source=
+//	GET  /api/cases/{id}/links           cases sharing a handle value, author, link or post
+//	GET  /api/cases/{id}/links.svg       the same as a small graph
+//	GET  /taxii2/…                       TAXII 2.1 for partners, their own tokens (sink/signals)
 //
 // A bearer token from the variable named by sink.api_token_env guards it;
 // without one the API is read-only and refuses decisions with 403.

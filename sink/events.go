@@ -12,6 +12,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
+	"github.com/handlewatch/handlewatch/sink/signals"
 )
 
 // decodeCaseEvent reads a case event off the bus; any error means it can
@@ -69,6 +70,13 @@ func (s *Sink) applyEvent(ctx context.Context, e *wire.CaseEvent, from origin) (
 	// heals a crash between the case update and the set update.
 	if e.Type == wire.EventDecision && u.Case.Decision != nil && u.Case.Decision.EventID == e.ID {
 		if err := s.updateWatchlists(ctx, u.Case); err != nil {
+			return nil, err
+		}
+	}
+	// A partner's handle is watched in shadow mode until a moderator
+	// decides; the decision or a revocation takes it off.
+	if e.Type == wire.EventImport || e.Type == wire.EventDecision {
+		if err := signals.SyncWatch(ctx, s.state, u.Case, s.now()); err != nil {
 			return nil, err
 		}
 	}

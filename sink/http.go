@@ -23,6 +23,12 @@ func (s *Sink) routes() http.Handler {
 	mux.Handle("POST /api/cases/{id}/decision", s.write(s.decideCase))
 	mux.Handle("GET /api/cases/{id}/hotline-draft", s.read(s.hotlineDraft))
 	mux.Handle("GET /api/stats", s.read(s.hooks.stats.Handler().ServeHTTP))
+	mux.Handle("GET /api/cases/{id}/links", s.read(s.caseLinks))
+	mux.Handle("GET /api/cases/{id}/links.svg", s.read(s.caseLinksSVG))
+	if s.signals.TAXII() != nil {
+		// TAXII has its own partner tokens and media type.
+		mux.Handle("/taxii2/", s.signals.TAXII())
+	}
 	// The same paths without a method answer 405 in JSON rather than the
 	// mux's plain text.
 	mux.Handle("/api/cases", methodNotAllowed("GET, HEAD"))
@@ -30,6 +36,8 @@ func (s *Sink) routes() http.Handler {
 	mux.Handle("/api/cases/{id}/decision", methodNotAllowed("POST"))
 	mux.Handle("/api/cases/{id}/hotline-draft", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/api/stats", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/api/cases/{id}/links", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/api/cases/{id}/links.svg", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource")
 	}))

@@ -43,7 +43,7 @@ func (s *Sink) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 8)
 	spawn := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -91,6 +91,7 @@ func (s *Sink) Run(ctx context.Context) error {
 		s.every(ctx, s.cfg.Alerts.ReconcileInterval, run)
 		return nil
 	})
+	spawn("signals", s.signals.Run)
 	s.ready.Store(true)
 	s.log.Info("sink running", zap.Int("notifiers", len(s.dests)), zap.Bool("api_decisions", s.token != ""))
 	<-ctx.Done()

@@ -21,6 +21,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
 	"github.com/handlewatch/handlewatch/sink/notify"
+	"github.com/handlewatch/handlewatch/sink/signals"
 	"github.com/handlewatch/handlewatch/sink/stats"
 	"github.com/handlewatch/handlewatch/sink/takedown"
 )
@@ -40,6 +41,7 @@ type Sink struct {
 	now     func() time.Time
 	handler http.Handler
 	hooks   *hooks
+	signals *signals.Service
 
 	// leaseTTL bounds how long an alert claimed by one process (and
 	// perhaps waiting in a digest) stays claimed if that process dies.
@@ -106,6 +108,14 @@ func New(cfg Config, deps Deps) (*Sink, error) {
 		return nil, err
 	}
 	s.hooks = &hooks{log: deps.Log, takedowns: td, stats: st}
+	// Without partners or feeds the service still sweeps expired imports
+	// (`handlewatch signals import`) off the watchlist.
+	sig, err := signals.New(cfg.Signals, signals.Deps{Log: deps.Log.Named("signals"), Cases: s.cases, State: deps.Store,
+		Publisher: deps.Bus, PublicURL: cfg.BaseURL, Now: func() time.Time { return s.now() }})
+	if err != nil {
+		return nil, err
+	}
+	s.signals = sig
 	// A delivery may take its whole retry budget per destination (they run
 	// in parallel); the finding is acked after its alerts settle.
 	perAttempt := 10 * time.Second

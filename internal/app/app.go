@@ -38,6 +38,10 @@ Usage:
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
   handlewatch export --config FILE [--format csv|ndjson] [--from DAY] [--to DAY] [--include-text]
                                             pseudonymised research export (needs the study key)
+  handlewatch signals export --config FILE [--since 24h] [--partner NAME] [--out FILE]
+                                            confirmed handles as a STIX 2.1 bundle
+  handlewatch signals import --config FILE --partner NAME FILE|URL
+                                            a partner's indicators, watched in shadow mode
   handlewatch version
 
 Common flags: --log-format json|console, --log-level debug|info|warn|error.
@@ -73,6 +77,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdStats(ctx, rest, stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, rest, stdout, stderr)
+	case "signals":
+		err = cmdSignals(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, version.String())
 	case "help", "--help", "-h":

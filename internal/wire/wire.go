@@ -130,6 +130,9 @@ const (
 	WatchNone    Watch = ""
 	WatchKnown   Watch = "known"   // confirmed by moderators or a shared list
 	WatchCleared Watch = "cleared" // cleared by moderators: never actionable again
+	// WatchImported: a partner shared the handle; it is watched in shadow
+	// mode until a moderator accepts it (confirms its case).
+	WatchImported Watch = "imported"
 )
 
 // Handle is one messaging-app contact found in a post.
@@ -299,6 +302,7 @@ const (
 	EventTakedown EventType = "takedown" // a takedown request changed state
 	EventAlert    EventType = "alert"    // an alert was delivered (or dead-lettered)
 	EventSkip     EventType = "skip"     // an action was not taken, with why
+	EventImport   EventType = "import"   // a partner shared (or revoked) an indicator of the handle
 )
 
 // Decision is a moderator's verdict on a case.
@@ -346,6 +350,7 @@ type CaseEvent struct {
 
 	Takedown *TakedownChange `json:"takedown,omitempty"`
 	Alert    *AlertRecord    `json:"alert,omitempty"`
+	Import   *ImportRecord   `json:"import,omitempty"`
 
 	Actor  string    `json:"actor"`
 	Reason string    `json:"reason,omitempty"`
@@ -370,6 +375,21 @@ type AlertRecord struct {
 	Delivered bool   `json:"delivered"`
 	Attempts  int    `json:"attempts"`
 	Detail    string `json:"detail,omitempty"`
+}
+
+// ImportRecord is the payload of an EventImport: one version of a
+// partner's indicator of the case's handle. It is provenance, never
+// evidence: the handle is watched in shadow mode, and only a moderator's
+// decision makes the case act.
+type ImportRecord struct {
+	Partner     string    `json:"partner"`      // configured partner name
+	IndicatorID string    `json:"indicator_id"` // the partner's STIX id
+	Confidence  int       `json:"confidence"`   // 0-100; -1 when the partner gave none
+	Labels      []string  `json:"labels,omitempty"`
+	Modified    time.Time `json:"modified"` // the indicator version
+	ValidFrom   time.Time `json:"valid_from,omitzero"`
+	ValidUntil  time.Time `json:"valid_until,omitzero"` // zero: no end
+	Revoked     bool      `json:"revoked,omitempty"`
 }
 
 // Subject is the NATS subject the event is published on.
@@ -403,6 +423,15 @@ func (e *CaseEvent) Validate() error {
 	case EventSkip:
 		if e.Reason == "" {
 			return errors.New("case event: skip without reason")
+		}
+	case EventImport:
+		switch {
+		case e.Import == nil || e.Import.Partner == "" || e.Import.IndicatorID == "":
+			return errors.New("case event: import without partner and indicator")
+		case e.App == "" || e.Handle == "":
+			return errors.New("case event: import without app and handle")
+		case e.Import.Modified.IsZero():
+			return errors.New("case event: import without the indicator's modified time")
 		}
 	default:
 		return fmt.Errorf("case event: unknown type %q", e.Type)
@@ -448,6 +477,10 @@ func Token(s string) string {
 const (
 	WatchlistKnown   = "watch:known"
 	WatchlistCleared = "watch:cleared"
+	// WatchlistImported holds the handles partners shared that no
+	// moderator has decided on yet: the detector watches them in shadow
+	// mode only.
+	WatchlistImported = "watch:imported"
 )
 
 // WatchMember is a handle's member string in the watchlist sets.

@@ -141,6 +141,7 @@ type Case struct {
 	LastSeen  time.Time `json:"last_seen,omitzero"`
 
 	Decision  *Decision       `json:"decision,omitempty"`
+	Imports   []ImportEntry   `json:"imports,omitempty"` // partners' indicators: provenance, never evidence
 	Alerts    []AlertEntry    `json:"alerts,omitempty"`
 	Takedowns []TakedownEntry `json:"takedowns,omitempty"`
 	History   []Event         `json:"history,omitempty"`
@@ -247,6 +248,12 @@ func (c *Case) apply(e *wire.CaseEvent) {
 		c.applyTakedown(e.Takedown, e.At)
 	case wire.EventSkip:
 		ev.What = "skipped"
+	case wire.EventImport:
+		ev.What = "imported from " + e.Import.Partner + " (" + e.Import.IndicatorID + ")"
+		if e.Import.Revoked {
+			ev.What = "revoked by " + e.Import.Partner + " (" + e.Import.IndicatorID + ")"
+		}
+		c.addImport(ImportEntry{EventID: e.ID, ImportRecord: *e.Import, At: e.At})
 	}
 	c.History = append(c.History, ev)
 	sort.SliceStable(c.History, func(i, j int) bool { return c.History[i].At.Before(c.History[j].At) })
@@ -274,6 +281,45 @@ func (c *Case) addAlert(a AlertEntry) {
 		}
 	}
 	c.Alerts = append(c.Alerts, a)
+}
+
+// ImportEntry is the latest version of one partner indicator of the
+// case's handle.
+type ImportEntry struct {
+	EventID string `json:"event_id"`
+	wire.ImportRecord
+	At time.Time `json:"at"` // when it was imported
+}
+
+// Live reports whether the indicator still stands at now: not revoked and
+// not past its valid_until.
+func (e ImportEntry) Live(now time.Time) bool {
+	return !e.Revoked && (e.ValidUntil.IsZero() || now.Before(e.ValidUntil))
+}
+
+// LiveImports are the partners' indicators still standing at now.
+func (c *Case) LiveImports(now time.Time) []ImportEntry {
+	var out []ImportEntry
+	for _, e := range c.Imports {
+		if e.Live(now) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// addImport keeps one entry per (partner, indicator): the newest version
+// wins whatever order they arrive in.
+func (c *Case) addImport(e ImportEntry) {
+	for i, old := range c.Imports {
+		if old.Partner == e.Partner && old.IndicatorID == e.IndicatorID {
+			if newer(e.Modified, e.EventID, old.Modified, old.EventID) {
+				c.Imports[i] = e
+			}
+			return
+		}
+	}
+	c.Imports = append(c.Imports, e)
 }
 
 func (c *Case) applyTakedown(t *wire.TakedownChange, at time.Time) {

@@ -148,6 +148,7 @@ func deepCopy(c *Case) *Case {
 	}
 	out.Alerts = slices.Clone(c.Alerts)
 	out.Takedowns = slices.Clone(c.Takedowns)
+	out.Imports = slices.Clone(c.Imports)
 	out.History = slices.Clone(c.History)
 	out.Recent = nil
 	return &out

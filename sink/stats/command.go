@@ -117,6 +117,13 @@ func Command(ctx context.Context, replay func(ctx context.Context, stream, filte
 	if err != nil {
 		return err
 	}
+	if opts.Source == "" {
+		cs, err := CountCrossSource(ctx, replay, q.From, q.To)
+		if err != nil {
+			return err
+		}
+		rep.CrossSource = &cs
+	}
 	if res.Skipped > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d malformed messages skipped", res.Skipped))
 	}
@@ -168,6 +175,11 @@ func WriteText(out io.Writer, rep Report) error {
 	if rep.Source == "" {
 		fmt.Fprintf(&b, "\nDecisions: %d confirmed, %d dismissed, %d escalated, %d cleared\n",
 			rep.Decisions["confirm"], rep.Decisions["dismiss"], rep.Decisions["escalate"], rep.Decisions["clear"])
+	}
+
+	if cs := rep.CrossSource; cs != nil {
+		fmt.Fprintf(&b, "\nAcross sources: %d of %d handles found on two or more sources; %d of %d handle values found on two or more apps\n",
+			cs.OnSeveralSources, cs.Handles, cs.OnSeveralApps, cs.Values)
 	}
 
 	for _, s := range rep.Sources {

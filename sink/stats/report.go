@@ -108,7 +108,10 @@ type Report struct {
 	// a case spans sources).
 	Decisions map[string]int64 `json:"decisions"`
 	Sources   []SourceFigures  `json:"sources,omitempty"`
-	Warnings  []string         `json:"warnings,omitempty"`
+	// CrossSource is computed by the offline `stats` command only, over
+	// all sources.
+	CrossSource *CrossSource `json:"cross_source,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty"`
 }
 
 // Query selects a report.

@@ -35,6 +35,15 @@ func Decision(id, app, handle string, d wire.Decision, at time.Time) *wire.CaseE
 		Handle: handle, Type: wire.EventDecision, Decision: d, Actor: "mod_a", Reason: "checked", At: at}
 }
 
+// Import is a valid import event of a partner's indicator, valid for a
+// day from mod.
+func Import(id, app, handle, partner, indicator string, mod time.Time, revoked bool) *wire.CaseEvent {
+	return &wire.CaseEvent{Schema: wire.SchemaVersion, ID: id, CaseID: wire.CaseKey(app, handle), App: app, Handle: handle,
+		Type: wire.EventImport, Actor: "partner:" + partner, Reason: "shared indicator", At: mod,
+		Import: &wire.ImportRecord{Partner: partner, IndicatorID: indicator, Confidence: 70, Labels: []string{"solicitation"},
+			Modified: mod, ValidFrom: mod, ValidUntil: mod.Add(24 * time.Hour), Revoked: revoked}}
+}
+
 // Run runs the suite.
 func Run(t *testing.T, open Open) {
 	ctx := context.Background()
@@ -239,6 +248,39 @@ func Run(t *testing.T, open Open) {
 		u, err = s.AddSighting(ctx, "telegram", "tg_demo_77", Sighting(1, "forum", "u1", wire.SeverityHigh))
 		if err != nil || u.Created || u.Case.Status != cases.StatusCleared || u.Case.Sightings != 1 {
 			t.Fatalf("sighting on stub: %+v created=%v err=%v", u.Case, u.Created, err)
+		}
+	})
+
+	t.Run("imports: one entry per indicator, newest version wins", func(t *testing.T) {
+		s := open(t, 0)
+		imp := func(evID string, mod time.Time, revoked bool) *wire.CaseEvent {
+			return Import(evID, "wickr", "placeholder_01", "partner_a", "indicator--6b616fc1-1505-48e3-8b2c-0d19337bff38", mod, revoked)
+		}
+		for _, e := range []*wire.CaseEvent{imp("i2", t0.Add(time.Hour), true), imp("i1", t0, false), imp("i1", t0, false)} {
+			if _, err := s.Apply(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Imports) != 1 || !c.Imports[0].Revoked || c.Imports[0].EventID != "i2" || c.Status != cases.StatusNew ||
+			c.Sightings != 0 || len(c.LiveImports(t0)) != 0 {
+			t.Fatalf("imports %+v status %s", c.Imports, c.Status)
+		}
+		if len(c.History) != 2 {
+			t.Fatalf("history %+v", c.History)
+		}
+		if _, err := s.Apply(ctx, Import("i3", "wickr", "placeholder_01", "partner_b", "indicator--00000000-1505-48e3-8b2c-0d19337bff38", t0, false)); err != nil {
+			t.Fatal(err)
+		}
+		c, _ = s.Get(ctx, id)
+		if live := c.LiveImports(t0); len(live) != 1 || live[0].Partner != "partner_b" || c.Imports[0].Labels[0] != "solicitation" {
+			t.Fatalf("live %+v", live)
+		}
+		if live := c.LiveImports(t0.Add(48 * time.Hour)); len(live) != 0 {
+			t.Fatalf("expired import still live: %+v", live)
 		}
 	})
 
