@@ -46,6 +46,16 @@ func (e *Engine) features(in featureInput, bits uint8) *featurizer {
 
 func (fz *featurizer) add(name string, v float32, note string) {
 	fz.v.Add(name, v)
+	fz.note(name, note)
+}
+
+// prior adds a feature of the rules' knowledge (see model.Feature.Prior).
+func (fz *featurizer) prior(name string, v float32, note string) {
+	fz.v.AddPrior(name, v)
+	fz.note(name, note)
+}
+
+func (fz *featurizer) note(name, note string) {
 	if note != "" {
 		if _, ok := fz.notes[name]; !ok {
 			fz.notes[name] = note
@@ -88,11 +98,11 @@ func (fz *featurizer) rules(in featureInput) {
 		if r.Weight < 0 {
 			val = float32(max(o.prox, 0.5))
 		}
-		fz.add("r:"+r.ID, val, fmt.Sprintf("%s %q", catWords(r.Category), quote))
-		fz.add("c:"+r.Category, val, catWords(r.Category))
+		fz.prior("r:"+r.ID, val, fmt.Sprintf("%s %q", catWords(r.Category), quote))
+		fz.prior("c:"+r.Category, val, catWords(r.Category))
 		if r.Weight > 0 && o.prox >= 0.999 {
 			near[r.Category] = true
-			fz.add("cn:"+r.Category, 1, fmt.Sprintf("%s %q next to the contact", catWords(r.Category), quote))
+			fz.prior("cn:"+r.Category, 1, fmt.Sprintf("%s %q next to the contact", catWords(r.Category), quote))
 		}
 	}
 	cats := make([]string, 0, len(near))
@@ -102,28 +112,28 @@ func (fz *featurizer) rules(in featureInput) {
 	slices.Sort(cats)
 	for i := range cats {
 		for j := i + 1; j < len(cats); j++ {
-			fz.add("cc:"+cats[i]+"+"+cats[j], 1, catWords(cats[i])+" and "+catWords(cats[j])+" together near the contact")
+			fz.prior("cc:"+cats[i]+"+"+cats[j], 1, catWords(cats[i])+" and "+catWords(cats[j])+" together near the contact")
 		}
 	}
 	if in.gateOK {
-		fz.add("gate", 1, "the rule gate (minor with offer, request or goods, or a coded term)")
+		fz.prior("gate", 1, "the rule gate (minor with offer, request or goods, or a coded term)")
 	}
 	if in.score > 0 {
-		fz.add("rulescore", float32(in.score), fmt.Sprintf("the rules' score %.2f", in.score))
+		fz.prior("rulescore", float32(in.score), fmt.Sprintf("the rules' score %.2f", in.score))
 	}
 }
 
 func (fz *featurizer) contacts(in featureInput) {
 	apps := make(map[string]bool, 4)
 	for _, m := range in.matches {
-		fz.add("hk:"+string(m.Kind), 1, "a contact written as a "+string(m.Kind))
+		fz.prior("hk:"+string(m.Kind), 1, "a contact written as a "+string(m.Kind))
 		apps[m.App] = true
 	}
 	for a := range apps {
-		fz.add("ha:"+a, 1, "a "+a+" contact")
+		fz.prior("ha:"+a, 1, "a "+a+" contact")
 	}
 	n := len(apps)
-	fz.add("hn:"+strconv.Itoa(min(n, 3)), 1, "")
+	fz.prior("hn:"+strconv.Itoa(min(n, 3)), 1, "")
 	// No length feature: generated posts are shorter than real ones, and
 	// the scorer learnt length instead of words.
 }

@@ -14,6 +14,10 @@ type TrainSet struct {
 	Name     string
 	Examples []CorpusExample
 	Weight   float64 // per example; 0 means 1 (moderators' labels weigh more)
+	// Calibrate lets the set's examples be held out to calibrate the
+	// scores and choose the threshold: hand-written and moderators' sets,
+	// not generated ones.
+	Calibrate bool
 }
 
 // TrainReport says what training used.
@@ -70,7 +74,7 @@ func Train(e *Engine, sets []TrainSet, o model.Options) (*TrainReport, error) {
 				continue
 			}
 			rep.Used[s.Name]++
-			samples = append(samples, model.Sample{X: v, Y: ex.Label == LabelSolicitation, Weight: s.Weight})
+			samples = append(samples, model.Sample{X: v, Y: ex.Label == LabelSolicitation, Weight: s.Weight, Calib: s.Calibrate})
 		}
 	}
 	if len(samples) == 0 {
@@ -112,6 +116,7 @@ func LeaveOneFamilyOut(e *Engine, sets []TrainSet, o model.Options) ([]FamilyRec
 		v      *model.Vector
 		y      bool
 		w      float64
+		calib  bool
 		family string
 	}
 	var items []item
@@ -126,7 +131,7 @@ func LeaveOneFamilyOut(e *Engine, sets []TrainSet, o model.Options) ([]FamilyRec
 			if v == nil {
 				continue
 			}
-			items = append(items, item{v, y, s.Weight, ex.Family})
+			items = append(items, item{v, y, s.Weight, s.Calibrate, ex.Family})
 		}
 	}
 	var out []FamilyRecall
@@ -134,7 +139,7 @@ func LeaveOneFamilyOut(e *Engine, sets []TrainSet, o model.Options) ([]FamilyRec
 		var train []model.Sample
 		for _, it := range items {
 			if it.family != f {
-				train = append(train, model.Sample{X: it.v, Y: it.y, Weight: it.w})
+				train = append(train, model.Sample{X: it.v, Y: it.y, Weight: it.w, Calib: it.calib})
 			}
 		}
 		m, err := model.Train(train, o)

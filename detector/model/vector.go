@@ -7,6 +7,11 @@ type Feature struct {
 	Name  string
 	Index uint32
 	Value float32
+	// Prior marks a feature that stands for knowledge the rules already
+	// encode (a category hit, a handle kind): training regularises it
+	// less than a word, so generalisable evidence carries more weight
+	// than a template's accidental vocabulary.
+	Prior bool
 }
 
 // Vector is a sparse feature vector. Names are kept so that a finding can
@@ -25,7 +30,12 @@ func NewVector(bits uint8) *Vector {
 
 // Add sets feature name to the larger of its current value and v: features
 // are presence-like, so a word said twice is not twice the evidence.
-func (x *Vector) Add(name string, v float32) {
+func (x *Vector) Add(name string, v float32) { x.add(name, v, false) }
+
+// AddPrior is Add for a feature of prior knowledge (see Feature.Prior).
+func (x *Vector) AddPrior(name string, v float32) { x.add(name, v, true) }
+
+func (x *Vector) add(name string, v float32, prior bool) {
 	if v == 0 {
 		return
 	}
@@ -37,7 +47,7 @@ func (x *Vector) Add(name string, v float32) {
 		return
 	}
 	x.seen[i] = len(x.Feats)
-	x.Feats = append(x.Feats, Feature{Name: name, Index: i, Value: v})
+	x.Feats = append(x.Feats, Feature{Name: name, Index: i, Value: v, Prior: prior})
 }
 
 // Len is the number of distinct features.

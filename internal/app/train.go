@@ -53,14 +53,14 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		sets = append(sets, detector.TrainSet{Name: c, Examples: exs})
+		sets = append(sets, detector.TrainSet{Name: c, Examples: exs, Calibrate: !generated(exs)})
 	}
 	for _, c := range add {
 		exs, err := detector.ReadCorpus(c)
 		if err != nil {
 			return err
 		}
-		sets = append(sets, detector.TrainSet{Name: c, Examples: exs, Weight: 3})
+		sets = append(sets, detector.TrainSet{Name: c, Examples: exs, Weight: 3, Calibrate: true})
 	}
 	v := *version
 	if v == "" {
@@ -192,4 +192,10 @@ func cmdLabels(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	log.Info("labels exported", zap.Int("solicitation", c.Solicitation), zap.Int("benign", c.Benign),
 		zap.Int("undecided", c.Undecided), zap.Int("malformed", c.Malformed))
 	return nil
+}
+
+// generated reports whether a corpus came from the generator (its examples
+// name their template family).
+func generated(exs []detector.CorpusExample) bool {
+	return len(exs) > 0 && exs[0].Family != "" && exs[0].Family != "real"
 }
