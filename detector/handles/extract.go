@@ -21,6 +21,13 @@ type Match struct {
 	End         int `json:"end"`
 	HandleStart int `json:"handle_start"`
 	HandleEnd   int `json:"handle_end"`
+	// Confidence (0..1) that the candidate is a contact: links and checked
+	// IDs near 1, usernames as the scorer (score.go) weighs their
+	// evidence. Extract returns those at MinConfidence or above.
+	Confidence float64 `json:"confidence"`
+	// Why names the evidence that weighed most, for a moderator: "link",
+	// "label word before, handle-shaped token".
+	Why string `json:"why,omitempty"`
 }
 
 // Extractor finds contacts. It is immutable after construction and safe for
@@ -131,7 +138,18 @@ const longWordChunks = 4
 // with no app word, no link and no long word costs one pass over t.Norm and
 // allocates nothing.
 func (x *Extractor) Extract(t *normalize.Text) []Match {
-	e := extraction{x: x, t: t, n: t.Norm}
+	return x.extract(t, false)
+}
+
+// Candidates is Extract with the username candidates below MinConfidence
+// kept: every plausible contact with its Confidence, for a caller that
+// weighs them itself. The syntax of each app still applies.
+func (x *Extractor) Candidates(t *normalize.Text) []Match {
+	return x.extract(t, true)
+}
+
+func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
+	e := extraction{x: x, t: t, n: t.Norm, all: all}
 	n := e.n
 	// The scan keeps two chunks of eight bytes and their word masks, so the
 	// first four bytes of a word are at hand wherever it starts.
@@ -170,8 +188,11 @@ func (x *Extractor) Extract(t *normalize.Text) []Match {
 		}
 		prevWord, w, word = word, nw, nword
 	}
-	if strings.IndexByte(n, '@') >= 0 && strings.IndexByte(n, ':') >= 0 {
-		e.bareMatrixIDs()
+	if strings.IndexByte(n, '@') >= 0 {
+		if strings.IndexByte(n, ':') >= 0 {
+			e.bareMatrixIDs()
+		}
+		e.bareBots()
 	}
 	return e.finish()
 }
@@ -213,10 +234,63 @@ func (e *extraction) bareMatrixIDs() {
 		os, oe := e.t.OrigSpan(at, q)
 		id := strings.ToLower(e.light(os, oe, false))
 		if validMatrix(id) {
-			e.add(Match{App: "matrix", Handle: id, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe})
+			e.add(Match{App: "matrix", Handle: id, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe,
+				Confidence: confID, Why: "Matrix ID shape"})
 		}
 		off = q
 	}
+}
+
+// bareBots finds Telegram bot usernames written on their own: "@name_bot"
+// with no app word. Only Telegram names accounts that way, so the name is
+// its own evidence; one inside another contact (a Matrix ID, an e-mail
+// address) or already read after an app word is left alone.
+func (e *extraction) bareBots() {
+	n := e.n
+	for off := 0; off < len(n); {
+		i := strings.IndexByte(n[off:], '@')
+		if i < 0 {
+			return
+		}
+		at := off + i
+		off = at + 1
+		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@') {
+			continue
+		}
+		q := at + 1
+		for q < len(n) && q-at <= 33 && csTelegram.has(n[q]) {
+			q++
+		}
+		off = q
+		if q-at < 6 || q-at > 33 || !strings.HasSuffix(n[at+1:q], "bot") {
+			continue
+		}
+		if q < len(n) && (wordByte[n[q]] || n[q] == '@' || n[q] == ':' || n[q] == '.' && q+1 < len(n) && wordByte[n[q+1]]) {
+			continue
+		}
+		hos, hoe := e.t.OrigSpan(at+1, q)
+		if e.covered(hos) {
+			continue
+		}
+		h, ok := lowerCanon(validTelegram)(e.light(hos, hoe, false))
+		if !ok {
+			continue
+		}
+		os, _ := e.t.OrigSpan(at, at+1)
+		e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleMention, Start: os, End: hoe, HandleStart: hos, HandleEnd: hoe,
+			Confidence: confBot, Why: "an @name ending in bot: a Telegram bot"})
+	}
+}
+
+// covered reports whether an original offset is inside a contact already
+// found.
+func (e *extraction) covered(o int) bool {
+	for i := range e.matches {
+		if m := &e.matches[i]; m.Start <= o && o < m.End {
+			return true
+		}
+	}
+	return false
 }
 
 // letterTLD reports whether host (with an optional ":port") ends in a dot
@@ -282,6 +356,8 @@ type extraction struct {
 	scanCS           *charset
 	scanFrom, scanTo int
 	linkedTo         int // Norm end of the last link read
+	// all keeps the username candidates the scorer rejects (Candidates).
+	all bool
 }
 
 // extentEnd returns where the run of cs bytes from n[p] ends, reading at
@@ -474,7 +550,8 @@ func (e *extraction) bareID(s, q int, app string, canon func(string) (string, bo
 	if !ok {
 		return
 	}
-	e.add(Match{App: app, Handle: h, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe})
+	e.add(Match{App: app, Handle: h, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe,
+		Confidence: confChecked, Why: "ID shape with its checksum or prefix"})
 }
 
 // light returns the original text of Orig[s:e] lightly folded.
@@ -588,7 +665,8 @@ func (e *extraction) link(anchor int, forms []linkForm) {
 			return
 		}
 		end := e.linkEnd(hoe)
-		e.add(Match{App: f.app, Handle: h, Kind: wire.HandleLink, Start: os, End: end, HandleStart: hos, HandleEnd: hoe})
+		e.add(Match{App: f.app, Handle: h, Kind: wire.HandleLink, Start: os, End: end, HandleStart: hos, HandleEnd: hoe,
+			Confidence: confLink, Why: "link"})
 		e.linkedTo = he
 		return
 	}
@@ -659,5 +737,6 @@ func (e *extraction) telegramSubdomain(p int) {
 	start := e.linkStart(hs)
 	os, _ := e.t.OrigSpan(start, start+1)
 	_, oe := e.t.OrigSpan(p, p+4)
-	e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleLink, Start: os, End: e.linkEnd(oe), HandleStart: hos, HandleEnd: hoe})
+	e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleLink, Start: os, End: e.linkEnd(oe), HandleStart: hos, HandleEnd: hoe,
+		Confidence: confLink, Why: "link"})
 }

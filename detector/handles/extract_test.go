@@ -2,6 +2,7 @@ package handles
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func show(ms []Match) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(m.App + " " + m.Handle + " " + string(m.Kind) + " raw=" + m.Raw)
+		b.WriteString(m.App + " " + m.Handle + " " + string(m.Kind) + " raw=" + m.Raw + fmt.Sprintf(" %.2f %s", m.Confidence, m.Why))
 	}
 	return b.String() + "]"
 }

@@ -57,6 +57,9 @@ type context struct {
 	// loose: a handle found a few words on without a separator before it
 	// ("threema, trading … kxmpqrtz"), held to the shape rules only.
 	loose bool
+	label bool // a label word came before the handle ("username", "id")
+	ws    int  // Norm start of the app word
+	dist  int  // words between the app word and the handle
 }
 
 // hit is a handle candidate: its Norm span, its original span and its
@@ -69,15 +72,18 @@ type hit struct {
 }
 
 // joiners between two app words that share a handle ("kik/snap: x").
-var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true}
+var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true,
+	"of": true}
 
 // prepositions between a handle and an app word ("@x on telegram").
-var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true}
+var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true,
+	"su": true, "sul": true, "tramite": true, "op": true, "em": true}
 
 // objectPronouns before a preposition before an app word make a contact
 // phrase whatever the verb ("… me on kik", "… moi sur snap", "… mir auf
 // telegram").
-var objectPronouns = map[string]bool{"me": true, "us": true, "moi": true, "mir": true, "mich": true, "мне": true, "nous": true, "uns": true}
+var objectPronouns = map[string]bool{"me": true, "us": true, "moi": true, "mir": true, "mich": true, "мне": true, "nous": true, "uns": true,
+	"mi": true, "ci": true, "ons": true}
 
 // maxWordBack bounds how far back a word is looked for: no word the rules
 // care about is longer, and the bound keeps long runs of text without
@@ -251,6 +257,13 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			return e.joined(q+1, info, ctx, depth)
 		case c == '+':
 			return e.readHandle(q, spec)
+		case (c == ')' || c == ']') && ws > 0 && (n[ws-1] == '(' || n[ws-1] == '['):
+			// "(kik) placeholder_01": the app word in brackets labels what
+			// follows, when it is shaped like a handle ("(skype) limited"
+			// is prose).
+			ctx.strong, ctx.weakSep = true, true
+			p = q + 1
+			continue
 		case wordByte[c]:
 			end := e.wordEndWithin(q, maxWordBack)
 			w := n[q:end]
@@ -259,7 +272,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				if w == "me" || w == "m3" {
 					ctx.me = true
 				} else {
-					ctx.strong = true
+					ctx.strong, ctx.label = true, true
 				}
 				p = end
 				continue
@@ -269,6 +282,10 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				}
 				ctx.strong = true
 				p = end
+				// "my skype is still x", "mi kik es ahora x"
+				if s, q := e.nextWord(p); s < q && stillWords[n[s:q]] {
+					p = q
+				}
 				continue
 			case w == "c" && strings.HasPrefix(n[q:], "c'est") && ctx.possessive:
 				ctx.strong, ctx.weakSep = true, true
@@ -355,6 +372,9 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	if he == hs {
 		return hit{}, false
 	}
+	if spec.extent != nil && !spec.sigil {
+		he = e.spacedTail(hs, he, spec.extent)
+	}
 	// What follows must end the handle: not an e-mail address, a URL path,
 	// or a longer word the charset cut ("kik.me/x" is a link).
 	if he < len(n) {
@@ -399,13 +419,9 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	if spec.extent == nil || spec.sigil {
 		return
 	}
-	ps, pq := e.prevWord(ws)
-	if ps == pq || !prepWords[n[ps:pq]] {
+	p, paren := e.backJoiner(ws, we)
+	if p < 0 {
 		return
-	}
-	p := ps
-	if p > 0 && n[p-1] == ' ' {
-		p--
 	}
 	he := p
 	hs := he
@@ -433,9 +449,10 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	default:
 		return
 	}
+	ctx.ws = ws
 	os, oe := e.t.OrigSpan(hs, he)
 	h := hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true), at: at}
-	canon, kind, ok := e.validate(info, h, ctx)
+	v, ok := e.validate(info, h, ctx)
 	if !ok {
 		return
 	}
@@ -443,8 +460,39 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	if at {
 		start, _ = e.t.OrigSpan(hs-1, hs)
 	}
-	_, end := e.t.OrigSpan(ws, we)
-	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: end, HandleStart: os, HandleEnd: oe})
+	wend := we
+	if paren && wend < len(n) && n[wend] == ')' {
+		wend++
+	}
+	_, end := e.t.OrigSpan(ws, wend)
+	e.add(v.match(info.app, start, end, os, oe))
+}
+
+// backJoiner finds what joins a handle before the app word at n[ws:we] to
+// it, and returns where the handle ends, or -1: a preposition ("x on
+// kik"), the app word in brackets ("x (kik)"), or a copula and a
+// possessive ("x is my kik", "x es mi kik").
+func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
+	n := e.n
+	ps, pq := e.prevWord(ws)
+	switch {
+	case ps < pq && prepWords[n[ps:pq]]:
+		p = ps
+	case ws > 0 && n[ws-1] == '(' && we < len(n) && n[we] == ')':
+		p, paren = ws-1, true
+	case ps < pq && possessive[n[ps:pq]]:
+		cs, cq := e.prevWord(ps)
+		if cs == cq || !copulaSet[n[cs:cq]] {
+			return -1, false
+		}
+		p = cs
+	default:
+		return -1, false
+	}
+	if p > 0 && n[p-1] == ' ' {
+		p--
+	}
+	return p, paren
 }
 
 // contactVerbRightBefore reports whether the word before n[p] is a contact
@@ -459,49 +507,78 @@ func (e *extraction) emit(info appWordInfo, ws, we int, h hit, ctx context) bool
 	if e.attributedElsewhere(h.he) {
 		return false
 	}
-	canon, kind, ok := e.validate(info, h, ctx)
+	ctx.ws = ws
+	v, ok := e.validate(info, h, ctx)
 	if !ok {
 		return false
 	}
-	start, _ := e.t.OrigSpan(ws, we)
-	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
-	return true
+	sw := ws
+	if ws > 0 && (e.n[ws-1] == '(' || e.n[ws-1] == '[') && we < len(e.n) && (e.n[we] == ')' || e.n[we] == ']') {
+		sw-- // "(kik) x": the bracket belongs to the contact
+	}
+	start, _ := e.t.OrigSpan(sw, we)
+	e.add(v.match(info.app, start, h.oe, h.os, h.oe))
+	return v.conf >= MinConfidence
+}
+
+// verdict is what validate decided about a candidate.
+type verdict struct {
+	canon string
+	kind  wire.HandleKind
+	conf  float64
+	why   string
+}
+
+func (v verdict) match(app string, start, end, hs, he int) Match {
+	return Match{App: app, Handle: v.canon, Kind: v.kind, Start: start, End: end, HandleStart: hs, HandleEnd: he,
+		Confidence: v.conf, Why: v.why}
 }
 
 // validate applies the app's syntax, the stop words and the context rules
 // to a handle candidate.
-func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wire.HandleKind, bool) {
+func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bool) {
 	spec := mentionSpecs[info.app]
 	raw := h.raw
 	if raw == "" {
-		return "", "", false
+		return verdict{}, false
 	}
 	if raw[0] == '+' || strings.HasPrefix(raw, "00") {
 		if !spec.phone {
-			return "", "", false
+			return verdict{}, false
 		}
 		p, ok := e164(raw)
-		return p, wire.HandleMention, ok
+		conf := confPhone
+		if ctx.loose || info.fuzzy {
+			conf -= 0.1
+		}
+		return verdict{p, wire.HandleMention, conf, "phone number with a country code after the app word"}, ok
 	}
 	if spec.id != nil {
 		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
-			return "", "", false
+			return verdict{}, false
 		}
-		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) && !(ctx.strong && !ctx.loose && randomLetters(raw)) {
-			return "", "", false
+		conf, why := confID, "ID shape after the app word"
+		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) {
+			if !(ctx.strong && !ctx.loose && randomLetters(raw)) {
+				return verdict{}, false
+			}
+			conf, why = confIDLetter, "random letters after a separator"
+		}
+		if spec.idLen >= 53 {
+			conf = confChecked
 		}
 		id, ok := spec.id(raw)
 		if ok && stopSet[strings.ToLower(raw)] {
-			return "", "", false
+			return verdict{}, false
 		}
-		return id, wire.HandleID, ok
+		return verdict{id, wire.HandleID, conf, why}, ok
 	}
 	if spec.sigil {
 		m := strings.ToLower(raw)
-		return m, wire.HandleMention, validMatrix(m)
+		return verdict{m, wire.HandleMention, confID, "Matrix ID after the app word"}, validMatrix(m)
 	}
 	if spec.user == nil {
-		return "", "", false
+		return verdict{}, false
 	}
 	// The cheap checks run on a lowercased copy in scratch memory, so that
 	// the prose words most candidates are cost no allocation.
@@ -512,42 +589,57 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wir
 		}
 	}
 	if stopSet[string(lower)] {
-		return "", "", false
+		return verdict{}, false
 	}
 	shaped := strings.ContainsAny(raw, "0123456789_.")
 	strong := strongShape(raw)
 	switch {
 	case info.weak:
 		if !ctx.strong && !strong {
-			return "", "", false
+			return verdict{}, false
+		}
+	case info.strict:
+		if !ctx.strong || !shaped && !h.at {
+			return verdict{}, false
 		}
 	case info.ambiguous:
 		if !ctx.strong && !ctx.contact && !strong {
-			return "", "", false
+			return verdict{}, false
 		}
 	default:
 		if !ctx.strong && !ctx.contact && !ctx.me && !shaped {
-			return "", "", false
+			return verdict{}, false
 		}
 	}
 	if ctx.weakSep && !shaped && !h.at {
-		return "", "", false
+		return verdict{}, false
 	}
 	// "predators on Snapchat: secrecy, new gifts": a plain word opening a
 	// list after a colon is prose.
 	if !shaped && !h.at && !ctx.contact && h.he < len(e.n) && e.n[h.he] == ',' {
-		return "", "", false
+		return verdict{}, false
 	}
 	// "Wickr Me" in title case is the product's name ("Wickr Me users"),
 	// not "wickr me <name>", unless what follows is shaped like a handle.
 	if info.app == "wickr" && ctx.me && !ctx.strong && !shaped && e.titleCaseMe(h) {
-		return "", "", false
+		return verdict{}, false
 	}
 	user := strings.ToLower(raw)
 	if !spec.user(user) || looksLikeDomain(user) {
-		return "", "", false
+		return verdict{}, false
 	}
-	return user, wire.HandleMention, true
+	f := features{
+		at: h.at, shaped: shaped, strong: strong, dict: commonSet[string(lower)],
+		sep: ctx.strong, label: ctx.label, contact: ctx.contact, me: ctx.me,
+		fuzzy: info.fuzzy, amb: info.ambiguous && !info.fuzzy, loose: ctx.loose, dist: ctx.dist,
+	}
+	f.prose = !shaped && !h.at && !ctx.contact && e.proseAfter(h)
+	f.warning = e.warned(ctx.ws, h)
+	conf, why := f.score()
+	if conf < MinConfidence && !e.all {
+		return verdict{}, false
+	}
+	return verdict{user, wire.HandleMention, conf, why}, true
 }
 
 // randomLetters reports whether a lowercase word of letters reads like a
@@ -649,9 +741,12 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 				var hctx context
 				hctx.strong = true // the rules above stand for the separator
 				hctx.loose = !sep
-				if canon, kind, ok := e.validate(info, h, hctx); ok {
+				hctx.label = labelled
+				hctx.contact = ctx.contact
+				hctx.ws, hctx.dist = ws, k
+				if v, ok := e.validate(info, h, hctx); ok {
 					start, _ := e.t.OrigSpan(ws, we)
-					e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
+					e.add(v.match(info.app, start, h.oe, h.os, h.oe))
 					return
 				}
 			}
@@ -699,4 +794,118 @@ var domainTLDs = map[string]bool{"com": true, "net": true, "org": true, "me": tr
 func looksLikeDomain(s string) bool {
 	i := strings.LastIndexByte(s, '.')
 	return i > 0 && domainTLDs[s[i+1:]]
+}
+
+// spacedTail extends a letter-spaced handle over the single characters the
+// collapse of letter spacing left apart ("p l a c e h o l d e r _ 0 1"
+// reads "placeholder _ 0 1" in Norm): only when the handle itself was
+// written spaced out.
+func (e *extraction) spacedTail(hs, he int, cs *charset) int {
+	n := e.n
+	single := func(p int) bool { // a one-character word of cs at n[p+1]
+		return p+1 < len(n) && n[p] == ' ' && cs.has(n[p+1]) && (p+2 == len(n) || !wordByte[n[p+2]])
+	}
+	if !single(he) {
+		return he
+	}
+	os, oe := e.t.OrigSpan(hs, he)
+	if oe-os < 2*(he-hs)-1 || strings.IndexByte(e.t.Orig[os:oe], ' ') < 0 {
+		return he
+	}
+	for k := 0; k < maxHandleScan && single(he); k++ {
+		he += 2
+	}
+	return he
+}
+
+// clauseStop: punctuation that ends the clause a warning word speaks in.
+func clauseStop(c byte) bool { return c == '.' || c == '!' || c == '?' || c == ';' || c == ',' }
+
+// stillWords may stand between a copula and a handle ("my skype is still
+// x").
+var stillWords = map[string]bool{"still": true, "now": true, "also": true, "just": true, "jetzt": true, "noch": true,
+	"immer": true, "ahora": true, "todavia": true, "agora": true, "ainda": true, "maintenant": true, "toujours": true,
+	"ora": true, "ancora": true, "nu": true, "nog": true, "altijd": true}
+
+// negations before a warning word turn it round ("no fakes", "sin estafas").
+var negations = map[string]bool{"no": true, "not": true, "sin": true, "sem": true, "kein": true, "keine": true,
+	"pas": true, "sans": true, "без": true, "niente": true, "geen": true, "nessun": true, "zero": true, "never": true}
+
+// warned reports whether a warning names the candidate: a warning word
+// among the words before it in its clause (up to the app word and three
+// words before that: "beware of kik user x", "beware: x on kik"), or right
+// after it ("x is a scammer", "x = fake").
+func (e *extraction) warned(ws int, h hit) bool {
+	n := e.n
+	p := h.hs
+	if p > 0 && (n[p-1] == '@' || n[p-1] == '#') {
+		p--
+	}
+	for k, before := 0, 0; k < 12 && before < 3; k++ {
+		q := p
+		for q > 0 && !wordByte[n[q-1]] {
+			if clauseStop(n[q-1]) {
+				return e.warnedAfter(h.he)
+			}
+			q--
+		}
+		s := e.wordBefore(q)
+		if s == q {
+			break
+		}
+		if q <= ws {
+			before++
+		}
+		if w := n[s:q]; warningSet[w] {
+			if ps, pq := e.prevWord(s); ps == pq || !negations[n[ps:pq]] {
+				return true
+			}
+		}
+		p = s
+	}
+	return e.warnedAfter(h.he)
+}
+
+// warnedAfter: a warning word within the three words after n[he], the
+// clause going on ("x is a scammer", "x - fake"), not after a negation.
+func (e *extraction) warnedAfter(he int) bool {
+	n := e.n
+	p := he
+	for k := 0; k < 3; k++ {
+		q := p
+		for q < len(n) && !wordByte[n[q]] {
+			if clauseStop(n[q]) {
+				return false
+			}
+			q++
+		}
+		end := e.wordEndWithin(q, maxWordBack)
+		if end == q {
+			return false
+		}
+		w := n[q:end]
+		if negations[w] {
+			return false
+		}
+		if warningSet[w] {
+			return true
+		}
+		p = end
+	}
+	return false
+}
+
+// proseAfter reports whether a function word follows the candidate in the
+// same clause, with one space in the original: "kik login loop again".
+func (e *extraction) proseAfter(h hit) bool {
+	n := e.n
+	if h.he+1 >= len(n) || n[h.he] != ' ' {
+		return false
+	}
+	s, q := e.nextWord(h.he)
+	if s == q || !stopSet[n[s:q]] {
+		return false
+	}
+	os, _ := e.t.OrigSpan(s, s+1)
+	return os == h.oe+1 && e.t.Orig[h.oe] == ' '
 }
