@@ -15,6 +15,8 @@ func FuzzExtract(f *testing.F) {
 		"session id " + sessionID, "tox:" + toxID, "briar://" + briarKey, "me chama no zap +55 11 91234-5678",
 		"kik/snap: placeholder_06", "Ｗｉｃｋｒ： placeholder_01", "https://simplex.chat/contact#/?v=2&smp=abcdefgh",
 		"example_chan.t.me", "加我微信 example_seller", "👻: placeholder_02", "viber://chat?number=%2B447700900123",
+		"diskord: placeholder_20", "(kik) placeholder_22", "placeholder_23 (snap)", "telegram: p l a c e h o l d e r _ 2 7",
+		"@placeholder_demo_bot", "beware: placeholder_30 on kik is a scammer", "Kik login loop", "x is my kik",
 	} {
 		f.Add(s)
 	}

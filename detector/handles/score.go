@@ -58,7 +58,7 @@ const (
 	wLoose   = -0.3
 	wDist    = -0.05 // per word
 	wProse   = -1.2
-	wWarning = -4.0
+	wWarning = -6.0
 )
 
 // score returns the confidence of a username candidate and the reasons
