@@ -71,6 +71,18 @@ func TestExtractForms(t *testing.T) {
 		{"bot in an e-mail", "mail a@placeholder_bot.example", nil},
 		{"bot name in a matrix id", "@placeholder_bot:example.org", []want{id("matrix", "@placeholder_bot:example.org", "")}},
 		{"short at bot", "@bot", nil},
+		{"bare room alias", "book club room: #placeholder_books:example.org — YA this month", []want{id("matrix", "#placeholder_books:example.org", "#placeholder_books:example.org")}},
+		{"bare room alias after app word far", "Sala de Matrix del club: #placeholder_club:example.org", []want{id("matrix", "#placeholder_club:example.org", "")}},
+		{"hashtag then colon", "#news: see example.org", nil},
+		{"plain word set off by a dash", "ᴡɪᴄᴋʀ exemplebrume — collection", []want{mention("wickr", "exemplebrume", "ᴡɪᴄᴋʀ exemplebrume")}},
+		{"plain word on its line", "wickr exemplebrume\ntrades only", []want{mention("wickr", "exemplebrume", "")}},
+		{"product name before a dash", "Discord Nitro - worth it?", nil},
+		{"common word before a dash", "telegram stickers - a thread", nil},
+		{"ambiguous word before a dash", "signal examplename - x", nil},
+		{"far threema id with label", "Threema review: paid, Swiss, no phone number needed, works fine on every phone I tried. Add me if you want to test it: AB12CD34", []want{id("threema", "AB12CD34", "AB12CD34")}},
+		{"far teleguard id lower with label", "TeleGuard review: Swiss app, claims no data stored. Setup was easy and fast on my old phone. My ID: ab12cd34e add me", []want{id("teleguard", "AB12CD34E", "")}},
+		{"far threema id without label", "Threema review: paid, Swiss, no phone number needed, works fine on every phone I tried and the order AB12CD34 came", nil},
+		{"hashtag with a url path", "#news:example.org/article", nil},
 	})
 }
 

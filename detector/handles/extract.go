@@ -188,29 +188,34 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 		}
 		prevWord, w, word = word, nw, nword
 	}
-	if strings.IndexByte(n, '@') >= 0 {
-		if strings.IndexByte(n, ':') >= 0 {
-			e.bareMatrixIDs()
+	if strings.IndexByte(n, ':') >= 0 {
+		if strings.IndexByte(n, '@') >= 0 {
+			e.bareMatrixIDs('@')
 		}
+		if strings.IndexByte(n, '#') >= 0 {
+			e.bareMatrixIDs('#')
+		}
+	}
+	if strings.IndexByte(n, '@') >= 0 {
 		e.bareBots()
 	}
 	return e.finish()
 }
 
-// bareMatrixIDs finds Matrix user IDs written on their own: "@name:server.tld"
-// has no other reading, so it needs no app word. An '@' inside a word
-// (e-mail) or after '/' (a matrix.to link, read as a link) does not start
-// one.
-func (e *extraction) bareMatrixIDs() {
+// bareMatrixIDs finds Matrix user IDs and room aliases written on their
+// own: "@name:server.tld" and "#room:server.tld" have no other reading, so
+// they need no app word. A sigil inside a word (e-mail) or after '/' (a
+// matrix.to link, read as a link) does not start one.
+func (e *extraction) bareMatrixIDs(sigil byte) {
 	n := e.n
 	for off := 0; off < len(n); {
-		i := strings.IndexByte(n[off:], '@')
+		i := strings.IndexByte(n[off:], sigil)
 		if i < 0 {
 			return
 		}
 		at := off + i
 		off = at + 1
-		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@') {
+		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@' || n[at-1] == '#') {
 			continue
 		}
 		p := at + 1
@@ -235,7 +240,7 @@ func (e *extraction) bareMatrixIDs() {
 		id := strings.ToLower(e.light(os, oe, false))
 		if validMatrix(id) {
 			e.add(Match{App: "matrix", Handle: id, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe,
-				Confidence: confID, Why: "Matrix ID shape"})
+				Confidence: confID, Why: "Matrix ID shape (@user:server or #room:server)"})
 		}
 		off = q
 	}
@@ -247,6 +252,7 @@ func (e *extraction) bareMatrixIDs() {
 // address) or already read after an app word is left alone.
 func (e *extraction) bareBots() {
 	n := e.n
+	var cov coverage
 	for off := 0; off < len(n); {
 		i := strings.IndexByte(n[off:], '@')
 		if i < 0 {
@@ -269,7 +275,7 @@ func (e *extraction) bareBots() {
 			continue
 		}
 		hos, hoe := e.t.OrigSpan(at+1, q)
-		if e.covered(hos) {
+		if cov.covered(e.matches, hos) {
 			continue
 		}
 		h, ok := lowerCanon(validTelegram)(e.light(hos, hoe, false))
@@ -282,15 +288,34 @@ func (e *extraction) bareBots() {
 	}
 }
 
-// covered reports whether an original offset is inside a contact already
-// found.
-func (e *extraction) covered(o int) bool {
-	for i := range e.matches {
-		if m := &e.matches[i]; m.Start <= o && o < m.End {
-			return true
+// coverage answers whether an original offset is inside a contact found
+// before it was first asked, in logarithmic time.
+type coverage struct {
+	built  bool
+	starts []int // sorted
+	maxEnd []int // maxEnd[i]: the furthest End among the first i+1 by Start
+}
+
+func (c *coverage) covered(ms []Match, o int) bool {
+	if !c.built {
+		c.built = true
+		spans := make([][2]int, len(ms))
+		for i, m := range ms {
+			spans[i] = [2]int{m.Start, m.End}
+		}
+		sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+		c.starts = make([]int, len(spans))
+		c.maxEnd = make([]int, len(spans))
+		for i, sp := range spans {
+			c.starts[i] = sp[0]
+			c.maxEnd[i] = sp[1]
+			if i > 0 {
+				c.maxEnd[i] = max(c.maxEnd[i], c.maxEnd[i-1])
+			}
 		}
 	}
-	return false
+	i := sort.SearchInts(c.starts, o+1) - 1 // the last start <= o
+	return i >= 0 && c.maxEnd[i] > o
 }
 
 // letterTLD reports whether host (with an optional ":port") ends in a dot

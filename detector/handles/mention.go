@@ -566,6 +566,8 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		}
 		if spec.idLen >= 53 {
 			conf = confChecked
+		} else if ctx.dist >= nearbyWords {
+			conf, why = confIDFar, "ID shape introduced by a label, sentences after the app word"
 		}
 		id, ok := spec.id(raw)
 		if ok && stopSet[strings.ToLower(raw)] {
@@ -607,7 +609,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 			return verdict{}, false
 		}
 	default:
-		if !ctx.strong && !ctx.contact && !ctx.me && !shaped {
+		if !ctx.strong && !ctx.contact && !ctx.me && !shaped && !e.bareBeforeDash(info, h, lower) {
 			return verdict{}, false
 		}
 	}
@@ -634,6 +636,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		fuzzy: info.fuzzy, amb: info.ambiguous && !info.fuzzy, loose: ctx.loose, dist: ctx.dist,
 	}
 	f.prose = !shaped && !h.at && !ctx.contact && e.proseAfter(h)
+	f.bare = !ctx.strong && !ctx.contact && !ctx.me && !shaped && !h.at
 	f.warning = e.warned(ctx.ws, h)
 	conf, why := f.score()
 	if conf < MinConfidence && !e.all {
@@ -671,6 +674,9 @@ func strongShape(s string) bool {
 // "kik is where I trade. username is kik_sample_46").
 const nearbyWords = 12
 
+// farIDWords is how far an ID shape of eight characters may stand.
+const farIDWords = 32
+
 // isNearbySep: the punctuation that introduces a handle further on.
 var isNearbySep = func() (t [256]bool) {
 	for _, c := range []byte(":>=-/(,|~") {
@@ -690,7 +696,14 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 	p := we
 	prevEnd := we
 	labelled := false // the word before was a label ("user", "is")
-	for k := 0; k < nearbyWords && p < len(n); k++ {
+	limit := nearbyWords
+	if spec.caps {
+		// A Threema or TeleGuard ID is its own evidence: it may come a
+		// sentence or two after a review of the app ("… Add me if you want
+		// to test it: G9UA792M"), when a separator or a label introduces it.
+		limit = farIDWords
+	}
+	for k := 0; k < limit && p < len(n); k++ {
 		q := p
 		for q < len(n) && q-p < maxWordBack && !wordByte[n[q]] && n[q] != '+' {
 			q++
@@ -720,7 +733,9 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		// or a word whose original has a digit, '_' or '.' (leetspeak may
 		// have hidden its digits in Norm).
 		worth := n[q] == '+' || n[q] == '0' && end-q > 1 && n[q+1] == '0' || spec.id != nil && end-q >= spec.idLen
-		if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
+		if k >= nearbyWords && !(sep && spec.id != nil && end-q >= spec.idLen && end-q <= spec.idLen+1) {
+			worth = false
+		} else if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
 			tokEnd := min(len(n), q+maxWordBack)
 			if tok >= 0 {
 				tokEnd = q + tok
@@ -746,6 +761,9 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 				hctx.ws, hctx.dist = ws, k
 				if v, ok := e.validate(info, h, hctx); ok {
 					start, _ := e.t.OrigSpan(ws, we)
+					if k >= nearbyWords {
+						start = h.os // sentences away: the ID is the contact
+					}
 					e.add(v.match(info.app, start, h.oe, h.os, h.oe))
 					return
 				}
@@ -816,6 +834,26 @@ func (e *extraction) spacedTail(hs, he int, cs *charset) int {
 		he += 2
 	}
 	return he
+}
+
+// bareBeforeDash reports whether a plain word right after a sure app word
+// is set off by a dash, a bar or a line break, as a handle is in
+// "ᴡɪᴄᴋʀ exemplebrume — collection": lowercase as written (a product
+// name is capitalised: "Discord Nitro - ") and no common word.
+func (e *extraction) bareBeforeDash(info appWordInfo, h hit, lower []byte) bool {
+	if info.ambiguous || info.weak || info.fuzzy || commonSet[string(lower)] || h.he >= len(e.n) {
+		return false
+	}
+	for i := h.os; i < h.oe; i++ {
+		if c := e.t.Orig[i]; c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	if o := e.t.Orig[h.oe:]; strings.HasPrefix(o, "\n") || strings.HasPrefix(o, "\r\n") {
+		return true
+	}
+	n := e.n
+	return n[h.he] == ' ' && h.he+2 < len(n) && (n[h.he+1] == '-' || n[h.he+1] == '|') && n[h.he+2] == ' '
 }
 
 // clauseStop: punctuation that ends the clause a warning word speaks in.

@@ -17,6 +17,7 @@ const (
 	confChecked  = 0.97 // an ID with a checksum or a fixed prefix (Tox, Session, Briar)
 	confID       = 0.9  // an ID shape next to its app word, a bare Matrix ID
 	confIDLetter = 0.7  // a lowercase all-letter Threema or TeleGuard ID after a clear separator
+	confIDFar    = 0.75 // an ID shape introduced by a label, far from its app word
 	confPhone    = 0.9  // an E.164 number after its app word
 	confBot      = 0.8  // an '@' name ending in "bot": only Telegram has those
 )
@@ -37,6 +38,9 @@ type features struct {
 	dist    int  // words between the app word and the candidate
 	prose   bool // a plain word followed by a function word: "kik login loop again"
 	warning bool // named by a warning: "beware: x", "x is a scammer"
+	// bare: a plain word with no separator, set off after a sure app word
+	// by a dash or a line break ("ᴡɪᴄᴋʀ name — …").
+	bare bool
 }
 
 // Weights of the scorer: a logistic model, hand-set on the project's
@@ -59,6 +63,7 @@ const (
 	wDist    = -0.05 // per word
 	wProse   = -1.2
 	wWarning = -6.0
+	wBare    = 1.1
 )
 
 // score returns the confidence of a username candidate and the reasons
@@ -106,6 +111,10 @@ func (f features) score() (float64, string) {
 		note("a dictionary word")
 	} else if !f.shaped && !f.at {
 		note("not a dictionary word")
+	}
+	if f.bare {
+		z += wBare
+		note("set off by a dash or a line break")
 	}
 	if f.fuzzy {
 		z += wFuzzy
