@@ -74,6 +74,10 @@ func TestExtractForms(t *testing.T) {
 		{"bare room alias", "book club room: #placeholder_books:example.org — YA this month", []want{id("matrix", "#placeholder_books:example.org", "#placeholder_books:example.org")}},
 		{"bare room alias after app word far", "Sala de Matrix del club: #placeholder_club:example.org", []want{id("matrix", "#placeholder_club:example.org", "")}},
 		{"hashtag then colon", "#news: see example.org", nil},
+		{"phone before two apps in brackets", "New number: +44 7700 900 555 (WhatsApp and Viber both work)", []want{mention("viber", "+447700900555", "+44 7700 900 555 (WhatsApp and Viber"), mention("whatsapp", "+447700900555", "+44 7700 900 555 (WhatsApp")}},
+		{"phone on app", "+44 7700 900123 on whatsapp", []want{mention("whatsapp", "+447700900123", "+44 7700 900123 on whatsapp")}},
+		{"phone in brackets double zero", "0044 7700 900123 (viber)", []want{mention("viber", "+447700900123", "0044 7700 900123 (viber)")}},
+		{"local number before app", "call 555 0100 (whatsapp)", nil},
 		{"plain word set off by a dash", "ᴡɪᴄᴋʀ exemplebrume — collection", []want{mention("wickr", "exemplebrume", "ᴡɪᴄᴋʀ exemplebrume")}},
 		{"plain word on its line", "wickr exemplebrume\ntrades only", []want{mention("wickr", "exemplebrume", "")}},
 		{"product name before a dash", "Discord Nitro - worth it?", nil},
@@ -145,6 +149,9 @@ func TestExtractScorerNegatives(t *testing.T) {
 		{"es warning", "cuidado con el telegram @placeholder_01", nil},
 		{"de warning", "Vorsicht, Betrüger: placeholder_01 auf kik", nil},
 		{"ru warning", "осторожно, мошенник в телеграм @placeholder_01", nil},
+		{"name equals fake", "kik: placeholder_01 = fake", nil},
+		{"es fraud after", "telegram @placeholder_01 es un estafador", nil},
+		{"scheme is no handle", "kik: http://example.org/x", nil},
 	})
 }
 
@@ -155,6 +162,9 @@ func TestExtractScorerKeeps(t *testing.T) {
 		{"beware in another clause", "beware of fakes, my only kik: placeholder_01", []want{mention("kik", "placeholder_01", "")}},
 		{"no scammers before", "no scammers. kik: placeholder_01", []want{mention("kik", "placeholder_01", "")}},
 		{"no fakes before", "no fakes kik: placeholder_01", []want{mention("kik", "placeholder_01", "")}},
+		{"beware fakes after", "snap: placeholder_02 beware fakes", []want{mention("snapchat", "placeholder_02", "")}},
+		{"no scammers after", "kik: placeholder_01 no scammers pls", []want{mention("kik", "placeholder_01", "")}},
+		{"link after app word", "telegram: https://t.me/placeholder_01", []want{link("telegram", "placeholder_01", "https://t.me/placeholder_01")}},
 		{"plain word alone", "kik: examplename", []want{mention("kik", "examplename", "")}},
 		{"plain word after contact phrase", "add me on kik examplename and trade", []want{mention("kik", "examplename", "")}},
 		{"dictionary word with at", "telegram: @loop", nil}, // too short for Telegram

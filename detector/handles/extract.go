@@ -592,6 +592,17 @@ func (e *extraction) add(m Match) {
 	if m.Start < 0 || m.End > len(e.t.Orig) || m.Start > m.End {
 		return
 	}
+	// A contact repeated over itself ("kik-kik-kik…") is merged with the
+	// last one at once, as finish would, so that the list stays short.
+	if k := len(e.matches) - 1; k >= 0 {
+		if l := &e.matches[k]; l.App == m.App && l.Handle == m.Handle && l.Kind == m.Kind && l.Start <= m.Start && m.Start < l.End {
+			if m.End > l.End {
+				l.End, l.Raw = m.End, e.t.Orig[l.Start:m.End]
+			}
+			l.Confidence = max(l.Confidence, m.Confidence)
+			return
+		}
+	}
 	m.Raw = e.t.Orig[m.Start:m.End]
 	e.matches = append(e.matches, m)
 }

@@ -383,6 +383,8 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 			return hit{}, false
 		case c == '.' && he+1 < len(n) && wordByte[n[he+1]]:
 			return hit{}, false
+		case c == ':' && he+1 < len(n) && n[he+1] == '/':
+			return hit{}, false // a URL's scheme: "telegram: https://t.me/x"
 		}
 	}
 	os, oe := e.t.OrigSpan(hs, he)
@@ -416,11 +418,14 @@ func phoneEnd(n string, hs int) int {
 func (e *extraction) backward(ws, we int, info appWordInfo) {
 	n := e.n
 	spec := mentionSpecs[info.app]
-	if spec.extent == nil || spec.sigil {
+	if spec.sigil || spec.extent == nil && !spec.phone {
 		return
 	}
 	p, paren := e.backJoiner(ws, we)
 	if p < 0 {
+		return
+	}
+	if spec.phone && e.phoneBefore(p, ws, we, info) || spec.extent == nil {
 		return
 	}
 	he := p
@@ -478,8 +483,16 @@ func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
 	switch {
 	case ps < pq && prepWords[n[ps:pq]]:
 		p = ps
-	case ws > 0 && n[ws-1] == '(' && we < len(n) && n[we] == ')':
+	case ws > 0 && n[ws-1] == '(' && e.closesBracket(we):
 		p, paren = ws-1, true
+	case ps < pq && joinerWords[n[ps:pq]]:
+		// "+44 … (WhatsApp and Viber)": the app words in brackets share
+		// what stands before them.
+		as, aq := e.prevWord(ps)
+		if _, ok := wordInfo[n[as:aq]]; !ok || as == aq || as == 0 || n[as-1] != '(' {
+			return -1, false
+		}
+		p = as - 1
 	case ps < pq && possessive[n[ps:pq]]:
 		cs, cq := e.prevWord(ps)
 		if cs == cq || !copulaSet[n[cs:cq]] {
@@ -493,6 +506,61 @@ func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
 		p--
 	}
 	return p, paren
+}
+
+// closesBracket reports whether the app word ending at n[we] ends a
+// bracket, alone or with other app words ("(kik)", "(WhatsApp and Viber …").
+func (e *extraction) closesBracket(we int) bool {
+	n := e.n
+	if we < len(n) && n[we] == ')' {
+		return true
+	}
+	s, q := e.nextWord(we)
+	if s == q || !joinerWords[n[s:q]] {
+		return false
+	}
+	s2, q2 := e.nextWord(q)
+	_, ok := wordInfo[n[s2:q2]]
+	return ok && s2 < q2
+}
+
+// phoneBefore reads a phone number that ends at n[p] before the app word
+// at n[ws:we] ("+44 7700 900123 on whatsapp", "+44 … (WhatsApp)").
+func (e *extraction) phoneBefore(p, ws, we int, info appWordInfo) bool {
+	n := e.n
+	if p == 0 || !isDigit(n[p-1]) {
+		return false
+	}
+	s := p
+	for s > 0 && p-s < 40 && (isDigit(n[s-1]) || strings.IndexByte(" -.()", n[s-1]) >= 0) {
+		s--
+	}
+	if s == 0 || n[s-1] != '+' && !(s+1 < p && n[s] == '0' && n[s+1] == '0') {
+		for s < p && !isDigit(n[s]) {
+			s++
+		}
+		if s+1 >= p || n[s] != '0' || n[s+1] != '0' {
+			return false
+		}
+	} else if n[s-1] == '+' {
+		s--
+	}
+	if phoneEnd(n, s) != p {
+		return false
+	}
+	os, oe := e.t.OrigSpan(s, p)
+	ph, ok := e164(e.light(os, oe, true))
+	if !ok {
+		return false
+	}
+	wend := we
+	if wend < len(n) && n[wend] == ')' {
+		wend++
+	}
+	_, end := e.t.OrigSpan(ws, wend)
+	e.add(Match{App: info.app, Handle: ph, Kind: wire.HandleMention, Start: os, End: end, HandleStart: os, HandleEnd: oe,
+		Confidence: confPhone - 0.05, Why: "phone number with a country code before the app word"})
+	return true
 }
 
 // contactVerbRightBefore reports whether the word before n[p] is a contact
@@ -904,8 +972,10 @@ func (e *extraction) warned(ws int, h hit) bool {
 	return e.warnedAfter(h.he)
 }
 
-// warnedAfter: a warning word within the three words after n[he], the
-// clause going on ("x is a scammer", "x - fake"), not after a negation.
+// warnedAfter reports whether the words after n[he] call the candidate a
+// fraud: "x is a scammer", "x = fake", "x (scam)", "x es un estafador".
+// An imperative or a plural there speaks to the reader, not of x ("snap:
+// x beware fakes", "x no scammers").
 func (e *extraction) warnedAfter(he int) bool {
 	n := e.n
 	p := he
@@ -922,16 +992,28 @@ func (e *extraction) warnedAfter(he int) bool {
 			return false
 		}
 		w := n[q:end]
-		if negations[w] {
-			return false
-		}
-		if warningSet[w] {
+		switch {
+		case fraudSet[w]:
 			return true
+		case copulaSet[w] && k == 0, articles[w] && k <= 1:
+		default:
+			return false
 		}
 		p = end
 	}
 	return false
 }
+
+// fraudWords name a fraud in the singular, in the supported languages.
+var fraudWords = strings.Fields(`scammer scam fake fraud fraudster scum
+	estafador estafadora estafa falso falsa golpista golpe betruger betrug fake
+	arnaqueur arnaque faux truffatore truffa oplichter nep мошенник мошенница кидала фейк`)
+
+var fraudSet = lightSet(fraudWords)
+
+// articles may stand between a copula and what it calls the candidate.
+var articles = map[string]bool{"a": true, "an": true, "un": true, "una": true, "um": true, "uma": true,
+	"ein": true, "eine": true, "une": true, "uno": true, "een": true, "total": true, "known": true}
 
 // proseAfter reports whether a function word follows the candidate in the
 // same clause, with one space in the original: "kik login loop again".

@@ -70,55 +70,35 @@ const (
 // that weighed most, in words a moderator reads.
 func (f features) score() (float64, string) {
 	z := wBias
-	var why [6]string
-	k := 0
-	note := func(s string) {
-		if k < len(why) {
-			why[k] = s
-			k++
-		}
-	}
 	switch {
 	case f.sep && f.label:
 		z += wSep + wLabel
-		note("label word before")
 	case f.sep:
 		z += wSep
-		note("separator next to the app word")
 	}
 	if f.contact {
 		z += wContact
-		note("contact phrase")
 	}
 	if f.me {
 		z += wMe
-		note(`"<app> me"`)
 	}
 	if f.at {
 		z += wAt
-		note("written with @")
 	}
 	switch {
 	case f.strong:
 		z += wShaped + wStrong
-		note("handle-shaped token")
 	case f.shaped:
 		z += wShaped
-		note("token with a digit, '_' or '.'")
 	}
 	if f.dict {
 		z += wDict
-		note("a dictionary word")
-	} else if !f.shaped && !f.at {
-		note("not a dictionary word")
 	}
 	if f.bare {
 		z += wBare
-		note("set off by a dash or a line break")
 	}
 	if f.fuzzy {
 		z += wFuzzy
-		note("app name misspelt")
 	}
 	if f.amb {
 		z += wAmb
@@ -129,14 +109,74 @@ func (f features) score() (float64, string) {
 	z += wDist * float64(f.dist)
 	if f.prose {
 		z += wProse
-		note("prose goes on after it")
 	}
 	if f.warning {
 		z += wWarning
-		note("named in a warning")
 	}
-	return sigmoid(z), strings.Join(why[:k], ", ")
+	return sigmoid(z), whyTable[f.whyKey()]
 }
+
+// The reasons a score names, in the order Why lists them; whyTable holds
+// every combination, so that a match costs no string building.
+const (
+	whySep = 1 << iota
+	whyLabel
+	whyContact
+	whyMe
+	whyAt
+	whyStrong
+	whyShaped
+	whyDict
+	whyPlain
+	whyBare
+	whyFuzzy
+	whyProse
+	whyWarning
+	whyCount = iota
+)
+
+var whyNotes = [whyCount]string{"separator next to the app word", "label word before", "contact phrase", `"<app> me"`,
+	"written with @", "handle-shaped token", "token with a digit, '_' or '.'", "a dictionary word",
+	"not a dictionary word", "set off by a dash or a line break", "app name misspelt", "prose goes on after it",
+	"named in a warning"}
+
+func (f features) whyKey() int {
+	k := 0
+	set := func(b bool, bit int) {
+		if b {
+			k |= bit
+		}
+	}
+	set(f.sep && f.label, whyLabel)
+	set(f.sep && !f.label, whySep)
+	set(f.contact, whyContact)
+	set(f.me, whyMe)
+	set(f.at, whyAt)
+	set(f.strong, whyStrong)
+	set(f.shaped && !f.strong, whyShaped)
+	set(f.dict, whyDict)
+	set(!f.dict && !f.shaped && !f.at, whyPlain)
+	set(f.bare, whyBare)
+	set(f.fuzzy, whyFuzzy)
+	set(f.prose, whyProse)
+	set(f.warning, whyWarning)
+	return k
+}
+
+var whyTable = func() []string {
+	t := make([]string, 1<<whyCount)
+	var parts []string
+	for k := range t {
+		parts = parts[:0]
+		for i, note := range whyNotes {
+			if k&(1<<i) != 0 {
+				parts = append(parts, note)
+			}
+		}
+		t[k] = strings.Join(parts, ", ")
+	}
+	return t
+}()
 
 func sigmoid(z float64) float64 { return math.Round(1/(1+math.Exp(-z))*1000) / 1000 }
 
@@ -153,6 +193,7 @@ var commonWords = strings.Fields(`
 	teen teens child children policy law laws news article data leak leaks hack hacker phishing
 	spam spammer spammers scam scams scammer scammers fake fakes fraud fraudster beware warning
 	warnings careful avoid report reports blocked block ban bans banned suspended suspension
+	http https www
 	love like likes good great nice cool fun funny awesome amazing best worst better worse terrible
 	horrible weird strange fine okay alright sure true false real really thing things stuff lot lots
 	again anymore forever sometimes often usually everyday everything nothing somebody something
