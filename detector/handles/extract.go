@@ -188,15 +188,26 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 		}
 		prevWord, w, word = word, nw, nword
 	}
+	return e.afterScan()
+}
+
+// afterScan looks for the contacts that need no app word and orders what
+// was found. It is a function of its own so that the scan loop above
+// keeps its registers.
+func (e *extraction) afterScan() []Match {
+	n := e.n
+	// Bare Matrix IDs and bot names need their sigil, and an ID a ':' after
+	// it: most posts skip all three scans.
+	at := strings.IndexByte(n, '@')
 	if strings.IndexByte(n, ':') >= 0 {
-		if strings.IndexByte(n, '@') >= 0 {
+		if at >= 0 {
 			e.bareMatrixIDs('@')
 		}
 		if strings.IndexByte(n, '#') >= 0 {
 			e.bareMatrixIDs('#')
 		}
 	}
-	if strings.IndexByte(n, '@') >= 0 {
+	if at >= 0 && strings.Contains(n[at:], "bot") {
 		e.bareBots()
 	}
 	return e.finish()
