@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -210,6 +211,11 @@ func (e *extraction) afterScan() []Match {
 	if at >= 0 && strings.Contains(n[at:], "bot") {
 		e.bareBots()
 	}
+	// Letter spacing removed some spaces: a whole phrase may have been
+	// spaced out and collapsed into one word ("h m u o n w i c k r").
+	if len(e.t.Orig) >= len(n)+6 && strings.Count(e.t.Orig, " ") >= strings.Count(n, " ")+6 {
+		e.spacedPhrases()
+	}
 	return e.finish()
 }
 
@@ -254,6 +260,59 @@ func (e *extraction) bareMatrixIDs(sigil byte) {
 				Confidence: confID, Why: "Matrix ID shape (@user:server or #room:server)"})
 		}
 		off = q
+	}
+}
+
+// spacedNames are the app words looked for inside a collapsed
+// letter-spaced phrase, longest first: three letters or more, and no emoji
+// (set by init in words.go, after wordInfo).
+var spacedNames []string
+
+func buildSpacedNames() []string {
+	var out []string
+	for w, info := range wordInfo {
+		if !info.weak && utf8.RuneCountInString(w) >= 3 && !strings.Contains(w, " ") {
+			out = append(out, w)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) || len(out[i]) == len(out[j]) && out[i] < out[j] })
+	return out
+}
+
+// spacedPhrases finds app words inside words that the collapse of letter
+// spacing made of a whole phrase ("a d d m e o n k i k" reads "addmeonkik",
+// "п и ш и в с и г н а л" "пишивсигнал"), and reads the contact after each
+// as after any app word: the rest of the word, or the next one.
+func (e *extraction) spacedPhrases() {
+	n := e.n
+	for p := 0; p < len(n); {
+		q := p
+		for q < len(n) && wordByte[n[q]] {
+			q++
+		}
+		if q-p >= 6 && q-p <= maxWordBack {
+			os, oe := e.t.OrigSpan(p, q)
+			if oe-os > q-p && strings.Count(e.t.Orig[os:oe], " ") >= utf8.RuneCountInString(n[p:q])/2 {
+				e.spacedWord(p, q)
+			}
+		}
+		p = q + 1
+	}
+}
+
+func (e *extraction) spacedWord(p, q int) {
+	w := e.n[p:q]
+	for _, name := range spacedNames {
+		i := strings.Index(w, name)
+		if i < 0 || i == 0 && len(name) == len(w) {
+			continue // the word itself was read by the scan
+		}
+		if utf8.RuneCountInString(name) < 4 && i+len(name) != len(w) {
+			continue // a short name only ends the phrase: "addmeonkik"
+		}
+		ws := p + i
+		e.appWord(ws, ws+len(name), wordInfo[name])
+		return
 	}
 }
 

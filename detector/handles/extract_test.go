@@ -594,7 +594,7 @@ func TestLinearTime(t *testing.T) {
 	patterns := []string{"kik ", "simplex.chat/contact#", "a.t.me", "t.me/", "wickr: ", "-kik", "+1 ",
 		"@a on kik ", "kik/", "加我微信", "👻:", "session ", "a" + strings.Repeat("b", 100) + ".t.me ",
 		"tg://resolve?domain=", "kik or ", "me on kik ", "t.me/x?y=", "kik: a.", "wire: a-",
-		"kik: @sample_bot ", "#r:example.org ", "beware: ", "(kik) ", "diskord: "}
+		"kik: @sample_bot ", "#r:example.org ", "beware: ", "(kik) ", "diskord: ", "a d d m e o n k i k. ", "w i c k r  x "}
 	best := func(s string) time.Duration {
 		tx := normalize.Normalize(s)
 		d := time.Duration(1 << 62)

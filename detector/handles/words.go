@@ -306,6 +306,7 @@ func init() {
 	initScore()
 	lexicon = buildLexicon()
 	addFuzzy(lexicon)
+	spacedNames = buildSpacedNames()
 }
 
 func normSet(words []string) map[string]bool {
