@@ -25,7 +25,14 @@ func FuzzExtract(f *testing.F) {
 	var text normalize.Text
 	f.Fuzz(func(t *testing.T, s string) {
 		n.Normalize(&text, s)
-		checkMatches(t, s, x.Extract(&text))
+		ms := x.Extract(&text)
+		checkMatches(t, s, ms)
+		for _, m := range ms {
+			if m.Confidence < MinConfidence || m.Confidence > 1 || m.Why == "" {
+				t.Fatalf("%q: %s %s confidence %.3f why %q", s, m.App, m.Handle, m.Confidence, m.Why)
+			}
+		}
+		checkMatches(t, s, x.Candidates(&text))
 	})
 }
 
