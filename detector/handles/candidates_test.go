@@ -112,6 +112,9 @@ func TestExtractLanguages(t *testing.T) {
 		{"nl possessive", "mijn snap is voorbeeld_12", []want{mention("snapchat", "voorbeeld_12", "")}},
 		{"nl handle on app", "@voorbeeld_placeholder op telegram", []want{mention("telegram", "voorbeeld_placeholder", "")}},
 		{"ru label", "мой ник в телеграме: primer_placeholder", []want{mention("telegram", "primer_placeholder", "")}},
+		{"ru possessive after the app word", "скинь свой скайп, мой primer.vasya_88", []want{mention("skype", "primer.vasya_88", "")}},
+		{"en possessive after the app word", "what is your skype? my placeholder.skype_88", []want{mention("skype", "placeholder.skype_88", "")}},
+		{"possessive and a plain word", "what is your skype? my friend asked", nil},
 		{"it prose", "il mio telegram non funziona", nil},
 		{"nl prose", "mijn telegram is kapot", nil},
 	})

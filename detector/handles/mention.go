@@ -837,7 +837,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 				}
 			}
 		}
-		labelled = len(w) <= 20 && e.x.small(n, q) && labelSet[w]
+		labelled = len(w) <= 20 && e.x.small(n, q) && (labelSet[w] || possessive[w]) // "user x", "is x", "мой x"
 		if ok && h.he > end {
 			end = h.he // "example_knits.33" is one candidate, not three words
 		}
