@@ -158,6 +158,10 @@ func TestExtractScorerNegatives(t *testing.T) {
 		{"de warning", "Vorsicht, Betrüger: placeholder_01 auf kik", nil},
 		{"ru warning", "осторожно, мошенник в телеграм @placeholder_01", nil},
 		{"name equals fake", "kik: placeholder_01 = fake", nil},
+		{"headline noun", "Snapchat: Aktienabsturz", nil},
+		{"numbered line", "line 2: example_line.py", nil},
+		{"python traceback", "File \"./demo.py\", line 43, in <module>\n    bannis = [x for x in bannis]\n  File \"./demo.py\", line 7", nil},
+		{"traceback with a session name", "line 173, in wrapped\n    return_value = function(reddit_session, *args)", nil},
 		{"es fraud after", "telegram @placeholder_01 es un estafador", nil},
 		{"scheme is no handle", "kik: http://example.org/x", nil},
 	})
@@ -174,6 +178,8 @@ func TestExtractScorerKeeps(t *testing.T) {
 		{"no scammers after", "kik: placeholder_01 no scammers pls", []want{mention("kik", "placeholder_01", "")}},
 		{"link after app word", "telegram: https://t.me/placeholder_01", []want{link("telegram", "placeholder_01", "https://t.me/placeholder_01")}},
 		{"plain word alone", "kik: examplename", []want{mention("kik", "examplename", "")}},
+		{"short capitalised name", "kik: Example", []want{mention("kik", "example", "")}},
+
 		{"plain word after contact phrase", "add me on kik examplename and trade", []want{mention("kik", "examplename", "")}},
 		{"dictionary word with at", "telegram: @loop", nil}, // too short for Telegram
 		{"dictionary word with at, kik", "kik: @sunshine", []want{mention("kik", "sunshine", "")}},

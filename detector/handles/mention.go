@@ -704,6 +704,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		fuzzy: info.fuzzy, amb: info.ambiguous && !info.fuzzy, loose: ctx.loose, dist: ctx.dist,
 	}
 	f.prose = !shaped && !h.at && !ctx.contact && e.proseAfter(h)
+	f.title = !shaped && !h.at && titleWord(raw)
 	f.bare = !ctx.strong && !ctx.contact && !ctx.me && !shaped && !h.at
 	f.warning = e.warned(ctx.ws, h)
 	conf, why := f.score()
@@ -761,6 +762,9 @@ var isNearbySep = func() (t [256]bool) {
 func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 	n := e.n
 	spec := mentionSpecs[info.app]
+	if info.ambiguous && e.numberAfter(we) {
+		return // "line 43, in <module>", "session 2 starts": the ordinary word
+	}
 	p := we
 	prevEnd := we
 	labelled := false // the word before was a label ("user", "is")
@@ -845,6 +849,20 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 	}
 }
 
+// numberAfter reports whether a plain number (not a phone: no '+', no
+// "00") follows n[we].
+func (e *extraction) numberAfter(we int) bool {
+	n := e.n
+	if we+1 >= len(n) || n[we] != ' ' || !isDigit(n[we+1]) || n[we+1] == '0' && we+2 < len(n) && n[we+2] == '0' {
+		return false
+	}
+	p := we + 1
+	for p < len(n) && isDigit(n[p]) {
+		p++
+	}
+	return p == len(n) || !wordByte[n[p]]
+}
+
 // nearbyAccept decides whether a handle candidate k words after its app word
 // belongs to it.
 func (e *extraction) nearbyAccept(info appWordInfo, spec mentionSpec, h hit, ctx context, sep bool, k int) bool {
@@ -922,6 +940,21 @@ func (e *extraction) bareBeforeDash(info appWordInfo, h hit, lower []byte) bool 
 	}
 	n := e.n
 	return n[h.he] == ' ' && h.he+2 < len(n) && (n[h.he+1] == '-' || n[h.he+1] == '|') && n[h.he+2] == ' '
+}
+
+// titleWord reports whether a word is written like a capitalised noun
+// of eight letters or more ("Snapchat: Aktienabsturz" in a headline), not
+// like a username.
+func titleWord(s string) bool {
+	if len(s) < 8 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // clauseStop: punctuation that ends the clause a warning word speaks in.

@@ -41,6 +41,9 @@ type features struct {
 	// bare: a plain word with no separator, set off after a sure app word
 	// by a dash or a line break ("ᴡɪᴄᴋʀ name — …").
 	bare bool
+	// title: a plain word capitalised like a noun, eight letters or more
+	// ("Snapchat: Aktienabsturz").
+	title bool
 }
 
 // Weights of the scorer: a logistic model, hand-set on the project's
@@ -64,6 +67,7 @@ const (
 	wProse   = -1.2
 	wWarning = -6.0
 	wBare    = 1.1
+	wTitle   = -1.2
 )
 
 // score returns the confidence of a username candidate and the reasons
@@ -113,6 +117,9 @@ func (f features) score() (float64, string) {
 	if f.warning {
 		z += wWarning
 	}
+	if f.title {
+		z += wTitle
+	}
 	return sigmoid(z), whyTable[f.whyKey()]
 }
 
@@ -132,13 +139,14 @@ const (
 	whyFuzzy
 	whyProse
 	whyWarning
+	whyTitle
 	whyCount = iota
 )
 
 var whyNotes = [whyCount]string{"separator next to the app word", "label word before", "contact phrase", `"<app> me"`,
 	"written with @", "handle-shaped token", "token with a digit, '_' or '.'", "a dictionary word",
 	"not a dictionary word", "set off by a dash or a line break", "app name misspelt", "prose goes on after it",
-	"named in a warning"}
+	"named in a warning", "capitalised like a noun"}
 
 func (f features) whyKey() int {
 	k := 0
@@ -160,6 +168,7 @@ func (f features) whyKey() int {
 	set(f.fuzzy, whyFuzzy)
 	set(f.prose, whyProse)
 	set(f.warning, whyWarning)
+	set(f.title, whyTitle)
 	return k
 }
 
