@@ -35,7 +35,9 @@
 // app word, prose going on after it, a warning naming it) into Match.Confidence,
 // with the reasons in Match.Why. Extract returns the candidates at
 // MinConfidence or above, Candidates all of them: "Kik login loop",
-// "telegram: beware" and "beware: x on kik" stay below it. App names are
+// "telegram: beware", "beware: x on kik" and a headline's "Snapchat:
+// Aktienabsturz" stay below it, and an ambiguous name followed by a number
+// ("line 43", "session 2") is the ordinary word. App names are
 // also matched one slip away (fuzzy.go: "diskord", "viiber", "sgnal"),
 // held to the contact syntax an ambiguous name needs; a handle may stand
 // before its app word ("x on kik", "x (kik)", "x is my kik") or after the
