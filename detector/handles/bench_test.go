@@ -53,3 +53,25 @@ func BenchmarkNormalizeExtract(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExtractBenign runs on the generated posts in which the
+// extractor finds no contact: what most of a crawl costs.
+func BenchmarkExtractBenign(b *testing.B) {
+	all, _ := normalized(normtest.Posts(2000, 1))
+	x := handles.NewExtractor()
+	var texts []*normalize.Text
+	var size int64
+	for _, t := range all {
+		if len(x.Extract(t)) == 0 {
+			texts = append(texts, t)
+			size += int64(len(t.Orig))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range texts {
+			x.Extract(t)
+		}
+	}
+}

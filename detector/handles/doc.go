@@ -15,7 +15,7 @@
 // allocation.
 //
 // A handle after an app word needs a separator ("wickr: x", "tg @x", "kik me
-// x", "session id 05…", "my snap is x"), a contact phrase in one of six
+// x", "session id 05…", "my snap is x"), a contact phrase in one of eight
 // languages ("add me on kik x", "agrégame al kik x", "me chama no zap
 // +55…", "schreib mir auf telegram x", "ajoute-moi sur snap x", "пиши в
 // телеграм @x"), or a handle-shaped word (letters with a digit or '_').
@@ -24,9 +24,25 @@
 // a copula or a comma ("mein snap ist kaputt") is prose. A handle may also
 // stand a few words on when a label or a separator introduces it
 // ("username is x", "number: +1 …") or a contact phrase came first; "@x on
-// telegram" reads backwards. Stop words of the six languages and prose
+// telegram" reads backwards. Stop words of the eight languages and prose
 // words ("app", "encrypted", "server") are never handles, and "Wickr Me" in
 // title case is the product.
+//
+// Recall first: every plausible contact is a candidate, and a small scorer
+// (score.go) weighs a username candidate's evidence (a label word or a
+// separator before it, a contact phrase, the token's shape, whether it is
+// a common word of one of the eight languages, how far it stands from the
+// app word, prose going on after it, a warning naming it) into Match.Confidence,
+// with the reasons in Match.Why. Extract returns the candidates at
+// MinConfidence or above, Candidates all of them: "Kik login loop",
+// "telegram: beware", "beware: x on kik" and a headline's "Snapchat:
+// Aktienabsturz" stay below it, and an ambiguous name followed by a number
+// ("line 43", "session 2") is the ordinary word. App names are
+// also matched one slip away (fuzzy.go: "diskord", "viiber", "sgnal"),
+// held to the contact syntax an ambiguous name needs; a handle may stand
+// before its app word ("x on kik", "x (kik)", "x is my kik") or after the
+// app word in brackets ("(kik) x"), and an '@' name ending in "bot" is a
+// Telegram bot on its own.
 //
 // Canonical forms follow DESIGN.md and detector/testdata/CORPUS.md:
 // usernames lowercase, invite codes and link tokens as written (Telegram

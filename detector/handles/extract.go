@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -21,6 +22,13 @@ type Match struct {
 	End         int `json:"end"`
 	HandleStart int `json:"handle_start"`
 	HandleEnd   int `json:"handle_end"`
+	// Confidence (0..1) that the candidate is a contact: links and checked
+	// IDs near 1, usernames as the scorer (score.go) weighs their
+	// evidence. Extract returns those at MinConfidence or above.
+	Confidence float64 `json:"confidence"`
+	// Why names the evidence that weighed most, for a moderator: "link",
+	// "label word before, handle-shaped token".
+	Why string `json:"why,omitempty"`
 }
 
 // Extractor finds contacts. It is immutable after construction and safe for
@@ -131,7 +139,18 @@ const longWordChunks = 4
 // with no app word, no link and no long word costs one pass over t.Norm and
 // allocates nothing.
 func (x *Extractor) Extract(t *normalize.Text) []Match {
-	e := extraction{x: x, t: t, n: t.Norm}
+	return x.extract(t, false)
+}
+
+// Candidates is Extract with the username candidates below MinConfidence
+// kept: every plausible contact with its Confidence, for a caller that
+// weighs them itself. The syntax of each app still applies.
+func (x *Extractor) Candidates(t *normalize.Text) []Match {
+	return x.extract(t, true)
+}
+
+func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
+	e := extraction{x: x, t: t, n: t.Norm, all: all}
 	n := e.n
 	// The scan keeps two chunks of eight bytes and their word masks, so the
 	// first four bytes of a word are at hand wherever it starts.
@@ -170,26 +189,50 @@ func (x *Extractor) Extract(t *normalize.Text) []Match {
 		}
 		prevWord, w, word = word, nw, nword
 	}
-	if strings.IndexByte(n, '@') >= 0 && strings.IndexByte(n, ':') >= 0 {
-		e.bareMatrixIDs()
+	return e.afterScan()
+}
+
+// afterScan looks for the contacts that need no app word and orders what
+// was found. It is a function of its own so that the scan loop above
+// keeps its registers.
+func (e *extraction) afterScan() []Match {
+	n := e.n
+	// Bare Matrix IDs and bot names need their sigil, and an ID a ':' after
+	// it: most posts skip all three scans.
+	at := strings.IndexByte(n, '@')
+	if strings.IndexByte(n, ':') >= 0 {
+		if at >= 0 {
+			e.bareMatrixIDs('@')
+		}
+		if strings.IndexByte(n, '#') >= 0 {
+			e.bareMatrixIDs('#')
+		}
+	}
+	if at >= 0 && strings.Contains(n[at:], "bot") {
+		e.bareBots()
+	}
+	// Letter spacing removed some spaces: a whole phrase may have been
+	// spaced out and collapsed into one word ("h m u o n w i c k r").
+	if len(e.t.Orig) >= len(n)+6 && strings.Count(e.t.Orig, " ") >= strings.Count(n, " ")+6 {
+		e.spacedPhrases()
 	}
 	return e.finish()
 }
 
-// bareMatrixIDs finds Matrix user IDs written on their own: "@name:server.tld"
-// has no other reading, so it needs no app word. An '@' inside a word
-// (e-mail) or after '/' (a matrix.to link, read as a link) does not start
-// one.
-func (e *extraction) bareMatrixIDs() {
+// bareMatrixIDs finds Matrix user IDs and room aliases written on their
+// own: "@name:server.tld" and "#room:server.tld" have no other reading, so
+// they need no app word. A sigil inside a word (e-mail) or after '/' (a
+// matrix.to link, read as a link) does not start one.
+func (e *extraction) bareMatrixIDs(sigil byte) {
 	n := e.n
 	for off := 0; off < len(n); {
-		i := strings.IndexByte(n[off:], '@')
+		i := strings.IndexByte(n[off:], sigil)
 		if i < 0 {
 			return
 		}
 		at := off + i
 		off = at + 1
-		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@') {
+		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@' || n[at-1] == '#') {
 			continue
 		}
 		p := at + 1
@@ -213,10 +256,136 @@ func (e *extraction) bareMatrixIDs() {
 		os, oe := e.t.OrigSpan(at, q)
 		id := strings.ToLower(e.light(os, oe, false))
 		if validMatrix(id) {
-			e.add(Match{App: "matrix", Handle: id, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe})
+			e.add(Match{App: "matrix", Handle: id, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe,
+				Confidence: confID, Why: "Matrix ID shape (@user:server or #room:server)"})
 		}
 		off = q
 	}
+}
+
+// spacedNames are the app words looked for inside a collapsed
+// letter-spaced phrase, longest first: three letters or more, and no emoji
+// (set by init in words.go, after wordInfo).
+var spacedNames []string
+
+func buildSpacedNames() []string {
+	var out []string
+	for w, info := range wordInfo {
+		if !info.weak && utf8.RuneCountInString(w) >= 3 && !strings.Contains(w, " ") {
+			out = append(out, w)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) || len(out[i]) == len(out[j]) && out[i] < out[j] })
+	return out
+}
+
+// spacedPhrases finds app words inside words that the collapse of letter
+// spacing made of a whole phrase ("a d d m e o n k i k" reads "addmeonkik",
+// "п и ш и в с и г н а л" "пишивсигнал"), and reads the contact after each
+// as after any app word: the rest of the word, or the next one.
+func (e *extraction) spacedPhrases() {
+	n := e.n
+	for p := 0; p < len(n); {
+		q := p
+		for q < len(n) && wordByte[n[q]] {
+			q++
+		}
+		if q-p >= 6 && q-p <= maxWordBack {
+			os, oe := e.t.OrigSpan(p, q)
+			if oe-os > q-p && strings.Count(e.t.Orig[os:oe], " ") >= utf8.RuneCountInString(n[p:q])/2 {
+				e.spacedWord(p, q)
+			}
+		}
+		p = q + 1
+	}
+}
+
+func (e *extraction) spacedWord(p, q int) {
+	w := e.n[p:q]
+	for _, name := range spacedNames {
+		i := strings.Index(w, name)
+		if i < 0 || i == 0 && len(name) == len(w) {
+			continue // the word itself was read by the scan
+		}
+		if utf8.RuneCountInString(name) < 4 && i+len(name) != len(w) {
+			continue // a short name only ends the phrase: "addmeonkik"
+		}
+		ws := p + i
+		e.appWord(ws, ws+len(name), wordInfo[name])
+		return
+	}
+}
+
+// bareBots finds Telegram bot usernames written on their own: "@name_bot"
+// with no app word. Only Telegram names accounts that way, so the name is
+// its own evidence; one inside another contact (a Matrix ID, an e-mail
+// address) or already read after an app word is left alone.
+func (e *extraction) bareBots() {
+	n := e.n
+	var cov coverage
+	for off := 0; off < len(n); {
+		i := strings.IndexByte(n[off:], '@')
+		if i < 0 {
+			return
+		}
+		at := off + i
+		off = at + 1
+		if at > 0 && (wordByte[n[at-1]] || n[at-1] == '/' || n[at-1] == '@') {
+			continue
+		}
+		q := at + 1
+		for q < len(n) && q-at <= 33 && csTelegram.has(n[q]) {
+			q++
+		}
+		off = q
+		if q-at < 6 || q-at > 33 || !strings.HasSuffix(n[at+1:q], "bot") {
+			continue
+		}
+		if q < len(n) && (wordByte[n[q]] || n[q] == '@' || n[q] == ':' || n[q] == '.' && q+1 < len(n) && wordByte[n[q+1]]) {
+			continue
+		}
+		hos, hoe := e.t.OrigSpan(at+1, q)
+		if cov.covered(e.matches, hos) {
+			continue
+		}
+		h, ok := lowerCanon(validTelegram)(e.light(hos, hoe, false))
+		if !ok {
+			continue
+		}
+		os, _ := e.t.OrigSpan(at, at+1)
+		e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleMention, Start: os, End: hoe, HandleStart: hos, HandleEnd: hoe,
+			Confidence: confBot, Why: "an @name ending in bot: a Telegram bot"})
+	}
+}
+
+// coverage answers whether an original offset is inside a contact found
+// before it was first asked, in logarithmic time.
+type coverage struct {
+	built  bool
+	starts []int // sorted
+	maxEnd []int // maxEnd[i]: the furthest End among the first i+1 by Start
+}
+
+func (c *coverage) covered(ms []Match, o int) bool {
+	if !c.built {
+		c.built = true
+		spans := make([][2]int, len(ms))
+		for i, m := range ms {
+			spans[i] = [2]int{m.Start, m.End}
+		}
+		sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+		c.starts = make([]int, len(spans))
+		c.maxEnd = make([]int, len(spans))
+		for i, sp := range spans {
+			c.starts[i] = sp[0]
+			c.maxEnd[i] = sp[1]
+			if i > 0 {
+				c.maxEnd[i] = max(c.maxEnd[i], c.maxEnd[i-1])
+			}
+		}
+	}
+	i := sort.SearchInts(c.starts, o+1) - 1 // the last start <= o
+	return i >= 0 && c.maxEnd[i] > o
 }
 
 // letterTLD reports whether host (with an optional ":port") ends in a dot
@@ -282,6 +451,8 @@ type extraction struct {
 	scanCS           *charset
 	scanFrom, scanTo int
 	linkedTo         int // Norm end of the last link read
+	// all keeps the username candidates the scorer rejects (Candidates).
+	all bool
 }
 
 // extentEnd returns where the run of cs bytes from n[p] ends, reading at
@@ -474,7 +645,8 @@ func (e *extraction) bareID(s, q int, app string, canon func(string) (string, bo
 	if !ok {
 		return
 	}
-	e.add(Match{App: app, Handle: h, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe})
+	e.add(Match{App: app, Handle: h, Kind: wire.HandleID, Start: os, End: oe, HandleStart: os, HandleEnd: oe,
+		Confidence: confChecked, Why: "ID shape with its checksum or prefix"})
 }
 
 // light returns the original text of Orig[s:e] lightly folded.
@@ -489,6 +661,17 @@ func (e *extraction) light(s, end int, keepCase bool) string {
 func (e *extraction) add(m Match) {
 	if m.Start < 0 || m.End > len(e.t.Orig) || m.Start > m.End {
 		return
+	}
+	// A contact repeated over itself ("kik-kik-kik…") is merged with the
+	// last one at once, as finish would, so that the list stays short.
+	if k := len(e.matches) - 1; k >= 0 {
+		if l := &e.matches[k]; l.App == m.App && l.Handle == m.Handle && l.Kind == m.Kind && l.Start <= m.Start && m.Start < l.End {
+			if m.End > l.End {
+				l.End, l.Raw = m.End, e.t.Orig[l.Start:m.End]
+			}
+			l.Confidence = max(l.Confidence, m.Confidence)
+			return
+		}
 	}
 	m.Raw = e.t.Orig[m.Start:m.End]
 	e.matches = append(e.matches, m)
@@ -588,7 +771,8 @@ func (e *extraction) link(anchor int, forms []linkForm) {
 			return
 		}
 		end := e.linkEnd(hoe)
-		e.add(Match{App: f.app, Handle: h, Kind: wire.HandleLink, Start: os, End: end, HandleStart: hos, HandleEnd: hoe})
+		e.add(Match{App: f.app, Handle: h, Kind: wire.HandleLink, Start: os, End: end, HandleStart: hos, HandleEnd: hoe,
+			Confidence: confLink, Why: "link"})
 		e.linkedTo = he
 		return
 	}
@@ -659,5 +843,6 @@ func (e *extraction) telegramSubdomain(p int) {
 	start := e.linkStart(hs)
 	os, _ := e.t.OrigSpan(start, start+1)
 	_, oe := e.t.OrigSpan(p, p+4)
-	e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleLink, Start: os, End: e.linkEnd(oe), HandleStart: hos, HandleEnd: hoe})
+	e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleLink, Start: os, End: e.linkEnd(oe), HandleStart: hos, HandleEnd: hoe,
+		Confidence: confLink, Why: "link"})
 }

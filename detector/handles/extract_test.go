@@ -2,6 +2,7 @@ package handles
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func show(ms []Match) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(m.App + " " + m.Handle + " " + string(m.Kind) + " raw=" + m.Raw)
+		b.WriteString(m.App + " " + m.Handle + " " + string(m.Kind) + " raw=" + m.Raw + fmt.Sprintf(" %.2f %s", m.Confidence, m.Why))
 	}
 	return b.String() + "]"
 }
@@ -592,7 +593,8 @@ func TestLinearTime(t *testing.T) {
 	x := NewExtractor()
 	patterns := []string{"kik ", "simplex.chat/contact#", "a.t.me", "t.me/", "wickr: ", "-kik", "+1 ",
 		"@a on kik ", "kik/", "加我微信", "👻:", "session ", "a" + strings.Repeat("b", 100) + ".t.me ",
-		"tg://resolve?domain=", "kik or ", "me on kik ", "t.me/x?y=", "kik: a.", "wire: a-"}
+		"tg://resolve?domain=", "kik or ", "me on kik ", "t.me/x?y=", "kik: a.", "wire: a-",
+		"kik: @sample_bot ", "#r:example.org ", "beware: ", "(kik) ", "diskord: ", "a d d m e o n k i k. ", "w i c k r  x "}
 	best := func(s string) time.Duration {
 		tx := normalize.Normalize(s)
 		d := time.Duration(1 << 62)
@@ -606,8 +608,18 @@ func TestLinearTime(t *testing.T) {
 	for _, p := range patterns {
 		small := strings.Repeat(p, 4000/len(p)+1)
 		large := strings.Repeat(p, 40000/len(p)+1)
-		ds, dl := best(small), best(large)
-		if dl > 40*ds && dl > 20*time.Millisecond {
+		// On a loaded machine (the race detector, other test binaries) one
+		// measurement can be preempted: a pattern fails only when three
+		// attempts in a row show the blow-up, as quadratic work always does.
+		var ds, dl time.Duration
+		linear := false
+		for range 3 {
+			ds, dl = best(small), best(large)
+			if linear = dl <= 40*ds || dl <= 20*time.Millisecond; linear {
+				break
+			}
+		}
+		if !linear {
 			t.Errorf("%q: %v for %d bytes but %v for %d bytes", p, ds, len(small), dl, len(large))
 		}
 	}

@@ -15,6 +15,8 @@ func FuzzExtract(f *testing.F) {
 		"session id " + sessionID, "tox:" + toxID, "briar://" + briarKey, "me chama no zap +55 11 91234-5678",
 		"kik/snap: placeholder_06", "Ｗｉｃｋｒ： placeholder_01", "https://simplex.chat/contact#/?v=2&smp=abcdefgh",
 		"example_chan.t.me", "加我微信 example_seller", "👻: placeholder_02", "viber://chat?number=%2B447700900123",
+		"diskord: placeholder_20", "(kik) placeholder_22", "placeholder_23 (snap)", "telegram: p l a c e h o l d e r _ 2 7",
+		"@placeholder_demo_bot", "beware: placeholder_30 on kik is a scammer", "Kik login loop", "x is my kik",
 	} {
 		f.Add(s)
 	}
@@ -23,7 +25,14 @@ func FuzzExtract(f *testing.F) {
 	var text normalize.Text
 	f.Fuzz(func(t *testing.T, s string) {
 		n.Normalize(&text, s)
-		checkMatches(t, s, x.Extract(&text))
+		ms := x.Extract(&text)
+		checkMatches(t, s, ms)
+		for _, m := range ms {
+			if m.Confidence < MinConfidence || m.Confidence > 1 || m.Why == "" {
+				t.Fatalf("%q: %s %s confidence %.3f why %q", s, m.App, m.Handle, m.Confidence, m.Why)
+			}
+		}
+		checkMatches(t, s, x.Candidates(&text))
 	})
 }
 

@@ -57,6 +57,9 @@ type context struct {
 	// loose: a handle found a few words on without a separator before it
 	// ("threema, trading … kxmpqrtz"), held to the shape rules only.
 	loose bool
+	label bool // a label word came before the handle ("username", "id")
+	ws    int  // Norm start of the app word
+	dist  int  // words between the app word and the handle
 }
 
 // hit is a handle candidate: its Norm span, its original span and its
@@ -69,15 +72,18 @@ type hit struct {
 }
 
 // joiners between two app words that share a handle ("kik/snap: x").
-var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true}
+var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true,
+	"of": true}
 
 // prepositions between a handle and an app word ("@x on telegram").
-var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true}
+var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true,
+	"su": true, "sul": true, "tramite": true, "op": true, "em": true}
 
 // objectPronouns before a preposition before an app word make a contact
 // phrase whatever the verb ("… me on kik", "… moi sur snap", "… mir auf
 // telegram").
-var objectPronouns = map[string]bool{"me": true, "us": true, "moi": true, "mir": true, "mich": true, "мне": true, "nous": true, "uns": true}
+var objectPronouns = map[string]bool{"me": true, "us": true, "moi": true, "mir": true, "mich": true, "мне": true, "nous": true, "uns": true,
+	"mi": true, "ci": true, "ons": true}
 
 // maxWordBack bounds how far back a word is looked for: no word the rules
 // care about is longer, and the bound keeps long runs of text without
@@ -251,6 +257,13 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			return e.joined(q+1, info, ctx, depth)
 		case c == '+':
 			return e.readHandle(q, spec)
+		case (c == ')' || c == ']') && ws > 0 && (n[ws-1] == '(' || n[ws-1] == '['):
+			// "(kik) placeholder_01": the app word in brackets labels what
+			// follows, when it is shaped like a handle ("(skype) limited"
+			// is prose).
+			ctx.strong, ctx.weakSep = true, true
+			p = q + 1
+			continue
 		case wordByte[c]:
 			end := e.wordEndWithin(q, maxWordBack)
 			w := n[q:end]
@@ -259,7 +272,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				if w == "me" || w == "m3" {
 					ctx.me = true
 				} else {
-					ctx.strong = true
+					ctx.strong, ctx.label = true, true
 				}
 				p = end
 				continue
@@ -269,6 +282,10 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				}
 				ctx.strong = true
 				p = end
+				// "my skype is still x", "mi kik es ahora x"
+				if s, q := e.nextWord(p); s < q && stillWords[n[s:q]] {
+					p = q
+				}
 				continue
 			case w == "c" && strings.HasPrefix(n[q:], "c'est") && ctx.possessive:
 				ctx.strong, ctx.weakSep = true, true
@@ -355,6 +372,9 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	if he == hs {
 		return hit{}, false
 	}
+	if spec.extent != nil && !spec.sigil {
+		he = e.spacedTail(hs, he, spec.extent)
+	}
 	// What follows must end the handle: not an e-mail address, a URL path,
 	// or a longer word the charset cut ("kik.me/x" is a link).
 	if he < len(n) {
@@ -363,6 +383,8 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 			return hit{}, false
 		case c == '.' && he+1 < len(n) && wordByte[n[he+1]]:
 			return hit{}, false
+		case c == ':' && he+1 < len(n) && n[he+1] == '/':
+			return hit{}, false // a URL's scheme: "telegram: https://t.me/x"
 		}
 	}
 	os, oe := e.t.OrigSpan(hs, he)
@@ -396,16 +418,15 @@ func phoneEnd(n string, hs int) int {
 func (e *extraction) backward(ws, we int, info appWordInfo) {
 	n := e.n
 	spec := mentionSpecs[info.app]
-	if spec.extent == nil || spec.sigil {
+	if spec.sigil || spec.extent == nil && !spec.phone {
 		return
 	}
-	ps, pq := e.prevWord(ws)
-	if ps == pq || !prepWords[n[ps:pq]] {
+	p, paren := e.backJoiner(ws, we)
+	if p < 0 {
 		return
 	}
-	p := ps
-	if p > 0 && n[p-1] == ' ' {
-		p--
+	if spec.phone && e.phoneBefore(p, ws, we, info) || spec.extent == nil {
+		return
 	}
 	he := p
 	hs := he
@@ -433,9 +454,10 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	default:
 		return
 	}
+	ctx.ws = ws
 	os, oe := e.t.OrigSpan(hs, he)
 	h := hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true), at: at}
-	canon, kind, ok := e.validate(info, h, ctx)
+	v, ok := e.validate(info, h, ctx)
 	if !ok {
 		return
 	}
@@ -443,8 +465,102 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	if at {
 		start, _ = e.t.OrigSpan(hs-1, hs)
 	}
-	_, end := e.t.OrigSpan(ws, we)
-	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: end, HandleStart: os, HandleEnd: oe})
+	wend := we
+	if paren && wend < len(n) && n[wend] == ')' {
+		wend++
+	}
+	_, end := e.t.OrigSpan(ws, wend)
+	e.add(v.match(info.app, start, end, os, oe))
+}
+
+// backJoiner finds what joins a handle before the app word at n[ws:we] to
+// it, and returns where the handle ends, or -1: a preposition ("x on
+// kik"), the app word in brackets ("x (kik)"), or a copula and a
+// possessive ("x is my kik", "x es mi kik").
+func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
+	n := e.n
+	ps, pq := e.prevWord(ws)
+	switch {
+	case ps < pq && prepWords[n[ps:pq]]:
+		p = ps
+	case ws > 0 && n[ws-1] == '(' && e.closesBracket(we):
+		p, paren = ws-1, true
+	case ps < pq && joinerWords[n[ps:pq]]:
+		// "+44 … (WhatsApp and Viber)": the app words in brackets share
+		// what stands before them.
+		as, aq := e.prevWord(ps)
+		if _, ok := wordInfo[n[as:aq]]; !ok || as == aq || as == 0 || n[as-1] != '(' {
+			return -1, false
+		}
+		p = as - 1
+	case ps < pq && possessive[n[ps:pq]]:
+		cs, cq := e.prevWord(ps)
+		if cs == cq || !copulaSet[n[cs:cq]] {
+			return -1, false
+		}
+		p = cs
+	default:
+		return -1, false
+	}
+	if p > 0 && n[p-1] == ' ' {
+		p--
+	}
+	return p, paren
+}
+
+// closesBracket reports whether the app word ending at n[we] ends a
+// bracket, alone or with other app words ("(kik)", "(WhatsApp and Viber …").
+func (e *extraction) closesBracket(we int) bool {
+	n := e.n
+	if we < len(n) && n[we] == ')' {
+		return true
+	}
+	s, q := e.nextWord(we)
+	if s == q || !joinerWords[n[s:q]] {
+		return false
+	}
+	s2, q2 := e.nextWord(q)
+	_, ok := wordInfo[n[s2:q2]]
+	return ok && s2 < q2
+}
+
+// phoneBefore reads a phone number that ends at n[p] before the app word
+// at n[ws:we] ("+44 7700 900123 on whatsapp", "+44 … (WhatsApp)").
+func (e *extraction) phoneBefore(p, ws, we int, info appWordInfo) bool {
+	n := e.n
+	if p == 0 || !isDigit(n[p-1]) {
+		return false
+	}
+	s := p
+	for s > 0 && p-s < 40 && (isDigit(n[s-1]) || strings.IndexByte(" -.()", n[s-1]) >= 0) {
+		s--
+	}
+	if s == 0 || n[s-1] != '+' && !(s+1 < p && n[s] == '0' && n[s+1] == '0') {
+		for s < p && !isDigit(n[s]) {
+			s++
+		}
+		if s+1 >= p || n[s] != '0' || n[s+1] != '0' {
+			return false
+		}
+	} else if n[s-1] == '+' {
+		s--
+	}
+	if phoneEnd(n, s) != p {
+		return false
+	}
+	os, oe := e.t.OrigSpan(s, p)
+	ph, ok := e164(e.light(os, oe, true))
+	if !ok {
+		return false
+	}
+	wend := we
+	if wend < len(n) && n[wend] == ')' {
+		wend++
+	}
+	_, end := e.t.OrigSpan(ws, wend)
+	e.add(Match{App: info.app, Handle: ph, Kind: wire.HandleMention, Start: os, End: end, HandleStart: os, HandleEnd: oe,
+		Confidence: confPhone - 0.05, Why: "phone number with a country code before the app word"})
+	return true
 }
 
 // contactVerbRightBefore reports whether the word before n[p] is a contact
@@ -459,49 +575,80 @@ func (e *extraction) emit(info appWordInfo, ws, we int, h hit, ctx context) bool
 	if e.attributedElsewhere(h.he) {
 		return false
 	}
-	canon, kind, ok := e.validate(info, h, ctx)
+	ctx.ws = ws
+	v, ok := e.validate(info, h, ctx)
 	if !ok {
 		return false
 	}
-	start, _ := e.t.OrigSpan(ws, we)
-	e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
-	return true
+	sw := ws
+	if ws > 0 && (e.n[ws-1] == '(' || e.n[ws-1] == '[') && we < len(e.n) && (e.n[we] == ')' || e.n[we] == ']') {
+		sw-- // "(kik) x": the bracket belongs to the contact
+	}
+	start, _ := e.t.OrigSpan(sw, we)
+	e.add(v.match(info.app, start, h.oe, h.os, h.oe))
+	return v.conf >= MinConfidence
+}
+
+// verdict is what validate decided about a candidate.
+type verdict struct {
+	canon string
+	kind  wire.HandleKind
+	conf  float64
+	why   string
+}
+
+func (v verdict) match(app string, start, end, hs, he int) Match {
+	return Match{App: app, Handle: v.canon, Kind: v.kind, Start: start, End: end, HandleStart: hs, HandleEnd: he,
+		Confidence: v.conf, Why: v.why}
 }
 
 // validate applies the app's syntax, the stop words and the context rules
 // to a handle candidate.
-func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wire.HandleKind, bool) {
+func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bool) {
 	spec := mentionSpecs[info.app]
 	raw := h.raw
 	if raw == "" {
-		return "", "", false
+		return verdict{}, false
 	}
 	if raw[0] == '+' || strings.HasPrefix(raw, "00") {
 		if !spec.phone {
-			return "", "", false
+			return verdict{}, false
 		}
 		p, ok := e164(raw)
-		return p, wire.HandleMention, ok
+		conf := confPhone
+		if ctx.loose || info.fuzzy {
+			conf -= 0.1
+		}
+		return verdict{p, wire.HandleMention, conf, "phone number with a country code after the app word"}, ok
 	}
 	if spec.id != nil {
 		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
-			return "", "", false
+			return verdict{}, false
 		}
-		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) && !(ctx.strong && !ctx.loose && randomLetters(raw)) {
-			return "", "", false
+		conf, why := confID, "ID shape after the app word"
+		if spec.caps && raw != strings.ToUpper(raw) && !hasDigit(raw) {
+			if !(ctx.strong && !ctx.loose && randomLetters(raw)) {
+				return verdict{}, false
+			}
+			conf, why = confIDLetter, "random letters after a separator"
+		}
+		if spec.idLen >= 53 {
+			conf = confChecked
+		} else if ctx.dist >= nearbyWords {
+			conf, why = confIDFar, "ID shape introduced by a label, sentences after the app word"
 		}
 		id, ok := spec.id(raw)
 		if ok && stopSet[strings.ToLower(raw)] {
-			return "", "", false
+			return verdict{}, false
 		}
-		return id, wire.HandleID, ok
+		return verdict{id, wire.HandleID, conf, why}, ok
 	}
 	if spec.sigil {
 		m := strings.ToLower(raw)
-		return m, wire.HandleMention, validMatrix(m)
+		return verdict{m, wire.HandleMention, confID, "Matrix ID after the app word"}, validMatrix(m)
 	}
 	if spec.user == nil {
-		return "", "", false
+		return verdict{}, false
 	}
 	// The cheap checks run on a lowercased copy in scratch memory, so that
 	// the prose words most candidates are cost no allocation.
@@ -512,42 +659,59 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (string, wir
 		}
 	}
 	if stopSet[string(lower)] {
-		return "", "", false
+		return verdict{}, false
 	}
 	shaped := strings.ContainsAny(raw, "0123456789_.")
 	strong := strongShape(raw)
 	switch {
 	case info.weak:
 		if !ctx.strong && !strong {
-			return "", "", false
+			return verdict{}, false
+		}
+	case info.strict:
+		if !ctx.strong || !shaped && !h.at {
+			return verdict{}, false
 		}
 	case info.ambiguous:
 		if !ctx.strong && !ctx.contact && !strong {
-			return "", "", false
+			return verdict{}, false
 		}
 	default:
-		if !ctx.strong && !ctx.contact && !ctx.me && !shaped {
-			return "", "", false
+		if !ctx.strong && !ctx.contact && !ctx.me && !shaped && !e.bareBeforeDash(info, h, lower) {
+			return verdict{}, false
 		}
 	}
 	if ctx.weakSep && !shaped && !h.at {
-		return "", "", false
+		return verdict{}, false
 	}
 	// "predators on Snapchat: secrecy, new gifts": a plain word opening a
 	// list after a colon is prose.
 	if !shaped && !h.at && !ctx.contact && h.he < len(e.n) && e.n[h.he] == ',' {
-		return "", "", false
+		return verdict{}, false
 	}
 	// "Wickr Me" in title case is the product's name ("Wickr Me users"),
 	// not "wickr me <name>", unless what follows is shaped like a handle.
 	if info.app == "wickr" && ctx.me && !ctx.strong && !shaped && e.titleCaseMe(h) {
-		return "", "", false
+		return verdict{}, false
 	}
 	user := strings.ToLower(raw)
 	if !spec.user(user) || looksLikeDomain(user) {
-		return "", "", false
+		return verdict{}, false
 	}
-	return user, wire.HandleMention, true
+	f := features{
+		at: h.at, shaped: shaped, strong: strong, dict: commonSet[string(lower)],
+		sep: ctx.strong, label: ctx.label, contact: ctx.contact, me: ctx.me,
+		fuzzy: info.fuzzy, amb: info.ambiguous && !info.fuzzy, loose: ctx.loose, dist: ctx.dist,
+	}
+	f.prose = !shaped && !h.at && !ctx.contact && e.proseAfter(h)
+	f.title = !shaped && !h.at && titleWord(raw)
+	f.bare = !ctx.strong && !ctx.contact && !ctx.me && !shaped && !h.at
+	f.warning = e.warned(ctx.ws, h)
+	conf, why := f.score()
+	if conf < MinConfidence && !e.all {
+		return verdict{}, false
+	}
+	return verdict{user, wire.HandleMention, conf, why}, true
 }
 
 // randomLetters reports whether a lowercase word of letters reads like a
@@ -579,6 +743,9 @@ func strongShape(s string) bool {
 // "kik is where I trade. username is kik_sample_46").
 const nearbyWords = 12
 
+// farIDWords is how far an ID shape of eight characters may stand.
+const farIDWords = 32
+
 // isNearbySep: the punctuation that introduces a handle further on.
 var isNearbySep = func() (t [256]bool) {
 	for _, c := range []byte(":>=-/(,|~") {
@@ -595,10 +762,20 @@ var isNearbySep = func() (t [256]bool) {
 func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 	n := e.n
 	spec := mentionSpecs[info.app]
+	if info.ambiguous && e.numberAfter(we) {
+		return // "line 43, in <module>", "session 2 starts": the ordinary word
+	}
 	p := we
 	prevEnd := we
 	labelled := false // the word before was a label ("user", "is")
-	for k := 0; k < nearbyWords && p < len(n); k++ {
+	limit := nearbyWords
+	if spec.caps {
+		// A Threema or TeleGuard ID is its own evidence: it may come a
+		// sentence or two after a review of the app ("… Add me if you want
+		// to test it: G9UA792M"), when a separator or a label introduces it.
+		limit = farIDWords
+	}
+	for k := 0; k < limit && p < len(n); k++ {
 		q := p
 		for q < len(n) && q-p < maxWordBack && !wordByte[n[q]] && n[q] != '+' {
 			q++
@@ -628,7 +805,9 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		// or a word whose original has a digit, '_' or '.' (leetspeak may
 		// have hidden its digits in Norm).
 		worth := n[q] == '+' || n[q] == '0' && end-q > 1 && n[q+1] == '0' || spec.id != nil && end-q >= spec.idLen
-		if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
+		if k >= nearbyWords && !(sep && spec.id != nil && end-q >= spec.idLen && end-q <= spec.idLen+1) {
+			worth = false
+		} else if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
 			tokEnd := min(len(n), q+maxWordBack)
 			if tok >= 0 {
 				tokEnd = q + tok
@@ -649,19 +828,39 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 				var hctx context
 				hctx.strong = true // the rules above stand for the separator
 				hctx.loose = !sep
-				if canon, kind, ok := e.validate(info, h, hctx); ok {
+				hctx.label = labelled
+				hctx.contact = ctx.contact
+				hctx.ws, hctx.dist = ws, k
+				if v, ok := e.validate(info, h, hctx); ok {
 					start, _ := e.t.OrigSpan(ws, we)
-					e.add(Match{App: info.app, Handle: canon, Kind: kind, Start: start, End: h.oe, HandleStart: h.os, HandleEnd: h.oe})
+					if k >= nearbyWords {
+						start = h.os // sentences away: the ID is the contact
+					}
+					e.add(v.match(info.app, start, h.oe, h.os, h.oe))
 					return
 				}
 			}
 		}
-		labelled = len(w) <= 20 && e.x.small(n, q) && labelSet[w]
+		labelled = len(w) <= 20 && e.x.small(n, q) && (labelSet[w] || possessive[w]) // "user x", "is x", "мой x"
 		if ok && h.he > end {
 			end = h.he // "example_knits.33" is one candidate, not three words
 		}
 		prevEnd, p = end, end
 	}
+}
+
+// numberAfter reports whether a plain number (not a phone: no '+', no
+// "00") follows n[we].
+func (e *extraction) numberAfter(we int) bool {
+	n := e.n
+	if we+1 >= len(n) || n[we] != ' ' || !isDigit(n[we+1]) || n[we+1] == '0' && we+2 < len(n) && n[we+2] == '0' {
+		return false
+	}
+	p := we + 1
+	for p < len(n) && isDigit(n[p]) {
+		p++
+	}
+	return p == len(n) || !wordByte[n[p]]
 }
 
 // nearbyAccept decides whether a handle candidate k words after its app word
@@ -699,4 +898,167 @@ var domainTLDs = map[string]bool{"com": true, "net": true, "org": true, "me": tr
 func looksLikeDomain(s string) bool {
 	i := strings.LastIndexByte(s, '.')
 	return i > 0 && domainTLDs[s[i+1:]]
+}
+
+// spacedTail extends a letter-spaced handle over the single characters the
+// collapse of letter spacing left apart ("p l a c e h o l d e r _ 0 1"
+// reads "placeholder _ 0 1" in Norm): only when the handle itself was
+// written spaced out.
+func (e *extraction) spacedTail(hs, he int, cs *charset) int {
+	n := e.n
+	single := func(p int) bool { // a one-character word of cs at n[p+1]
+		return p+1 < len(n) && n[p] == ' ' && cs.has(n[p+1]) && (p+2 == len(n) || !wordByte[n[p+2]])
+	}
+	if !single(he) {
+		return he
+	}
+	os, oe := e.t.OrigSpan(hs, he)
+	if oe-os < 2*(he-hs)-1 || strings.IndexByte(e.t.Orig[os:oe], ' ') < 0 {
+		return he
+	}
+	for k := 0; k < maxHandleScan && single(he); k++ {
+		he += 2
+	}
+	return he
+}
+
+// bareBeforeDash reports whether a plain word right after a sure app word
+// is set off by a dash, a bar or a line break, as a handle is in
+// "ᴡɪᴄᴋʀ exemplebrume — collection": lowercase as written (a product
+// name is capitalised: "Discord Nitro - ") and no common word.
+func (e *extraction) bareBeforeDash(info appWordInfo, h hit, lower []byte) bool {
+	if info.ambiguous || info.weak || info.fuzzy || commonSet[string(lower)] || h.he >= len(e.n) {
+		return false
+	}
+	for i := h.os; i < h.oe; i++ {
+		if c := e.t.Orig[i]; c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	if o := e.t.Orig[h.oe:]; strings.HasPrefix(o, "\n") || strings.HasPrefix(o, "\r\n") {
+		return true
+	}
+	n := e.n
+	return n[h.he] == ' ' && h.he+2 < len(n) && (n[h.he+1] == '-' || n[h.he+1] == '|') && n[h.he+2] == ' '
+}
+
+// titleWord reports whether a word is written like a capitalised noun
+// of eight letters or more ("Snapchat: Aktienabsturz" in a headline), not
+// like a username.
+func titleWord(s string) bool {
+	if len(s) < 8 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// clauseStop: punctuation that ends the clause a warning word speaks in.
+func clauseStop(c byte) bool { return c == '.' || c == '!' || c == '?' || c == ';' || c == ',' }
+
+// stillWords may stand between a copula and a handle ("my skype is still
+// x").
+var stillWords = map[string]bool{"still": true, "now": true, "also": true, "just": true, "jetzt": true, "noch": true,
+	"immer": true, "ahora": true, "todavia": true, "agora": true, "ainda": true, "maintenant": true, "toujours": true,
+	"ora": true, "ancora": true, "nu": true, "nog": true, "altijd": true}
+
+// negations before a warning word turn it round ("no fakes", "sin estafas").
+var negations = map[string]bool{"no": true, "not": true, "sin": true, "sem": true, "kein": true, "keine": true,
+	"pas": true, "sans": true, "без": true, "niente": true, "geen": true, "nessun": true, "zero": true, "never": true}
+
+// warned reports whether a warning names the candidate: a warning word
+// among the words before it in its clause (up to the app word and three
+// words before that: "beware of kik user x", "beware: x on kik"), or right
+// after it ("x is a scammer", "x = fake").
+func (e *extraction) warned(ws int, h hit) bool {
+	n := e.n
+	p := h.hs
+	if p > 0 && (n[p-1] == '@' || n[p-1] == '#') {
+		p--
+	}
+	for k, before := 0, 0; k < 12 && before < 3; k++ {
+		q := p
+		for q > 0 && !wordByte[n[q-1]] {
+			if clauseStop(n[q-1]) {
+				return e.warnedAfter(h.he)
+			}
+			q--
+		}
+		s := e.wordBefore(q)
+		if s == q {
+			break
+		}
+		if q <= ws {
+			before++
+		}
+		if w := n[s:q]; warningSet[w] {
+			if ps, pq := e.prevWord(s); ps == pq || !negations[n[ps:pq]] {
+				return true
+			}
+		}
+		p = s
+	}
+	return e.warnedAfter(h.he)
+}
+
+// warnedAfter reports whether the words after n[he] call the candidate a
+// fraud: "x is a scammer", "x = fake", "x (scam)", "x es un estafador".
+// An imperative or a plural there speaks to the reader, not of x ("snap:
+// x beware fakes", "x no scammers").
+func (e *extraction) warnedAfter(he int) bool {
+	n := e.n
+	p := he
+	for k := 0; k < 3; k++ {
+		q := p
+		for q < len(n) && !wordByte[n[q]] {
+			if clauseStop(n[q]) {
+				return false
+			}
+			q++
+		}
+		end := e.wordEndWithin(q, maxWordBack)
+		if end == q {
+			return false
+		}
+		w := n[q:end]
+		switch {
+		case fraudSet[w]:
+			return true
+		case copulaSet[w] && k == 0, articles[w] && k <= 1:
+		default:
+			return false
+		}
+		p = end
+	}
+	return false
+}
+
+// fraudWords name a fraud in the singular, in the supported languages.
+var fraudWords = strings.Fields(`scammer scam fake fraud fraudster scum
+	estafador estafadora estafa falso falsa golpista golpe betruger betrug fake
+	arnaqueur arnaque faux truffatore truffa oplichter nep мошенник мошенница кидала фейк`)
+
+var fraudSet = lightSet(fraudWords)
+
+// articles may stand between a copula and what it calls the candidate.
+var articles = map[string]bool{"a": true, "an": true, "un": true, "una": true, "um": true, "uma": true,
+	"ein": true, "eine": true, "une": true, "uno": true, "een": true, "total": true, "known": true}
+
+// proseAfter reports whether a function word follows the candidate in the
+// same clause, with one space in the original: "kik login loop again".
+func (e *extraction) proseAfter(h hit) bool {
+	n := e.n
+	if h.he+1 >= len(n) || n[h.he] != ' ' {
+		return false
+	}
+	s, q := e.nextWord(h.he)
+	if s == q || !stopSet[n[s:q]] {
+		return false
+	}
+	os, _ := e.t.OrigSpan(s, s+1)
+	return os == h.oe+1 && e.t.Orig[h.oe] == ' '
 }

@@ -132,21 +132,26 @@ var contactWords = strings.Fields(`
 	chama chame chamar adiciona adicione adicionar manda mande fala fale
 	schreib schreibt schreibe schreiben adde kontaktier kontaktiere meld melde meldet
 	ajoute ajoutez ajouter ecris ecrivez ecrire contacte contactez
-	пиши пишите напиши напишите писать добавь добавляй добавляйтесь стучи стучите`)
+	пиши пишите напиши напишите писать добавь добавляй добавляйтесь стучи стучите
+	aggiungimi aggiungetemi scrivimi scrivetemi contattami contattatemi cercami seguimi
+	voeg toevoegen stuur contacteer bericht`)
 
 // Possessives allow a copula after the app word ("my kik is x", "mi kik es
 // x", "meu zap é x", "mein snap ist x", "mon snap c'est x").
-var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine meinen mon ma mes мой моя`)
+var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine meinen mon ma mes мой моя
+	mio mia nostro mijn onze`)
 
 // copulaWords may separate an app word from a handle after a possessive.
-var copulaWords = strings.Fields(`is was es era e foi ist war est etait это`)
+var copulaWords = strings.Fields(`is was es era e foi ist war est etait это è`)
 
 // separatorWords may separate an app word from a handle on their own ("kik
 // me x", "session id 05…", "snap name: x", "kik username x").
 var separatorWords = strings.Fields(`me m3 id name username user usr handle addy account acc acct info room
 	number num nr numero nummer numéro номер ид nick nickname nutzer benutzer benutzername usuario
 	utilisateur pseudo пользователь ник ника никнейм логин login alias
-	called named llama llamo nombre chamo nome heisse heisst heiße heißt nom appelle зовут имя`)
+	called named llama llamo nombre chamo nome heisse heisst heiße heißt nom appelle зовут имя
+	usuário identifiant kennung utente nomeutente gebruiker gebruikersnaam naam nummer numero
+	contatto contato contacto kontakt`)
 
 // stopWords can never be a handle in the handle position: function words
 // of the six languages and words that follow an app name in prose ("Wickr
@@ -201,13 +206,20 @@ var stopWords = strings.Fields(`
 	schicken schickt schick senden sendet sende fragen fragt frag kommt komm gibt gib haben hat habe hab
 	habt sein weiter mehr neu neue neuen
 	leur leurs sinon envoyer envoie envoyez prive tout tous nouveau nouvelle
-	нам вам им ему ей их себе сюда туда скинь кинь отправь личку есть новые всем`)
+	нам вам им ему ей их себе сюда туда скинь кинь отправь личку есть новые всем
+	il lo gli di che non sono sei siamo ho hai ha abbiamo questo questa quello quella anche solo
+	tutto tutti nuovo nuova mio mia tuo tua suo sua noi voi loro per con su tra fra ciao grazie qui
+	het een van ik je jij hij wij jullie zij niet dat dit deze die met voor naar bij ook maar nog
+	wel geen hier daar mijn jouw zijn haar ons onze hun alles nieuw nieuwe dank bedankt groep`)
 
 // appWordInfo is what the extractor keeps per normalised app word.
 type appWordInfo struct {
 	app       string
 	ambiguous bool
 	weak      bool
+	// fuzzy: matched at edit distance 1 only (fuzzy.go); strict: a slip of
+	// an ordinary word, which needs a separator and a shaped handle.
+	fuzzy, strict bool
 }
 
 var (
@@ -291,7 +303,10 @@ func init() {
 			stopSet[norm(w)] = true
 		}
 	}
+	initScore()
 	lexicon = buildLexicon()
+	addFuzzy(lexicon)
+	spacedNames = buildSpacedNames()
 }
 
 func normSet(words []string) map[string]bool {
