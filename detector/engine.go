@@ -231,8 +231,10 @@ func (e *Engine) analyze(text string, full bool) *Analysis {
 	a := &Analysis{Text: text}
 	hs := e.collectHandles(a, matches)
 	sc.hits = e.lex.scan(sc.text.Norm, sc.hits[:0])
+	var langs []string
 	if len(matches) > 0 {
-		sc.hits = e.lex.stemHits(e.rules, sc.text.Norm, sc.hits)
+		langs = langsFor(sc.text.Norm)
+		sc.hits = e.lex.stemHits(e.rules, sc.text.Norm, langs, sc.hits)
 	}
 	sc.hits = e.verifyRegexes(sc.text.Norm, sc.hits)
 	occs := make([]occurrence, 0, len(sc.hits)+2)
@@ -241,7 +243,7 @@ func (e *Engine) analyze(text string, full bool) *Analysis {
 		occs = append(occs, occurrence{rule: h.rule, pattern: h.pattern, span: wire.Span{Start: s, End: t}})
 	}
 	occs = e.addObfuscation(text, occs, matches)
-	e.score(a, text, occs, hs, &sc.text, matches)
+	e.score(a, text, occs, hs, &sc.text, matches, langs)
 	return a
 }
 
@@ -365,7 +367,7 @@ func hasDigit(s string) bool {
 // score turns occurrences into the analysis' signals, score, severity,
 // mode and verdict. Rules record signals; this is the one place that
 // combines them.
-func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleOcc, nt *normalize.Text, matches []handles.Match) {
+func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleOcc, nt *normalize.Text, matches []handles.Match, langs []string) {
 	rs := e.rules
 	sc := rs.Scoring
 	occs = dropNested(occs)
@@ -456,7 +458,7 @@ func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleO
 		if e.model != nil {
 			bits = e.model.Bits
 		}
-		a.vector = e.features(featureInput{text: nt, matches: matches, occs: occs, cats: cats, gateOK: gateOK, score: a.Score}, bits)
+		a.vector = e.features(featureInput{text: nt, matches: matches, langs: langs, occs: occs, cats: cats, gateOK: gateOK, score: a.Score}, bits)
 	}
 	if e.model != nil && a.vector != nil {
 		a.Score = round4(e.model.Prob(a.vector.v))

@@ -19,6 +19,7 @@ import (
 type featureInput struct {
 	text    *normalize.Text
 	matches []handles.Match
+	langs   []string // the stemmers' languages (langsFor)
 	occs    []occurrence
 	cats    map[string]bool // positive categories that counted
 	gateOK  bool
@@ -29,33 +30,52 @@ type featureInput struct {
 // each feature, the words a moderator should read for it.
 type featurizer struct {
 	e     *Engine
+	in    featureInput
+	bits  uint8
 	v     *model.Vector
-	notes map[string]string
+	notes map[string]string // only when explaining: most posts never need words
 }
 
 func (e *Engine) features(in featureInput, bits uint8) *featurizer {
-	fz := &featurizer{e: e, v: model.NewVector(bits), notes: make(map[string]string, 16)}
-	fz.add("bias", 1, "")
+	return e.featurize(in, bits, false)
+}
+
+func (e *Engine) featurize(in featureInput, bits uint8, explain bool) *featurizer {
+	fz := &featurizer{e: e, in: in, bits: bits, v: model.NewVector(bits)}
+	if explain {
+		fz.v = model.NewNamedVector(bits)
+		fz.notes = make(map[string]string, 64)
+	}
+	fz.add("", "bias", 1, nil)
 	fz.rules(in)
 	fz.contacts(in)
 	toks := fz.words(in)
-	fz.morphology(toks)
+	fz.morphology(toks, in.langs)
 	fz.emoji(in.text.Orig)
 	return fz
 }
 
-func (fz *featurizer) add(name string, v float32, note string) {
-	fz.v.Add(name, v)
-	fz.note(name, note)
+// add adds a feature; note, called only when explaining, says it in a
+// moderator's words (nil: a feature no one needs to read).
+// add adds the feature prefix+word; note, called only when explaining,
+// says it in a moderator's words (nil: a feature no one needs to read).
+func (fz *featurizer) add(prefix, word string, v float32, note func() string) {
+	fz.v.AddParts(prefix, word, v)
+	fz.note(prefix, word, note)
 }
 
 // prior adds a feature of the rules' knowledge (see model.Feature.Prior).
-func (fz *featurizer) prior(name string, v float32, note string) {
-	fz.v.AddPrior(name, v)
-	fz.note(name, note)
+func (fz *featurizer) prior(prefix, word string, v float32, note func() string) {
+	fz.v.AddPriorParts(prefix, word, v)
+	fz.note(prefix, word, note)
 }
 
-func (fz *featurizer) note(name, note string) {
+func (fz *featurizer) note(prefix, word string, say func() string) {
+	if fz.notes == nil || say == nil {
+		return
+	}
+	name := prefix + word
+	note := say()
 	if note != "" {
 		if _, ok := fz.notes[name]; !ok {
 			fz.notes[name] = note
@@ -98,11 +118,11 @@ func (fz *featurizer) rules(in featureInput) {
 		if r.Weight < 0 {
 			val = float32(max(o.prox, 0.5))
 		}
-		fz.prior("r:"+r.ID, val, fmt.Sprintf("%s %q", catWords(r.Category), quote))
-		fz.prior("c:"+r.Category, val, catWords(r.Category))
+		fz.prior("r:", r.ID, val, func() string { return fmt.Sprintf("%s %q", catWords(r.Category), quote) })
+		fz.prior("c:", r.Category, val, func() string { return catWords(r.Category) })
 		if r.Weight > 0 && o.prox >= 0.999 {
 			near[r.Category] = true
-			fz.prior("cn:"+r.Category, 1, fmt.Sprintf("%s %q next to the contact", catWords(r.Category), quote))
+			fz.prior("cn:", r.Category, 1, func() string { return fmt.Sprintf("%s %q next to the contact", catWords(r.Category), quote) })
 		}
 	}
 	cats := make([]string, 0, len(near))
@@ -112,28 +132,31 @@ func (fz *featurizer) rules(in featureInput) {
 	slices.Sort(cats)
 	for i := range cats {
 		for j := i + 1; j < len(cats); j++ {
-			fz.prior("cc:"+cats[i]+"+"+cats[j], 1, catWords(cats[i])+" and "+catWords(cats[j])+" together near the contact")
+			fz.prior("cc:", cats[i]+"+"+cats[j], 1, func() string { return catWords(cats[i]) + " and " + catWords(cats[j]) + " together near the contact" })
 		}
 	}
 	if in.gateOK {
-		fz.prior("gate", 1, "the rule gate (minor with offer, request or goods, or a coded term)")
+		fz.prior("", "gate", 1, func() string { return "the rule gate (minor with offer, request or goods, or a coded term)" })
 	}
 	if in.score > 0 {
-		fz.prior("rulescore", float32(in.score), fmt.Sprintf("the rules' score %.2f", in.score))
+		fz.prior("", "rulescore", float32(in.score), func() string { return fmt.Sprintf("the rules' score %.2f", in.score) })
 	}
 }
 
 func (fz *featurizer) contacts(in featureInput) {
 	apps := make(map[string]bool, 4)
 	for _, m := range in.matches {
-		fz.prior("hk:"+string(m.Kind), 1, "a contact written as a "+string(m.Kind))
+		fz.prior("hk:", string(m.Kind), 1, func() string { return "a contact written as a " + string(m.Kind) })
+		// How sure the extractor is that this is a handle: an unsure one
+		// (a common word after an app name) is weaker evidence of an ad.
+		fz.prior("hc:", confidenceBucket(m.Confidence), 1, nil)
 		apps[m.App] = true
 	}
 	for a := range apps {
-		fz.prior("ha:"+a, 1, "a "+a+" contact")
+		fz.prior("ha:", a, 1, func() string { return "a " + a + " contact" })
 	}
 	n := len(apps)
-	fz.prior("hn:"+strconv.Itoa(min(n, 3)), 1, "")
+	fz.prior("hn:", strconv.Itoa(min(n, 3)), 1, nil)
 	// No length feature: generated posts are shorter than real ones, and
 	// the scorer learnt length instead of words.
 }
@@ -199,18 +222,31 @@ func (fz *featurizer) words(in featureInput) []token {
 			lastH = i
 		}
 		if !tk.handle {
-			fz.add("w:"+tk.s, 1, wordNote(tk.s))
+			fz.add("w:", tk.s, 1, func() string { return wordNote(tk.s) })
 			fz.charGrams(tk.s)
 			if i-lastH <= nearWords || nextH[i]-i <= nearWords {
-				fz.add("n:"+tk.s, 1, nearNote(tk.s))
+				fz.add("n:", tk.s, 1, func() string { return nearNote(tk.s) })
 			}
 		}
 		if i > 0 {
 			a, b := toks[i-1].s, tk.s
-			fz.add("b:"+a+" "+b, 1, pairNote(a, b))
+			fz.v.AddPair("b:", a, b, 1)
+			fz.note("b:", a+" "+b, func() string { return pairNote(a, b) })
 		}
 	}
 	return toks
+}
+
+func confidenceBucket(c float64) string {
+	switch {
+	case c >= 0.95:
+		return "sure"
+	case c >= 0.8:
+		return "likely"
+	case c >= 0.65:
+		return "fair"
+	}
+	return "weak"
 }
 
 func isTokenRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -263,10 +299,29 @@ func (fz *featurizer) charGrams(w string) {
 	if len(w) < 5 || strings.HasPrefix(w, "#") {
 		return
 	}
-	rs := []rune("^" + w + "$")
-	for i := 0; i+4 <= len(rs); i++ {
-		fz.add("g:"+string(rs[i:i+4]), 0.5, "")
+	var offs [48]int
+	n := 0
+	for i := range w {
+		if n == len(offs) {
+			return // a word this long is no word
+		}
+		offs[n] = i
+		n++
 	}
+	if n < 4 {
+		return
+	}
+	end := func(k int) int {
+		if k < n {
+			return offs[k]
+		}
+		return len(w)
+	}
+	fz.add("g:^", w[:end(3)], 0.5, nil)
+	for k := 0; k+4 <= n; k++ {
+		fz.add("g:", w[offs[k]:end(k+4)], 0.5, nil)
+	}
+	fz.add("g$:", w[offs[n-3]:], 0.5, nil)
 }
 
 func nearNote(w string) string {
@@ -292,9 +347,9 @@ func (fz *featurizer) emoji(orig string) {
 		case r == 0x200D || r == 0xFE0F || (r >= 0x1F3FB && r <= 0x1F3FF):
 			continue
 		case r >= 0x2190 && unicode.Is(unicode.So, r):
-			fz.add("e:"+string(r), 1, "the emoji "+string(r))
+			fz.add("e:", string(r), 1, func() string { return "the emoji " + string(r) })
 			if prev != 0 {
-				fz.add("e2:"+string(prev)+string(r), 1, "the emoji "+string(prev)+string(r))
+				fz.add("e2:", string(prev)+string(r), 1, func() string { return "the emoji " + string(prev) + string(r) })
 			}
 			prev = r
 		case unicode.IsSpace(r):
@@ -314,8 +369,12 @@ func clip(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// evidence says in words what pushed a finding's score most.
+// evidence says in words what pushed a finding's score most. The words are
+// built only now, for a finding, by featurizing the post again with notes.
 func (fz *featurizer) evidence(m *model.Model, k int) []wire.Evidence {
+	if fz.notes == nil {
+		fz = fz.e.featurize(fz.in, fz.bits, true)
+	}
 	cs := m.Explain(fz.v, 3*k, false)
 	out := make([]wire.Evidence, 0, k)
 	seen := make(map[string]bool, k)

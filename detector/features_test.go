@@ -53,7 +53,7 @@ func vectorNames(t *testing.T, text string) []string {
 	if a.vector == nil {
 		t.Fatalf("%q: no vector (no handle?)", text)
 	}
-	return a.vector.v.Names()
+	return e.featurize(a.vector.in, 16, true).v.Names()
 }
 
 func TestFeaturesHideHandleText(t *testing.T) {

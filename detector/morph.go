@@ -2,6 +2,9 @@ package detector
 
 import (
 	"strings"
+	"unicode/utf8"
+
+	"github.com/handlewatch/handlewatch/detector/normalize"
 
 	"github.com/abadojack/whatlanggo"
 	snowball "github.com/blevesearch/snowballstem"
@@ -26,6 +29,105 @@ var stemmers = map[string]func(*snowball.Env) bool{
 // stemLangs is the order "every language" is tried in on short posts.
 var stemLangs = []string{"en", "es", "pt", "de", "fr", "it", "nl", "ru", "tr"}
 
+var stemLangIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, l := range stemLangs {
+		m[l] = i
+	}
+	return m
+}()
+
+const guessBytes = 240
+
+// langsFor is the stemmers' languages for a post: the guessed one on a
+// post of eight words or more, every language on a shorter one, where
+// guessing is noise. It runs once per post that reaches the scorer.
+func langsFor(norm string) []string {
+	words := 0
+	in := false
+	for i := 0; i < len(norm) && words < 8; i++ {
+		c := norm[i]
+		w := c >= 'a' && c <= 'z' || c >= 0x80
+		if w && !in {
+			words++
+		}
+		in = w
+	}
+	if words < 8 {
+		return stemLangs
+	}
+	if l := stopwordLang(norm); l != "" {
+		return []string{l}
+	}
+	if l := guessLang(norm); l != "" && stemmers[l] != nil {
+		return []string{l}
+	}
+	return stemLangs
+}
+
+// stopwords are each language's commonest function words. Counting them
+// settles most posts' language in a few map look-ups; the trigram guesser
+// (a hundred times dearer) is asked only when they do not.
+var stopwords = func() map[string]string {
+	lists := map[string]string{
+		"en": "the and for with you your this that are have from not but all was were will our they what when",
+		"es": "el la los las que con por para una del pero como más este esta muy sus hay también",
+		"pt": "os as que com por para uma não mais como mas dos das seu sua muito também está são",
+		"de": "der die das und ist nicht mit ich ein eine für auf sich dem den des auch wir sie oder",
+		"fr": "le la les et est des une pour dans que qui pas sur avec vous nous sont mais ou au",
+		"it": "il lo gli che non per una sono della del con come anche questo più mi ci ho",
+		"nl": "de het een en van niet dat met voor zijn op ook maar wij jullie naar bij deze",
+		"ru": "и в не на что с по это как для из но от все мы вы они так же",
+		"tr": "ve bir bu da de için ile ama çok daha gibi ne var yok olan en",
+	}
+	m := map[string]string{}
+	for l, ws := range lists {
+		n := normalize.NewNormalizer()
+		var t normalize.Text
+		for _, w := range strings.Fields(ws) {
+			n.Normalize(&t, w)
+			if _, taken := m[t.Norm]; taken {
+				m[t.Norm] = "" // shared by two languages: no vote
+				continue
+			}
+			m[strings.Clone(t.Norm)] = l
+		}
+	}
+	return m
+}()
+
+// stopwordLang is the language whose function words a post uses most,
+// when one leads clearly (at least three, twice the runner-up).
+func stopwordLang(norm string) string {
+	var votes [16]int
+	for i := 0; i < len(norm); {
+		j := i
+		for j < len(norm) && norm[j] != ' ' && norm[j] != '\n' {
+			j++
+		}
+		if l := stopwords[norm[i:j]]; l != "" {
+			votes[stemLangIndex[l]]++
+		}
+		i = j + 1
+	}
+	best, second := -1, 0
+	for i := range stemLangs {
+		switch {
+		case best < 0 || votes[i] > votes[best]:
+			if best >= 0 {
+				second = max(second, votes[best])
+			}
+			best = i
+		case votes[i] > second:
+			second = votes[i]
+		}
+	}
+	if votes[best] >= 3 && votes[best] >= 2*second {
+		return stemLangs[best]
+	}
+	return ""
+}
+
 var langOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
 	whatlanggo.Eng: true, whatlanggo.Spa: true, whatlanggo.Por: true, whatlanggo.Deu: true,
 	whatlanggo.Fra: true, whatlanggo.Ita: true, whatlanggo.Nld: true, whatlanggo.Rus: true,
@@ -33,7 +135,16 @@ var langOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
 }}
 
 // guessLang is the post's language when the guesser is confident, else "".
+// It reads the first guessBytes only: the guesser counts trigrams over all
+// it is given, and a post's first sentences tell its language.
 func guessLang(text string) string {
+	if len(text) > guessBytes {
+		cut := guessBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	info := whatlanggo.DetectWithOptions(text, langOptions)
 	if info.Confidence < 0.5 {
 		return ""
@@ -60,38 +171,22 @@ var compoundRoots = []string{"kinder", "kindes", "kind", "madchen", "maedchen", 
 
 // morphology adds stems (in the guessed language, or every language on a
 // short post where guessing is noise) and compound parts.
-func (fz *featurizer) morphology(toks []token) {
-	var b strings.Builder
-	words := 0
-	for _, t := range toks {
-		if t.handle || strings.HasPrefix(t.s, "#") {
-			continue
-		}
-		b.WriteString(t.s)
-		b.WriteByte(' ')
-		words++
-	}
-	langs := stemLangs
-	if words >= 8 {
-		if l := guessLang(b.String()); l != "" && stemmers[l] != nil {
-			langs = []string{l}
-		}
-	}
+func (fz *featurizer) morphology(toks []token, langs []string) {
 	for _, t := range toks {
 		if t.handle || strings.ContainsAny(t.s, "#<") || len(t.s) < 4 {
 			continue
 		}
 		for _, l := range langs {
 			if s := stem(l, t.s); s != t.s && len(s) >= 3 {
-				fz.add("s:"+s, 1, "a form of "+quoteWord(s))
+				fz.add("s:", s, 1, func() string { return "a form of " + quoteWord(s) })
 			}
 		}
 		if len(t.s) >= 8 {
 			for _, root := range compoundRoots {
 				if rest, ok := strings.CutPrefix(t.s, root); ok && len(rest) >= 3 {
-					fz.add("w:"+root, 1, "the word "+quoteWord(root)+" inside "+quoteWord(t.s))
-					fz.add("cmp:"+root, 1, "a compound of "+quoteWord(root))
-					fz.add("w:"+strings.TrimPrefix(rest, "s"), 1, "")
+					fz.add("w:", root, 1, func() string { return "the word " + quoteWord(root) + " inside " + quoteWord(t.s) })
+					fz.add("cmp:", root, 1, func() string { return "a compound of " + quoteWord(root) })
+					fz.add("w:", strings.TrimPrefix(rest, "s"), 1, nil)
 					break
 				}
 			}

@@ -54,12 +54,11 @@ func letterWord(s string) bool {
 // stemHits adds a hit for every word of norm whose stem is the stem of a
 // term, where that term did not already match literally. It runs only on
 // posts with a handle candidate, so its cost stays off the hot path.
-func (lx *lexicon) stemHits(rs *RuleSet, norm string, dst []hit) []hit {
+func (lx *lexicon) stemHits(rs *RuleSet, norm string, langs []string, dst []hit) []hit {
 	if len(lx.stems) == 0 {
 		return dst
 	}
 	base := len(dst)
-	words := 0
 	type word struct{ s, e int }
 	var ws []word
 	for i := 0; i < len(norm); {
@@ -76,17 +75,10 @@ func (lx *lexicon) stemHits(rs *RuleSet, norm string, dst []hit) []hit {
 			}
 			j += w2
 		}
-		words++
 		if j-i >= minStem && letterWord(norm[i:j]) {
 			ws = append(ws, word{i, j})
 		}
 		i = j
-	}
-	langs := stemLangs
-	if words >= 8 {
-		if l := guessLang(norm); l != "" && stemmers[l] != nil {
-			langs = []string{l}
-		}
 	}
 	for _, w := range ws {
 		tok := norm[w.s:w.e]

@@ -36,7 +36,7 @@ func TestTrainLearnsAndCalibrates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pos, neg := NewVector(12), NewVector(12)
+	pos, neg := NewNamedVector(12), NewNamedVector(12)
 	pos.Add("bias", 1)
 	pos.Add("pos2", 1)
 	neg.Add("bias", 1)

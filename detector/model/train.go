@@ -197,8 +197,9 @@ func dropout(x *Vector, p float64, r *rand.Rand, dst **Vector) *Vector {
 	d := *dst
 	d.Feats = d.Feats[:0]
 	scale := float32(1 / (1 - p))
+	bias := Hash("bias", x.bits)
 	for _, f := range x.Feats {
-		if f.Name == "bias" {
+		if f.Index == bias {
 			d.Feats = append(d.Feats, f)
 		} else if r.Float64() >= p {
 			f.Value *= scale

@@ -14,11 +14,13 @@ type Feature struct {
 	Prior bool
 }
 
-// Vector is a sparse feature vector. Names are kept so that a finding can
-// say which words and rules pushed its score; a post reaching the scorer
-// is rare, so the strings cost nothing that matters.
+// Vector is a sparse feature vector. Names are kept only when the vector
+// is built to explain a finding (NewNamedVector): hashing a prefix and a
+// word needs no string, and most posts that reach the scorer are no
+// finding.
 type Vector struct {
 	bits  uint8
+	named bool
 	seen  map[uint32]int
 	Feats []Feature
 }
@@ -28,18 +30,43 @@ func NewVector(bits uint8) *Vector {
 	return &Vector{bits: bits, seen: make(map[uint32]int, 64)}
 }
 
+// NewNamedVector is NewVector that keeps every feature's name.
+func NewNamedVector(bits uint8) *Vector {
+	x := NewVector(bits)
+	x.named = true
+	return x
+}
+
 // Add sets feature name to the larger of its current value and v: features
 // are presence-like, so a word said twice is not twice the evidence.
-func (x *Vector) Add(name string, v float32) { x.add(name, v, false) }
+func (x *Vector) Add(name string, v float32) { x.add("", name, v, false) }
 
 // AddPrior is Add for a feature of prior knowledge (see Feature.Prior).
-func (x *Vector) AddPrior(name string, v float32) { x.add(name, v, true) }
+func (x *Vector) AddPrior(name string, v float32) { x.add("", name, v, true) }
 
-func (x *Vector) add(name string, v float32, prior bool) {
+// AddParts is Add for the feature named prefix+word, without building it.
+func (x *Vector) AddParts(prefix, word string, v float32) { x.add(prefix, word, v, false) }
+
+// AddPriorParts is AddPrior for prefix+word.
+func (x *Vector) AddPriorParts(prefix, word string, v float32) { x.add(prefix, word, v, true) }
+
+// AddPair is Add for the feature prefix+a+" "+b (a word pair).
+func (x *Vector) AddPair(prefix, a, b string, v float32) {
 	if v == 0 {
 		return
 	}
-	i := Hash(name, x.bits)
+	h := fnv(fnv(fnv(fnv(offset32, prefix), a), " "), b)
+	x.insert(fold(h, x.bits), v, false, func() string { return prefix + a + " " + b })
+}
+
+func (x *Vector) add(prefix, word string, v float32, prior bool) {
+	if v == 0 {
+		return
+	}
+	x.insert(hash2(prefix, word, x.bits), v, prior, func() string { return prefix + word })
+}
+
+func (x *Vector) insert(i uint32, v float32, prior bool, name func() string) {
 	if j, ok := x.seen[i]; ok {
 		if v > x.Feats[j].Value {
 			x.Feats[j].Value = v
@@ -47,7 +74,11 @@ func (x *Vector) add(name string, v float32, prior bool) {
 		return
 	}
 	x.seen[i] = len(x.Feats)
-	x.Feats = append(x.Feats, Feature{Name: name, Index: i, Value: v, Prior: prior})
+	f := Feature{Index: i, Value: v, Prior: prior}
+	if x.named {
+		f.Name = name()
+	}
+	x.Feats = append(x.Feats, f)
 }
 
 // Len is the number of distinct features.
@@ -65,12 +96,23 @@ func (x *Vector) Names() []string {
 
 // Hash is FNV-1a folded to bits bits; the name space is open, so the model
 // never needs a vocabulary file.
-func Hash(name string, bits uint8) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(name); i++ {
-		h ^= uint32(name[i])
+func Hash(name string, bits uint8) uint32 { return hash2("", name, bits) }
+
+const offset32 = uint32(2166136261)
+
+func fnv(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
 		h *= 16777619
 	}
+	return h
+}
+
+func hash2(prefix, word string, bits uint8) uint32 {
+	return fold(fnv(fnv(offset32, prefix), word), bits)
+}
+
+func fold(h uint32, bits uint8) uint32 {
 	// xor-fold keeps the high bits' information in a small table.
 	return (h ^ h>>bits) & (1<<bits - 1)
 }
