@@ -20,7 +20,8 @@ type recipe struct {
 var defaultRecipe = recipe{
 	Generated: 60000,
 	GenSeed:   20261207,
-	Corpora:   []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl"},
+	Corpora: []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl",
+		"detector/testdata/train_a.jsonl", "detector/testdata/train_b.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
