@@ -16,6 +16,7 @@ import (
 	"github.com/handlewatch/handlewatch/sink/notify"
 	"github.com/handlewatch/handlewatch/sink/stats"
 	"github.com/handlewatch/handlewatch/sink/takedown"
+	"github.com/handlewatch/handlewatch/sink/web"
 )
 
 // Config is the `sink:` section of the config file.
@@ -34,6 +35,9 @@ type Config struct {
 
 	Takedowns takedown.Config `yaml:"takedowns"`
 	Research  stats.Config    `yaml:"research"`
+
+	// Dashboard is the moderator dashboard's accounts and sessions.
+	Dashboard web.Config `yaml:"dashboard"`
 }
 
 // WebhookConfig is one generic webhook destination.
@@ -185,6 +189,7 @@ func (c Config) WithDefaults() Config {
 	c.Cases.MaxSightings = orInt(c.Cases.MaxSightings, cases.DefaultMaxSightings)
 	c.Takedowns = c.Takedowns.WithDefaults()
 	c.Research = c.Research.WithDefaults()
+	c.Dashboard = c.Dashboard.WithDefaults()
 	return c
 }
 
@@ -268,6 +273,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Takedowns.Validate(); err != nil {
+		return err
+	}
+	if err := c.Dashboard.Validate(); err != nil {
 		return err
 	}
 	return c.Research.Validate()

@@ -36,6 +36,8 @@ Usage:
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
   handlewatch export --config FILE [--format csv|ndjson] [--from DAY] [--to DAY] [--include-text]
                                             pseudonymised research export (needs the study key)
+  handlewatch user add --name NAME --role moderator|researcher|admin [--generate]
+                                            a dashboard account for sink.dashboard.users (password on stdin)
   handlewatch version
 
 Common flags: --log-format json|console, --log-level debug|info|warn|error.
@@ -67,6 +69,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdStats(ctx, rest, stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, rest, stdout, stderr)
+	case "user":
+		err = cmdUser(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, version.String())
 	case "help", "--help", "-h":

@@ -149,6 +149,7 @@ func deepCopy(c *Case) *Case {
 	out.Alerts = slices.Clone(c.Alerts)
 	out.Takedowns = slices.Clone(c.Takedowns)
 	out.History = slices.Clone(c.History)
+	out.SourceNames = slices.Clone(c.SourceNames)
 	out.Recent = nil
 	return &out
 }
