@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"linkOf":   linkOf,
 	"reviews":  Role.Reviews,
 	"token":    randomToken,
+	"csvHref":  func(table, query string) string { return "/stats.csv?table=" + table + "&" + query },
 }
 
 func sign(v float64) float64 {

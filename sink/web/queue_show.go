@@ -14,7 +14,7 @@ type queueData struct {
 	Statuses   []statusCount
 	Apps       []string
 	Severities []wire.Severity
-	Prev, Next string // query strings of the neighbouring pages, "" when none
+	Prev, Next string // links to the neighbouring pages, "" when none
 	Page       int
 	Pages      int
 	Here       string // this page, for the forms to come back to
@@ -23,7 +23,7 @@ type queueData struct {
 type statusCount struct {
 	Status string
 	Count  int
-	Query  string
+	Href   string
 }
 
 // showQueue: GET /queue?status=&app=&source=&severity=&from=&to=&page=
@@ -42,20 +42,17 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request) {
 	for _, n := range res.Counts {
 		all += n
 	}
-	withStatus := func(st string) string { g := f; g.Status, g.Page = st, 1; return g.query(1) }
+	withStatus := func(st string) string { g := f; g.Status, g.Page = st, 1; return "/queue?" + g.query(1) }
 	d.Statuses = append(d.Statuses, statusCount{statusOpen, open, withStatus(statusOpen)})
 	for _, st := range cases.Statuses {
 		d.Statuses = append(d.Statuses, statusCount{string(st), res.Counts[st], withStatus(string(st))})
 	}
 	d.Statuses = append(d.Statuses, statusCount{"all", all, withStatus("all")})
 	if f.Page > 1 {
-		d.Prev = f.query(f.Page - 1)
-		if d.Prev == "" {
-			d.Prev = "page=1"
-		}
+		d.Prev = "/queue?" + f.query(f.Page-1)
 	}
 	if f.Page < d.Pages {
-		d.Next = f.query(f.Page + 1)
+		d.Next = "/queue?" + f.query(f.Page+1)
 	}
 	s.render(w, r, http.StatusOK, "queue", "Queue", "queue", d)
 }
