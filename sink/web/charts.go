@@ -118,7 +118,7 @@ func lineChart(title, unit string, labels []string, names []string, series [][]p
 	}
 	step := max(1, (len(labels)+maxXLabels-1)/maxXLabels)
 	for i, l := range labels {
-		if i%step == 0 || i == len(labels)-1 {
+		if i%step == 0 || (i == len(labels)-1 && i%step > step/2) {
 			c.XLabels = append(c.XLabels, axisLabel{X: f1(x(i)), Y: f1(float64(c.H - padB + 16)), Text: l})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
@@ -66,12 +67,17 @@ func appendLinks(out []segment, s string, mark bool) []segment {
 type link struct {
 	Before, Host, After string
 	Href                string
+	Danger              bool // a scheme that runs code (javascript:…)
 }
 
 func linkOf(raw string) link {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return link{Before: raw}
+		l := link{Before: raw}
+		for _, sg := range appendLinks(nil, raw, false) {
+			l.Danger = l.Danger || sg.Danger
+		}
+		return l
 	}
 	i := strings.Index(raw, u.Host)
 	if i < 0 {
@@ -82,4 +88,23 @@ func linkOf(raw string) link {
 		l.Href = u.String()
 	}
 	return l
+}
+
+// clip is the segments of at most n bytes of an excerpt (cut on a rune
+// boundary, with an ellipsis), for the queue's one-line view.
+func clip(e wire.Excerpt, n int) []segment {
+	text := e.Text
+	if len(text) <= n {
+		return segments(text, e.Spans)
+	}
+	for n > 0 && !utf8.RuneStart(text[n]) {
+		n--
+	}
+	var spans []wire.Span
+	for _, sp := range e.Spans {
+		if sp.Start < n {
+			spans = append(spans, wire.Span{Start: sp.Start, End: min(sp.End, n)})
+		}
+	}
+	return append(segments(text[:n], spans), segment{Text: "…"})
 }

@@ -23,6 +23,7 @@ var funcs = template.FuncMap{
 		return trimFloat(float64(int(v*100+sign(v)*0.5)) / 100)
 	},
 	"segments": segments,
+	"clip":     clip,
 	"linkOf":   linkOf,
 	"reviews":  Role.Reviews,
 	"token":    randomToken,
