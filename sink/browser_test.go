@@ -40,7 +40,7 @@ func chromium(t *testing.T) context.Context {
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 900))
+		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1100, 720))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -74,15 +74,35 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	}
 }
 
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
+func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js))
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js, opts...))
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", js, err)
 	}
 	return v
+}
+
+// waitJS waits until cond is true in the page, across navigations (an
+// evaluation that meets one is tried again).
+func waitJS(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			shoot(t, ctx, "failed-wait")
+			t.Fatalf("waiting for %s: %v", cond, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // shoot saves a screenshot of the viewport under artifacts, and under
@@ -143,7 +163,7 @@ const hostileText = `trading young collection <script>window.__pwned="script"</s
 	`see https://evil.example/landing, wickr: placeholder_xss`
 
 func hostileFinding() *wire.Finding {
-	f := finding(3, "wickr", "placeholder_xss", "forum-x", wire.SeverityCritical, wire.ModeAlert)
+	f := finding(3, "wickr", "placeholder_xss", "forum-x", wire.SeverityLow, wire.ModeAlert)
 	f.Excerpt.Text = hostileText
 	i := strings.Index(hostileText, "wickr: placeholder_xss")
 	f.Handles[0].Span = wire.Span{Start: i, End: len(hostileText)}
@@ -167,7 +187,7 @@ func TestBrowserModeratorFlow(t *testing.T) {
 	cfg.Takedowns = takedown.Config{Enabled: true, Operator: "handlewatch tests", Contact: "https://example.org/abuse",
 		Targets: []takedown.TargetConfig{{Name: "masto-demo", Channel: takedown.ChannelMastodon, AppliesTo: []string{"masto-demo"},
 			BaseURL: masto.URL, TokenEnv: "HW_TEST_MASTO_TOKEN", Mode: takedown.ModeReview, Category: "other"}}}
-	onMasto := finding(1, "telegram", "placeholder_tg_01", "masto-demo", wire.SeverityHigh, wire.ModeAct)
+	onMasto := finding(1, "telegram", "placeholder_tg_01", "masto-demo", wire.SeverityCritical, wire.ModeAct)
 	onMasto.Post.ID, onMasto.Post.Permalink, onMasto.Post.Author = "1001", masto.URL+"/@placeholder_author/1001", "placeholder_author"
 	onMasto.ID = wire.FindingID(onMasto.Post.Source, onMasto.Post.ID, onMasto.RulesVersion)
 	s := dashboardSink(t, b, cfg,
@@ -178,6 +198,14 @@ func TestBrowserModeratorFlow(t *testing.T) {
 	base := s.api.URL
 	mastoCase := wire.CaseKey("telegram", "placeholder_tg_01")
 	xssCase := wire.CaseKey("wickr", "placeholder_xss")
+	// Posts scanned, for the statistics' denominators.
+	day := onMasto.DetectedAt.Format(time.DateOnly)
+	for i, src := range []string{"masto-demo", "forum-a", "forum-x"} {
+		tally := wire.ScanTally{Schema: 1, ID: fmt.Sprintf("browser-%d", i), Source: src, Day: day, Posts: int64(200 * (i + 1)), At: onMasto.DetectedAt}
+		if _, err := b.Publish(context.Background(), tally.Subject(), tally.ID, tally); err != nil {
+			t.Fatal(err)
+		}
+	}
 	waitFor(t, "the request waiting for review", 10*time.Second, func() bool {
 		rs := s.hooks.takedowns.Requests(mastoCase)
 		return len(rs) == 1 && rs[0].Waiting == takedown.WaitReview
@@ -196,16 +224,17 @@ func TestBrowserModeratorFlow(t *testing.T) {
 
 	// The queue: severity first, every open case.
 	rows := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#queue tbody tr")).map(r => r.dataset.case)`)
-	if len(rows) != 4 || rows[0] != xssCase || rows[1] != mastoCase {
-		t.Fatalf("queue rows %v: want 4, critical then high first", rows)
+	if len(rows) != 4 || rows[0] != mastoCase || rows[1] != wire.CaseKey("kik", "placeholder_kik_02") {
+		t.Fatalf("queue rows %v: want 4, critical then medium first", rows)
 	}
 	shoot(t, ctx, "queue")
 
 	// Filter by app.
 	step(t, ctx, "filter by app",
 		chromedp.SetValue(chromedp.CSS("#filter-app"), "telegram"),
-		chromedp.Click(chromedp.CSS("#apply-filters")),
-		chromedp.WaitVisible(chromedp.CSS("#row-"+mastoCase)))
+		chromedp.Click(chromedp.CSS("#apply-filters")))
+	// The old page has the row too: wait for the new one.
+	waitJS(t, ctx, `location.search.includes("app=telegram") && document.readyState === "complete"`)
 	if n := eval[int](t, ctx, `document.querySelectorAll("#queue tbody tr").length`); n != 1 {
 		t.Fatalf("%d rows with app=telegram, want 1", n)
 	}
@@ -308,6 +337,21 @@ func TestBrowserModeratorFlow(t *testing.T) {
 		t.Fatalf("%d javascript: schemes flagged, want 2", n)
 	}
 	shoot(t, ctx, "hostile-case")
+
+	// Statistics: charts drawn on the server, with the numbers beside and
+	// a CSV of each.
+	step(t, ctx, "statistics", chromedp.Navigate(base+"/stats"), chromedp.WaitVisible(chromedp.CSS("#table-days svg polyline")))
+	if n := eval[int](t, ctx, `document.querySelectorAll("section.stat svg").length`); n < 4 {
+		t.Fatalf("%d charts on the statistics page", n)
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#posts-scanned").textContent`); got != "1200" {
+		t.Fatalf("posts scanned %q, want 1200", got)
+	}
+	csv := eval[string](t, ctx, `fetch(document.querySelector("#table-apps a.csv").href).then(r => r.text())`, chromedp.EvalAwaitPromise)
+	if !strings.HasPrefix(csv, "app,posts_scanned,findings,per_10k,low_95,high_95") || !strings.Contains(csv, "\nwickr,1200,1,") {
+		t.Fatalf("apps CSV:\n%s", csv)
+	}
+	shoot(t, ctx, "stats")
 
 	// Log out: the session is gone.
 	step(t, ctx, "log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login")))
