@@ -157,7 +157,7 @@ func barChart(title, unit string, labels []string, values []point) chart {
 	plotW := float64(c.W - padL - padR)
 	slot := plotW / float64(max(1, len(labels)))
 	bw := math.Min(48, slot*0.7)
-	step := max(1, (len(labels)+maxXLabels*2-1)/(maxXLabels*2))
+	step := max(1, (len(labels)+maxXLabels-1)/maxXLabels)
 	for i, l := range labels {
 		p := values[i]
 		cx := float64(padL) + slot*(float64(i)+0.5)

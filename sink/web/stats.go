@@ -118,15 +118,17 @@ func daysTable(rep stats.Report) table {
 	t := table{Name: "days", Title: "Prevalence per 10,000 posts scanned, per day (95 % Wilson interval)",
 		Header: []string{"day", "posts_scanned", "findings", "per_10k", "low_95", "high_95", "distinct_handles"}}
 	var labels []string
-	var pts []point
+	var pts, handles []point
 	for _, d := range rep.Days {
 		e, lo, hi := rate(d.Per10k)
 		t.Rows = append(t.Rows, []string{d.Day, num(d.PostsScanned), num(d.Findings), e, lo, hi, num(d.DistinctHandles)})
 		labels = append(labels, d.Day[5:])
 		pts = append(pts, ratePoint(d.Per10k, d.Day+": "+e+" ["+lo+", "+hi+"]"))
+		handles = append(handles, point{Y: float64(d.DistinctHandles), Lo: math.NaN(), Hi: math.NaN(), Title: d.Day + ": " + num(d.DistinctHandles)})
 	}
 	c := lineChart(t.Title, "per 10k", labels, []string{"all sources"}, [][]point{pts})
 	t.Chart = &c
+	t.Charts = []chart{barChart("Distinct handles per day", "handles", labels, handles)}
 	return t
 }
 
