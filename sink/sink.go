@@ -194,8 +194,8 @@ func (s *Sink) timeouts() []time.Duration {
 	return out
 }
 
-// Handler serves the JSON API under /api/ and the dashboard; cmd mounts it at "/" next to /healthz,
-// /readyz and /metrics.
+// Handler serves the JSON API (under /api/) and the dashboard; cmd mounts
+// it at "/" next to /healthz, /readyz and /metrics.
 func (s *Sink) Handler() http.Handler { return s.handler }
 
 // Ready reports whether the rebuild is done and the consumers run.

@@ -62,11 +62,12 @@ type Sighting struct {
 	Severity   wire.Severity `json:"severity"`
 	Mode       wire.Mode     `json:"mode,omitempty"`
 	Categories []string      `json:"categories,omitempty"` // signal categories that fired
+	PostedAt   time.Time     `json:"posted_at,omitzero"`
+	SeenAt     time.Time     `json:"seen_at"` // when the detector saw the post
+
 	// Signals are the rules that fired, spans into Excerpt.Text: what the
 	// case page explains.
-	Signals  []wire.Signal `json:"signals,omitempty"`
-	PostedAt time.Time     `json:"posted_at,omitzero"`
-	SeenAt   time.Time     `json:"seen_at"` // when the detector saw the post
+	Signals []wire.Signal `json:"signals,omitempty"`
 }
 
 // authorKey identifies the author across sources: the same name on two
@@ -140,14 +141,15 @@ type Case struct {
 	Score    float64       `json:"score"`              // highest seen
 	Mode     wire.Mode     `json:"mode,omitempty"`     // highest seen: shadow cases never alert
 
-	Sightings int64 `json:"sightings"`
-	Sources   int64 `json:"sources"` // distinct
+	Sightings int64     `json:"sightings"`
+	Sources   int64     `json:"sources"` // distinct
+	Authors   int64     `json:"authors"` // distinct (source, author)
+	FirstSeen time.Time `json:"first_seen,omitzero"`
+	LastSeen  time.Time `json:"last_seen,omitzero"`
+
 	// SourceNames are the distinct sources, in order of first sighting, at
 	// most MaxSourceNames: what the queue filters on.
-	SourceNames []string  `json:"source_names,omitempty"`
-	Authors     int64     `json:"authors"` // distinct (source, author)
-	FirstSeen   time.Time `json:"first_seen,omitzero"`
-	LastSeen    time.Time `json:"last_seen,omitzero"`
+	SourceNames []string `json:"source_names,omitempty"`
 
 	Decision  *Decision       `json:"decision,omitempty"`
 	Alerts    []AlertEntry    `json:"alerts,omitempty"`
