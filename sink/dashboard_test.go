@@ -347,6 +347,17 @@ func TestDashboardDecisionIsTheAPIDecision(t *testing.T) {
 	if pj, aj := mustJSON(t, p), mustJSON(t, a); pj != aj {
 		t.Fatalf("page event %s\n api event %s", pj, aj)
 	}
+	// A confirmed case has a hotline draft to download; an open one not.
+	if resp, body := mod.do("GET", "/cases/"+page+"/hotline-draft", nil); resp.StatusCode != 200 ||
+		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(body, "placeholder_01") {
+		t.Fatalf("hotline draft: %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Disposition"), body)
+	}
+	openCase := wire.CaseKey("session", "placeholder_03")
+	publish(t, b, finding(3, "session", "placeholder_03", "forum-a", wire.SeverityLow, wire.ModeAlert))
+	waitFor(t, "the third case", 10*time.Second, func() bool { return s.sightings(t) == 3 })
+	if resp, _ := mod.do("GET", "/cases/"+openCase+"/hotline-draft", nil); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("hotline draft of an open case: %d", resp.StatusCode)
+	}
 	_, audit := mod.do("GET", "/audit", nil)
 	for _, want := range []string{"placeholder_01", "placeholder_02", modName, "coded offer"} {
 		if !strings.Contains(audit, want) {

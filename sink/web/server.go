@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -44,7 +45,7 @@ type Server struct {
 	cfgUsers int
 }
 
-// New builds the dashboard; the config must have passed Validate.
+// New builds the dashboard, checking the config (defaults filled in).
 func New(o Options) (*Server, error) {
 	if o.Backend == nil {
 		return nil, errors.New("web: no backend")
@@ -121,7 +122,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		v.User, v.Role, v.CSRF = se.user, se.role, se.csrf
 		v.Flash = s.ss.takeFlash(r)
 	}
-	var buf strings.Builder
+	var buf bytes.Buffer
 	if err := s.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("rendering page failed", zap.String("page", page), zap.Error(err))
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -129,7 +130,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(buf.String()))
+	_, _ = buf.WriteTo(w)
 }
 
 // fail shows an error page with a short message for the person.
