@@ -389,6 +389,11 @@ func TestDashboardBulkPreviewsThenDecides(t *testing.T) {
 	}
 	token := field(t, csrfRE, page)
 	ids := []string{wire.CaseKey("wickr", "placeholder_01"), wire.CaseKey("kik", "placeholder_02")}
+	// Dismissing needs a reason, before the preview already.
+	resp, _ := mod.do("POST", "/queue/bulk", url.Values{"csrf": {token}, "decision": {"dismiss"}, "id": ids, "step": {"preview"}})
+	if _, page := mod.do("GET", resp.Header.Get("Location"), nil); !strings.Contains(page, "Give a reason to dismiss cases.") {
+		t.Fatalf("bulk dismissal without a reason:\n%s", page)
+	}
 	form := url.Values{"csrf": {token}, "decision": {"dismiss"}, "reason": {"test posts"}, "id": ids, "step": {"preview"}}
 	resp, preview := mod.do("POST", "/queue/bulk", form)
 	if resp.StatusCode != 200 || !strings.Contains(preview, "these <strong>2</strong> cases") {

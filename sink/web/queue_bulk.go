@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
 	"github.com/handlewatch/handlewatch/sink/cases"
@@ -15,7 +16,6 @@ const maxBulk = 100
 
 type bulkData struct {
 	Decision wire.Decision
-	Label    string
 	Reason   string
 	Cases    []*cases.Case
 	Missing  int
@@ -45,9 +45,13 @@ func (s *Server) bulkDecide(w http.ResponseWriter, r *http.Request) {
 		s.ss.setFlash(r, fmt.Sprintf("At most %d cases at once.", maxBulk))
 		redirect(w, r, next)
 		return
+	case d == wire.DecisionDismiss && strings.TrimSpace(f.Get("reason")) == "":
+		s.ss.setFlash(r, "Give a reason to dismiss cases.")
+		redirect(w, r, next)
+		return
 	}
 	if f.Get("step") != "apply" {
-		data := bulkData{Decision: d, Label: decisionLabel[d], Reason: f.Get("reason"), Next: next, Idem: randomToken()}
+		data := bulkData{Decision: d, Reason: f.Get("reason"), Next: next, Idem: randomToken()}
 		for _, id := range ids {
 			c, err := s.b.Case(r.Context(), id)
 			switch {
