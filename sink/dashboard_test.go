@@ -48,8 +48,13 @@ var testUsers = sync.OnceValue(func() []web.User {
 // case per finding given.
 func dashboardSink(t *testing.T, b *bus.Bus, cfg Config, fs ...*wire.Finding) *running {
 	t.Helper()
+	return dashboardSinkOn(t, b, state.NewMemory(), cfg, fs...)
+}
+
+func dashboardSinkOn(t *testing.T, b *bus.Bus, st state.Store, cfg Config, fs ...*wire.Finding) *running {
+	t.Helper()
 	cfg.Dashboard.Users = testUsers()
-	s := startSink(t, cfg, b, state.NewMemory())
+	s := startSink(t, cfg, b, st)
 	publish(t, b, fs...)
 	waitFor(t, "the cases", 10*time.Second, func() bool { return s.sightings(t) == int64(len(fs)) })
 	return s
@@ -424,4 +429,37 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestDashboardOnRedisAndNATS: the queue's filters, a decision and the
+// audit page on the real servers, where the cases live in Redis.
+func TestDashboardOnRedisAndNATS(t *testing.T) {
+	b := bustest.External(t)
+	st, _ := redisStore(t, "")
+	s := dashboardSinkOn(t, b, st, quietConfig(t),
+		finding(1, "wickr", "placeholder_01", "forum-a", wire.SeverityHigh, wire.ModeAlert),
+		finding(2, "wickr", "placeholder_01", "forum-b", wire.SeverityHigh, wire.ModeAlert),
+		finding(3, "kik", "placeholder_02", "forum-c", wire.SeverityLow, wire.ModeAlert))
+	mod := newBrowser(t, s.api.URL)
+	mod.login(modName, modPass)
+	// The older source of a case still finds it.
+	_, page := mod.do("GET", "/queue?source=forum-a", nil)
+	if !strings.Contains(page, "placeholder_01") || strings.Contains(page, "placeholder_02") {
+		t.Fatalf("source filter on Redis:\n%s", page)
+	}
+	id := wire.CaseKey("wickr", "placeholder_01")
+	resp, _ := mod.do("POST", "/cases/"+id+"/decision", url.Values{"decision": {"confirm"}, "reason": {"coded offer"},
+		"csrf": {field(t, csrfRE, page)}, "idem": {"redis-1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("decision: %d", resp.StatusCode)
+	}
+	_, page = mod.do("GET", "/cases/"+id, nil)
+	for _, want := range []string{`data-status="confirmed"`, "forum-a", "forum-b", "offer.trading", "coded offer"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("case page lacks %q:\n%s", want, page)
+		}
+	}
+	if _, audit := mod.do("GET", "/audit", nil); !strings.Contains(audit, "coded offer") {
+		t.Fatalf("audit page:\n%s", audit)
+	}
 }
