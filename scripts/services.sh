@@ -60,3 +60,11 @@ else
     >/dev/null 2>&1 &
   wait_port $NATS_PORT nats
 fi
+
+# The dashboard's browser tests drive Debian's Chromium (they fail, not
+# skip, in CI without it).
+if command -v chromium >/dev/null; then
+  log "chromium already installed"
+else
+  install_pkg chromium
+fi

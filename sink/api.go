@@ -12,6 +12,7 @@ import (
 
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/state"
+	"github.com/handlewatch/handlewatch/sink/web"
 )
 
 // Bus is what the sink needs of NATS (*bus.Bus has it). To see every case
@@ -32,4 +33,7 @@ type Deps struct {
 	Bus     Bus
 	Store   state.Store // memory or Redis; a *state.Redis also holds the cases
 	Metrics prometheus.Registerer
+	// SourceHealth reports the crawl targets' health for the dashboard's
+	// sources page; nil when this process does not crawl.
+	SourceHealth func() []web.SourceHealth
 }

@@ -69,7 +69,7 @@ func TestAPI(t *testing.T) {
 		{"draft of a dismissed case", "GET", "/api/cases/" + kik + "/hotline-draft", testToken, "", nil, 409, ""},
 		{"wrong method", "DELETE", "/api/cases/" + wickr, testToken, "", nil, 405, "not allowed"},
 		{"get on decision", "GET", decide, testToken, "", nil, 405, "use POST"},
-		{"unknown path", "GET", "/admin", testToken, "", nil, 404, "no such resource"},
+		{"unknown path", "GET", "/api/admin", testToken, "", nil, 404, "no such resource"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := s.call(t, tc.method, tc.path, tc.token, tc.body, tc.hdr...)

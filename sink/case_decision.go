@@ -1,11 +1,13 @@
 package sink
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink/cases"
 )
 
 type decisionRequest struct {
@@ -91,15 +94,32 @@ func (s *Sink) decideCase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	updated, err := s.recordDecision(r.Context(), c, req, suffix)
+	if errors.Is(err, errNotRecorded) {
+		writeError(w, http.StatusServiceUnavailable, "the decision could not be recorded; nothing changed, try again")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, updated)
+}
+
+// errNotRecorded: the decision could not be published, so nothing changed.
+var errNotRecorded = errors.New("the decision could not be recorded")
+
+// recordDecision is the one way a moderator's decision is taken, from the
+// JSON API or the dashboard: published to hw.cases.decision first (the
+// log of record), then applied. It returns the case after it.
+func (s *Sink) recordDecision(ctx context.Context, c *cases.Case, req decisionRequest, suffix string) (*cases.Case, error) {
 	e := &wire.CaseEvent{
 		Schema: wire.SchemaVersion, ID: "decision-" + c.ID + "-" + suffix, CaseID: c.ID, App: c.App, Handle: c.Handle,
 		Type: wire.EventDecision, Decision: req.Decision, Actor: req.Actor, Reason: req.Reason, At: s.now().UTC(),
 	}
-	ctx := r.Context()
 	if _, err := s.bus.Publish(ctx, e.Subject(), e.ID, e); err != nil {
 		s.log.Error("recording a decision failed", zap.String("case_id", c.ID), zap.Error(err))
-		writeError(w, http.StatusServiceUnavailable, "the decision could not be recorded; nothing changed, try again")
-		return
+		return nil, errNotRecorded
 	}
 	if _, err := s.applyEvent(ctx, e, fromAPI); err != nil {
 		// Recorded in the stream: every sink (this one included, through
@@ -112,10 +132,21 @@ func (s *Sink) decideCase(w http.ResponseWriter, r *http.Request) {
 		zap.String("actor", req.Actor), zap.String("event_id", e.ID))
 	updated, err := s.cases.Get(ctx, c.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, fmt.Errorf("reading case %s after the decision: %w", c.ID, err)
 	}
-	writeJSON(w, http.StatusOK, updated)
+	return updated, nil
+}
+
+// idemSuffix is the event id suffix of an idempotency key: one key, one
+// event id, so JetStream drops a repeat. An empty key gets a random one.
+func idemSuffix(key string) string {
+	if key == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
 }
 
 // decisionSuffix makes the event id: from the Idempotency-Key when the
@@ -126,10 +157,7 @@ func decisionSuffix(w http.ResponseWriter, r *http.Request) (string, bool) {
 			writeError(w, http.StatusBadRequest, "Idempotency-Key: at most 200 characters")
 			return "", false
 		}
-		sum := sha256.Sum256([]byte(k))
-		return hex.EncodeToString(sum[:8]), true
+		return idemSuffix(k), true
 	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:]), true
+	return idemSuffix(""), true
 }

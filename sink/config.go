@@ -17,6 +17,7 @@ import (
 	"github.com/handlewatch/handlewatch/sink/signals"
 	"github.com/handlewatch/handlewatch/sink/stats"
 	"github.com/handlewatch/handlewatch/sink/takedown"
+	"github.com/handlewatch/handlewatch/sink/web"
 )
 
 // Config is the `sink:` section of the config file.
@@ -39,6 +40,8 @@ type Config struct {
 	// Signals shares confirmed handles with partners over TAXII and
 	// imports theirs (sink/signals).
 	Signals signals.Config `yaml:"signals"`
+	// Dashboard is the moderator dashboard's accounts and sessions.
+	Dashboard web.Config `yaml:"dashboard"`
 }
 
 // WebhookConfig is one generic webhook destination.
@@ -191,6 +194,7 @@ func (c Config) WithDefaults() Config {
 	c.Takedowns = c.Takedowns.WithDefaults()
 	c.Research = c.Research.WithDefaults()
 	c.Signals = c.Signals.WithDefaults()
+	c.Dashboard = c.Dashboard.WithDefaults()
 	return c
 }
 
@@ -277,6 +281,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Signals.Validate(); err != nil {
+		return err
+	}
+	if err := c.Dashboard.Validate(); err != nil {
 		return err
 	}
 	return c.Research.Validate()

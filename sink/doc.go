@@ -50,4 +50,13 @@
 //
 // A bearer token from the variable named by sink.api_token_env guards it;
 // without one the API is read-only and refuses decisions with 403.
+//
+// # The dashboard
+//
+// Every other path is the moderator dashboard (package sink/web), behind
+// its own login (sink.dashboard.users). dashboard.go gives it the case
+// store, the takedown records, the statistics and recordDecision, the one
+// function that takes a decision for the API and the pages alike; the
+// audit page lists the decisions this process applied (replayed, followed
+// or its own), the latest 1000.
 package sink

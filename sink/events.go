@@ -65,6 +65,9 @@ func (s *Sink) applyEvent(ctx context.Context, e *wire.CaseEvent, from origin) (
 		result = "applied"
 	}
 	s.m.events.WithLabelValues(string(e.Type), result).Inc()
+	if e.Type == wire.EventDecision {
+		s.audit.add(e)
+	}
 	// Watchlists follow the decision in force, whichever process applied
 	// it first: set updates are idempotent, so repeating them is safe and
 	// heals a crash between the case update and the set update.

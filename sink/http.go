@@ -38,10 +38,10 @@ func (s *Sink) routes() http.Handler {
 	mux.Handle("/api/stats", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/api/cases/{id}/links", methodNotAllowed("GET, HEAD"))
 	mux.Handle("/api/cases/{id}/links.svg", methodNotAllowed("GET, HEAD"))
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource")
 	}))
-	return secureHeaders(mux)
+	return s.withDashboard(secureHeaders(mux))
 }
 
 // secureHeaders sets on every response what keeps crawled text inert in

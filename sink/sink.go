@@ -24,6 +24,7 @@ import (
 	"github.com/handlewatch/handlewatch/sink/signals"
 	"github.com/handlewatch/handlewatch/sink/stats"
 	"github.com/handlewatch/handlewatch/sink/takedown"
+	"github.com/handlewatch/handlewatch/sink/web"
 )
 
 // Sink consumes findings and case events: it keeps the cases, alerts
@@ -42,6 +43,8 @@ type Sink struct {
 	handler http.Handler
 	hooks   *hooks
 	signals *signals.Service
+	web     *web.Server // the dashboard
+	audit   auditLog    // the latest decisions, for the dashboard
 
 	// leaseTTL bounds how long an alert claimed by one process (and
 	// perhaps waiting in a digest) stays claimed if that process dies.
@@ -125,6 +128,9 @@ func New(cfg Config, deps Deps) (*Sink, error) {
 	budget := cfg.Alerts.Retry.policy().Budget(perAttempt)
 	s.ackWait = budget + 30*time.Second
 	s.leaseTTL = cfg.Alerts.DigestInterval + budget + 5*time.Minute
+	if s.web, err = s.newDashboard(deps.SourceHealth); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -198,8 +204,8 @@ func (s *Sink) timeouts() []time.Duration {
 	return out
 }
 
-// Handler serves the JSON API; cmd mounts it at "/" next to /healthz,
-// /readyz and /metrics.
+// Handler serves the JSON API (under /api/) and the dashboard; cmd mounts
+// it at "/" next to /healthz, /readyz and /metrics.
 func (s *Sink) Handler() http.Handler { return s.handler }
 
 // Ready reports whether the rebuild is done and the consumers run.

@@ -42,6 +42,8 @@ Usage:
                                             confirmed handles as a STIX 2.1 bundle
   handlewatch signals import --config FILE --partner NAME FILE|URL
                                             a partner's indicators, watched in shadow mode
+  handlewatch user add --name NAME --role moderator|researcher|admin [--generate]
+                                            a dashboard account for sink.dashboard.users (password on stdin)
   handlewatch version
 
 Common flags: --log-format json|console, --log-level debug|info|warn|error.
@@ -79,6 +81,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExport(ctx, rest, stdout, stderr)
 	case "signals":
 		err = cmdSignals(ctx, rest, stdout, stderr)
+	case "user":
+		err = cmdUser(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, version.String())
 	case "help", "--help", "-h":

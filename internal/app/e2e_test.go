@@ -247,6 +247,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo receiver could not verify an alert: %s", a.Body)
 		}
 	}
+	checkDemoLogin(t, p)
 }
 
 // TestBadConfig: one clear line and exit code 2, nothing started.

@@ -43,6 +43,9 @@ type Pipeline struct {
 	http    *http.Server
 	addr    string // where /healthz, /readyz, /metrics (and the dashboard) answer
 	closeMu sync.Mutex
+
+	// demoPassword is the demo moderator's password for this run.
+	demoPassword string
 }
 
 // Start builds the plumbing and the stages; nothing is consumed or fetched
@@ -71,7 +74,16 @@ func Start(ctx context.Context, cfg *config.Config, log *zap.Logger, st stages) 
 	p.ops.AddCheck("nats", p.bus.Ready)
 
 	if st.sink {
-		p.sink, err = sink.New(cfg.Sink, sink.Deps{Log: log.Named("sink"), Bus: p.bus, Store: p.store, Metrics: p.ops.Registry})
+		deps := sink.Deps{Log: log.Named("sink"), Bus: p.bus, Store: p.store, Metrics: p.ops.Registry}
+		if st.crawl {
+			deps.SourceHealth = p.sourceHealth
+		}
+		if cfg.Demo.Enabled {
+			if err := p.addDemoModerator(); err != nil {
+				return nil, err
+			}
+		}
+		p.sink, err = sink.New(cfg.Sink, deps)
 		if err != nil {
 			return nil, fmt.Errorf("starting sink: %w", err)
 		}
@@ -228,6 +240,7 @@ func (p *Pipeline) announce() {
 		fields = append(fields, zap.String("demo_site", p.demo.URL()+"/"), zap.String("demo_alerts", p.demo.URL()+"/alerts"))
 	}
 	p.log.Info("handlewatch running", fields...)
+	p.announceDemoLogin()
 }
 
 func (p *Pipeline) close() {

@@ -64,6 +64,10 @@ type Sighting struct {
 	Categories []string      `json:"categories,omitempty"` // signal categories that fired
 	PostedAt   time.Time     `json:"posted_at,omitzero"`
 	SeenAt     time.Time     `json:"seen_at"` // when the detector saw the post
+
+	// Signals are the rules that fired, spans into Excerpt.Text: what the
+	// case page explains.
+	Signals []wire.Signal `json:"signals,omitempty"`
 }
 
 // authorKey identifies the author across sources: the same name on two
@@ -120,6 +124,9 @@ type Event struct {
 	At     time.Time      `json:"at"`
 }
 
+// MaxSourceNames bounds the source names kept per case; Sources stays exact.
+const MaxSourceNames = 50
+
 // MaxHistory bounds the history kept per case; the stream keeps it all.
 const MaxHistory = 100
 
@@ -139,6 +146,10 @@ type Case struct {
 	Authors   int64     `json:"authors"` // distinct (source, author)
 	FirstSeen time.Time `json:"first_seen,omitzero"`
 	LastSeen  time.Time `json:"last_seen,omitzero"`
+
+	// SourceNames are the distinct sources, in order of first sighting, at
+	// most MaxSourceNames: what the queue filters on.
+	SourceNames []string `json:"source_names,omitempty"`
 
 	Decision  *Decision       `json:"decision,omitempty"`
 	Imports   []ImportEntry   `json:"imports,omitempty"` // partners' indicators: provenance, never evidence
@@ -195,6 +206,9 @@ func (c *Case) addSighting(s *Sighting, newSource, newAuthor bool) {
 	c.Sightings++
 	if newSource {
 		c.Sources++
+		if len(c.SourceNames) < MaxSourceNames && !slices.Contains(c.SourceNames, s.Source) {
+			c.SourceNames = append(c.SourceNames, s.Source)
+		}
 	}
 	if newAuthor {
 		c.Authors++
@@ -395,7 +409,7 @@ func SightingOf(f *wire.Finding, h wire.Handle, seenAt time.Time) Sighting {
 		FindingID: f.ID, Source: f.Post.Source, SourceKind: f.Post.SourceKind, PostID: f.Post.ID,
 		Permalink: f.Post.Permalink, Author: f.Post.Author, Raw: h.Raw,
 		Excerpt: wire.Excerpt{Text: f.Excerpt.Text, Spans: MergeSpans(f.Excerpt.Text, spans)},
-		Score:   f.Score, Severity: f.Severity, Mode: mode, Categories: Categories(f.Signals),
+		Score:   f.Score, Severity: f.Severity, Mode: mode, Categories: Categories(f.Signals), Signals: slices.Clone(f.Signals),
 		PostedAt: f.Post.CreatedAt.UTC(), SeenAt: seenAt.UTC(),
 	}
 }

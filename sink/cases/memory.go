@@ -150,6 +150,7 @@ func deepCopy(c *Case) *Case {
 	out.Takedowns = slices.Clone(c.Takedowns)
 	out.Imports = slices.Clone(c.Imports)
 	out.History = slices.Clone(c.History)
+	out.SourceNames = slices.Clone(c.SourceNames)
 	out.Recent = nil
 	return &out
 }

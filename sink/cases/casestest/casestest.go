@@ -26,6 +26,7 @@ func Sighting(n int, src, author string, sev wire.Severity) cases.Sighting {
 		Permalink: fmt.Sprintf("http://127.0.0.1:8099/posts/%d", n), Author: author, Raw: "wickr: placeholder_01",
 		Excerpt: wire.Excerpt{Text: text, Spans: []wire.Span{{Start: 0, End: 7}, {Start: 26, End: 47}}},
 		Score:   0.8, Severity: sev, Mode: wire.ModeAlert, SeenAt: t0.Add(time.Duration(n) * time.Minute),
+		Signals: []wire.Signal{{Rule: "offer.trading", Category: "offer", Weight: 0.4, Span: wire.Span{Start: 0, End: 7}}},
 	}
 }
 
@@ -66,7 +67,7 @@ func Run(t *testing.T, open Open) {
 		}
 		got, err := s.Get(ctx, id)
 		if err != nil || got.Sightings != 1 || len(got.Recent) != 1 || got.Recent[0].FindingID != "f0001" ||
-			len(got.Recent[0].Excerpt.Spans) != 2 {
+			len(got.Recent[0].Excerpt.Spans) != 2 || len(got.Recent[0].Signals) != 1 || got.Recent[0].Signals[0].Rule != "offer.trading" {
 			t.Fatalf("Get = %+v, %v", got, err)
 		}
 		if _, err := s.Get(ctx, "wickr-0000000000000000"); err != cases.ErrNotFound {
@@ -119,6 +120,13 @@ func Run(t *testing.T, open Open) {
 		}
 		if !c.FirstSeen.Equal(t0.Add(2*time.Minute)) || !c.LastSeen.Equal(t0.Add(9*time.Minute)) {
 			t.Fatalf("first/last seen = %v/%v", c.FirstSeen, c.LastSeen)
+		}
+		if fmt.Sprint(c.SourceNames) != "[forum mastodon]" {
+			t.Fatalf("source names %v", c.SourceNames)
+		}
+		// List carries them too: the queue filters on them.
+		if p, err := s.List(ctx, cases.Query{}); err != nil || len(p.Cases) != 1 || fmt.Sprint(p.Cases[0].SourceNames) != "[forum mastodon]" {
+			t.Fatalf("List: %+v, %v", p.Cases, err)
 		}
 		// Newest first in arrival order.
 		var order []string
