@@ -43,14 +43,15 @@ func CompressionOf(name string) Compression {
 func Compressed(name string) bool { return CompressionOf(name) != Plain }
 
 // NewReader returns the decompressed content of r, a file called name, and
-// the function that releases the decoder. A plain file is returned as is,
+// the function that releases the decoder. Its errors do not name the file:
+// the caller does. A plain file is returned as is,
 // so an *os.File can still seek.
 func NewReader(r io.Reader, name string) (io.Reader, func(), error) {
 	switch CompressionOf(name) {
 	case Gzip:
 		zr, err := gzip.NewReader(bufio.NewReaderSize(r, 256<<10))
 		if err != nil {
-			return nil, nil, fmt.Errorf("opening gzip %s: %w", filepath.Base(name), err)
+			return nil, nil, fmt.Errorf("reading gzip header: %w", err)
 		}
 		return zr, func() { zr.Close() }, nil
 	case Zstd:
@@ -59,7 +60,7 @@ func NewReader(r io.Reader, name string) (io.Reader, func(), error) {
 		zr, err := zstd.NewReader(bufio.NewReaderSize(r, 256<<10),
 			zstd.WithDecoderMaxWindow(ZstdMaxWindow), zstd.WithDecoderConcurrency(1))
 		if err != nil {
-			return nil, nil, fmt.Errorf("opening zstd %s: %w", filepath.Base(name), err)
+			return nil, nil, fmt.Errorf("starting zstd decoder: %w", err)
 		}
 		return zr, zr.Close, nil
 	}
