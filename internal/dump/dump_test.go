@@ -244,5 +244,37 @@ func FuzzDecode(f *testing.F) {
 		if !reflect.DeepEqual(fast, slow) {
 			t.Fatalf("fast and general decoders differ on %q:\nfast %+v\nslow %+v", b, fast, slow)
 		}
+		var fromString Line
+		if err := DecodeString(string(b), &fromString); err != nil {
+			t.Fatalf("DecodeString: %v", err)
+		}
+		for _, raw := range []*RawJSON{&fromString.ID, &fromString.CreatedUTC, &fromString.CreatedAt, &fromString.FetchedAt, &fromString.RetrievedOn} {
+			if len(*raw) == 0 {
+				*raw = nil
+			}
+		}
+		if !reflect.DeepEqual(fromString, slow) {
+			t.Fatalf("DecodeString differs on %q:\n%+v\n%+v", b, fromString, slow)
+		}
+	})
+}
+
+// FuzzParseID holds ParseID's shortcut for plain string ids to the
+// general decoder's reading.
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{`"a"`, `" a "`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", `12`, `null`, `"`, `""`, `{"x":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, err := ParseID(raw)
+		trimmed := bytes.TrimSpace(raw)
+		if len(trimmed) == 0 || trimmed[0] != '"' {
+			return
+		}
+		var want string
+		werr := json.Unmarshal(trimmed, &want)
+		if (err != nil) != (werr != nil) || (err == nil && got != strings.TrimSpace(want)) {
+			t.Fatalf("ParseID(%q) = %q, %v; goccy reads %q, %v", raw, got, err, want, werr)
+		}
 	})
 }

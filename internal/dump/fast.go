@@ -1,6 +1,10 @@
 package dump
 
-import "unicode/utf8"
+import (
+	"bytes"
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // decodeFast decodes a flat line into l and reports whether it could. It
 // never accepts what the general decoder would reject or read
@@ -9,7 +13,13 @@ import "unicode/utf8"
 // a shape it does not parse, deep nesting) it returns false and Decode
 // starts again with goccy. Strings are copied, raw values alias b.
 func decodeFast(b []byte, l *Line) bool {
-	d := fastDecoder{b: b}
+	return decodeFastIn(b, "", l)
+}
+
+// decodeFastIn is decodeFast of b, which is src's memory when src is not
+// empty: strings without escapes are then cut from src, not copied.
+func decodeFastIn(b []byte, src string, l *Line) bool {
+	d := fastDecoder{b: b, src: src}
 	if !d.byte('{') {
 		return false
 	}
@@ -42,8 +52,9 @@ func decodeFast(b []byte, l *Line) bool {
 }
 
 type fastDecoder struct {
-	b []byte
-	i int
+	b   []byte
+	src string // b as a string, or ""
+	i   int
 }
 
 func (d *fastDecoder) ws() {
@@ -235,86 +246,111 @@ func (d *fastDecoder) strField(dst *string) bool {
 
 // str reads a string value: copied as is when it has no escapes, with
 // the short escapes decoded otherwise; \u escapes and invalid UTF-8 (which
-// the general decoder replaces) are left to it.
+// the general decoder replaces) are left to it. The scans for the closing
+// quote and a backslash are bytes.IndexByte's (vector instructions).
 func (d *fastDecoder) str() (string, bool) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return "", false
 	}
-	d.i++
-	start := d.i
-	ascii := true
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			raw := d.b[start:d.i]
-			d.i++
-			if !ascii && !utf8.Valid(raw) {
-				return "", false
-			}
-			return string(raw), true
-		case c == '\\':
-			return d.escaped(start, ascii)
-		case c < 0x20:
-			return "", false
-		case c >= 0x80:
-			ascii = false
-		}
-		d.i++
+	rest := d.b[d.i+1:]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 {
+		return "", false
 	}
-	return "", false
+	raw := rest[:q]
+	if bs := bytes.IndexByte(raw, '\\'); bs >= 0 {
+		return d.escaped(rest, bs)
+	}
+	if hasControl(raw) || !utf8.Valid(raw) {
+		return "", false
+	}
+	start := d.i + 1
+	d.i += q + 2
+	if d.src != "" {
+		return d.src[start : start+q], true
+	}
+	return string(raw), true
 }
 
-// escaped finishes a string from its first backslash at d.i.
-func (d *fastDecoder) escaped(start int, ascii bool) (string, bool) {
-	buf := make([]byte, 0, d.i-start+64)
-	buf = append(buf, d.b[start:d.i]...)
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			if !ascii && !utf8.Valid(buf) {
-				return "", false
-			}
-			return string(buf), true
-		case c == '\\':
-			if d.i+1 >= len(d.b) {
-				return "", false
-			}
-			var r byte
-			switch d.b[d.i+1] {
-			case '"':
-				r = '"'
-			case '\\':
-				r = '\\'
-			case '/':
-				r = '/'
-			case 'n':
-				r = '\n'
-			case 't':
-				r = '\t'
-			case 'r':
-				r = '\r'
-			case 'b':
-				r = '\b'
-			case 'f':
-				r = '\f'
-			default:
-				return "", false // \u and invalid escapes: the general decoder's
-			}
-			buf = append(buf, r)
-			d.i += 2
-			continue
-		case c < 0x20:
+// escaped decodes a string from rest (after its opening quote), whose
+// first backslash is at bs.
+func (d *fastDecoder) escaped(rest []byte, bs int) (string, bool) {
+	buf := make([]byte, 0, len(rest[:bs])+64)
+	i := 0
+	for {
+		// rest[i:bs] has no quote and no backslash.
+		seg := rest[i:bs]
+		if hasControl(seg) {
 			return "", false
-		case c >= 0x80:
-			ascii = false
 		}
-		buf = append(buf, c)
-		d.i++
+		buf = append(buf, seg...)
+		if bs >= len(rest) {
+			return "", false
+		}
+		if rest[bs] == '"' {
+			if !utf8.Valid(buf) {
+				return "", false
+			}
+			d.i += 1 + bs + 1
+			return string(buf), true
+		}
+		if bs+1 >= len(rest) {
+			return "", false
+		}
+		var r byte
+		switch rest[bs+1] {
+		case '"':
+			r = '"'
+		case '\\':
+			r = '\\'
+		case '/':
+			r = '/'
+		case 'n':
+			r = '\n'
+		case 't':
+			r = '\t'
+		case 'r':
+			r = '\r'
+		case 'b':
+			r = '\b'
+		case 'f':
+			r = '\f'
+		default:
+			return "", false // \u and invalid escapes: the general decoder's
+		}
+		buf = append(buf, r)
+		i = bs + 2
+		// The next stop is the nearer of a quote and a backslash.
+		next := rest[i:]
+		q := bytes.IndexByte(next, '"')
+		if q < 0 {
+			return "", false
+		}
+		if b := bytes.IndexByte(next[:q], '\\'); b >= 0 {
+			q = b
+		}
+		bs = i + q
 	}
-	return "", false
+}
+
+// hasControl reports whether b has a byte below 0x20, eight at a time.
+func hasControl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		v := binary.LittleEndian.Uint64(b)
+		// High bit of a byte set when it is below 0x20, for bytes below
+		// 0x80; bytes from 0x80 never carry out of their lane.
+		if (v-0x20*ones)&^v&highs != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // scalarRaw keeps a string, number or null as written.

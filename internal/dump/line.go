@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
 )
@@ -15,7 +17,8 @@ import (
 // Line is the union of the shapes a dump line takes: {id, text} at
 // least, a Reddit submission or comment, or a wire.Post. Fields whose type
 // drifted across the years of Reddit dumps are kept raw (ID, the times):
-// ParseID and ParseTime read them. Raw fields may alias the decoded bytes.
+// ParseID and ParseTime read them. Raw fields may alias the decoded bytes
+// (after DecodeString, the string's memory: never write them).
 type Line struct {
 	Schema     int     `json:"schema"`
 	ID         RawJSON `json:"id"`
@@ -73,6 +76,28 @@ func Decode(b []byte, l *Line) error {
 	return nil
 }
 
+// DecodeString is Decode of a string: the strings of l without escapes
+// are cut from s instead of copied, so that a caller holding a batch of
+// lines as one string allocates once per batch, not once per field. l
+// then keeps s alive.
+func DecodeString(s string, l *Line) error {
+	s = strings.TrimSpace(s)
+	*l = Line{}
+	if len(s) == 0 || s[0] != '{' {
+		return ErrNotObject
+	}
+	// Read-only: the fast path never writes b, goccy copies its input.
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	if decodeFastIn(b, s, l) {
+		return nil
+	}
+	*l = Line{}
+	if err := json.Unmarshal(b, l); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	return nil
+}
+
 // ParseID reads an id that is a string or a number; "" when it is absent
 // or null.
 func ParseID(raw RawJSON) (string, error) {
@@ -81,6 +106,12 @@ func ParseID(raw RawJSON) (string, error) {
 		return "", nil
 	}
 	if raw[0] == '"' {
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' {
+			in := raw[1 : len(raw)-1]
+			if bytes.IndexByte(in, '\\') < 0 && bytes.IndexByte(in, '"') < 0 && !hasControl(in) && utf8.Valid(in) {
+				return strings.TrimSpace(string(in)), nil // the common id: nothing to unescape
+			}
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", fmt.Errorf("decoding id: %w", err)
@@ -100,6 +131,19 @@ func ParseTime(raw RawJSON) (time.Time, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
 		return time.Time{}, nil
+	}
+	if len(raw) <= 11 { // whole seconds, the common case: no float parse
+		v := int64(0)
+		for _, c := range raw {
+			if c < '0' || c > '9' {
+				v = -1
+				break
+			}
+			v = v*10 + int64(c-'0')
+		}
+		if v >= 0 && v <= 1e11 {
+			return time.Unix(v, 0).UTC(), nil
+		}
 	}
 	s := string(raw)
 	if raw[0] == '"' {
