@@ -33,6 +33,7 @@ Usage:
   handlewatch sink   --config FILE          sink and dashboard
   handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst
   handlewatch eval   --corpus FILE [--json] precision / recall / F1 on a labelled corpus
+  handlewatch bench  [--posts N] [--e2e-posts N]   speed beside baselines, one JSON object per line
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
   handlewatch export --config FILE [--format csv|ndjson] [--from DAY] [--to DAY] [--include-text]
                                             pseudonymised research export (needs the study key)
@@ -63,6 +64,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdScan(ctx, rest, stdout, stderr)
 	case "eval":
 		err = cmdEval(rest, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr)
 	case "stats":
 		err = cmdStats(ctx, rest, stdout, stderr)
 	case "export":
