@@ -409,3 +409,32 @@ func BenchmarkScanNDJSON(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(c.posts))/b.Elapsed().Seconds(), "posts/s")
 }
+
+// TestScanProgress: silent when stderr is a pipe (as under a script);
+// on a terminal the bar shows bytes, throughput, posts/s and the ETA.
+func TestScanProgress(t *testing.T) {
+	plain, _ := scanFixture(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := ScanFiles(context.Background(), repoEngine(t), []string{plain}, io.Discard, ScanOptions{Progress: w}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got, _ := io.ReadAll(r); len(got) != 0 {
+		t.Fatalf("progress written to a pipe: %q", got)
+	}
+
+	var bar bytes.Buffer
+	s := newScanner(repoEngine(t), io.Discard, ScanOptions{})
+	s.progress, s.start = &bar, time.Now().Add(-2*time.Second)
+	s.sum.Posts = 5000
+	s.draw("dump.ndjson.zst", 250, 1000, 3_000_000, time.Now().Add(-time.Second))
+	for _, want := range []string{"dump.ndjson.zst", "25%", "3.0 MB", "MB/s", "5000 posts", "posts/s", "ETA 3s"} {
+		if !strings.Contains(bar.String(), want) {
+			t.Errorf("bar %q lacks %q", bar.String(), want)
+		}
+	}
+}
