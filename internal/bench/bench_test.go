@@ -61,7 +61,7 @@ func TestRunNoRipgrep(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := checkRows(t, out.Bytes())
-	for _, name := range []string{"scan", "scan_posts", "scan_zst", "detector", "detector_posts", "rss_peak", "rss_final"} {
+	for _, name := range []string{"scan", "scan_posts", "scan_cpu", "scan_zst", "detector", "detector_posts", "rss_peak", "rss_final"} {
 		if _, ok := rows[name]; !ok {
 			t.Errorf("no %s row in\n%s", name, out.String())
 		}
