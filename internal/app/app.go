@@ -31,7 +31,7 @@ Usage:
   handlewatch crawl  --config FILE [--once] [--stdout]   posts as NDJSON on stdout with --stdout
   handlewatch detect --config FILE          detector worker
   handlewatch sink   --config FILE          sink and dashboard
-  handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst
+  handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst/.zstd
   handlewatch eval   --corpus FILE [--json] precision / recall / F1 on a labelled corpus
   handlewatch bench  [--posts N] [--e2e-posts N]   speed beside baselines, one JSON object per line
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
