@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -169,28 +168,41 @@ sink:
 	pub := busPublisher{b}
 
 	// Throughput: n posts, published by a few goroutines at once (each
-	// publish waits for its JetStream ack, as the crawler's do).
-	texts := make([]string, 0, n)
-	if err := bench.Texts(n, 20261207, func(_ int, text string) error { texts = append(texts, text); return nil }); err != nil {
-		return nil, err
+	// publish waits for its JetStream ack, as the crawler's do). Texts are
+	// made as they are published, so the bench's own memory stays out of
+	// the rss rows.
+	type job struct {
+		i    int
+		text string
 	}
+	jobs := make(chan job, 1024)
+	genErr := make(chan error, 1)
+	genCtx, stopGen := context.WithCancel(ctx)
+	defer stopGen()
+	go func() {
+		defer close(jobs)
+		genErr <- bench.Texts(n, 20261207, func(i int, text string) error {
+			select {
+			case jobs <- job{i, text}:
+				return nil
+			case <-genCtx.Done():
+				return genCtx.Err()
+			}
+		})
+	}()
 	start := time.Now()
-	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				post := &wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file", ID: fmt.Sprintf("t%d", i),
-					Text: texts[i], FetchedAt: time.Now().UTC()}
+			for j := range jobs {
+				post := &wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file", ID: fmt.Sprintf("t%d", j.i),
+					Text: j.text, FetchedAt: time.Now().UTC()}
 				if err := pub.PublishPost(ctx, post); err != nil {
 					errs <- err
+					stopGen()
 					return
 				}
 			}
@@ -201,7 +213,9 @@ sink:
 	if err := <-errs; err != nil {
 		return nil, err
 	}
-	texts = nil
+	if err := <-genErr; err != nil {
+		return nil, err
+	}
 	if err := drained(ctx, b, 10*time.Minute); err != nil {
 		return nil, err
 	}
