@@ -17,7 +17,7 @@ PKG_TEST ?= ./...
 # the rules change, then commit configs/model.json.gz.
 MODEL_VERSION ?= 2026.12.07-6
 
-.PHONY: help build run test services lint bench fuzz clean model
+.PHONY: help build run test services lint bench bench-go fuzz clean model
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,8 +42,11 @@ lint: ## go vet, gofmt and a go mod tidy check
 	  if ! diff -q go.mod /tmp/hw-go.mod.bak >/dev/null || ! diff -q go.sum /tmp/hw-go.sum.bak >/dev/null; then \
 	    echo "go.mod/go.sum not tidy: run go mod tidy"; cp /tmp/hw-go.mod.bak go.mod; cp /tmp/hw-go.sum.bak go.sum; exit 1; fi
 
-bench: ## Detector throughput (MB/s, posts/s per core) beside the naive regexp baseline
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./detector/...
+bench: build ## handlewatch bench: scan vs rg, detector, e2e, rss as JSON lines (BENCH_FLAGS=--posts N …)
+	./bin/handlewatch bench $(BENCH_FLAGS)
+
+bench-go: ## Go benchmarks of the detector and scan (MB/s, posts/s per core)
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./detector/... ./internal/dump/...
 
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each
 	@for pkg in $$($(GO) list ./...); do \

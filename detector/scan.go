@@ -11,17 +11,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	json "github.com/goccy/go-json"
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 	"golang.org/x/term"
 
+	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -30,6 +28,9 @@ const (
 	scanBatchBytes   = 1 << 20  // lines handed to a worker at once
 	scanMaxLine      = 64 << 20 // a longer line is counted malformed and skipped
 	scanMaxMalformed = 20       // malformed lines listed by file:line in the summary
+	// scanInFlight batches per worker may be read ahead of the output:
+	// the bound on memory, whatever the file size or a slow batch.
+	scanInFlight = 4
 )
 
 // ScanSummary is what Scan counted.
@@ -44,13 +45,13 @@ type ScanSummary struct {
 	Elapsed   time.Duration
 }
 
-// Scan reads NDJSON/JSONL files (.gz, .zst) and writes findings as NDJSON
-// to out; the summary goes to summary. Each line is one JSON object with
-// "id" and "text", or Reddit dump fields (title, selftext, body, author,
-// subreddit, permalink, created_utc), or a wire.Post. A malformed line is
-// counted and listed in the summary, never fatal. Findings come out in
-// input order, file after file, whatever the number of workers. "-" reads
-// standard input.
+// Scan reads NDJSON/JSONL files (.gz, .zst, .zstd, in any letter case)
+// and writes findings as NDJSON to out; the summary goes to summary. Each
+// line is one JSON object with "id" and "text", or Reddit dump fields
+// (title, selftext, body, author, subreddit, permalink, created_utc), or a
+// wire.Post. A malformed line is counted and listed in the summary, never
+// fatal. Findings come out in input order, file after file, whatever the
+// number of workers. "-" reads standard input.
 func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer, opts ScanOptions) error {
 	sum, err := ScanFiles(ctx, e, files, out, opts)
 	if sum != nil {
@@ -60,15 +61,30 @@ func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer
 }
 
 // ScanFiles is Scan returning the summary instead of writing it.
+//
+// One goroutine reads large blocks and cuts them into line-aligned
+// batches; the workers decode (internal/dump's flat-line fast path) and
+// detect (Engine.Detect, nothing else of the engine); the caller's
+// goroutine writes the results in batch order. At most scanInFlight
+// batches per worker exist at once.
 func ScanFiles(ctx context.Context, e *Engine, files []string, out io.Writer, opts ScanOptions) (*ScanSummary, error) {
+	return newScanner(e, out, opts).run(ctx, files)
+}
+
+func newScanner(e *Engine, out io.Writer, opts ScanOptions) *scanner {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	s := &scanner{e: e, workers: workers, sum: &ScanSummary{ByApp: map[string]int64{}}, out: bufio.NewWriterSize(out, 256<<10)}
+	s := &scanner{e: e, workers: workers, batchBytes: scanBatchBytes, maxLine: scanMaxLine,
+		sum: &ScanSummary{ByApp: map[string]int64{}}, out: bufio.NewWriterSize(out, 256<<10)}
 	if f, ok := opts.Progress.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		s.progress = f
 	}
+	return s
+}
+
+func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error) {
 	s.start = time.Now()
 	var err error
 	for _, path := range files {
@@ -88,21 +104,24 @@ func ScanFiles(ctx context.Context, e *Engine, files []string, out io.Writer, op
 }
 
 type scanner struct {
-	e        *Engine
-	workers  int
-	sum      *ScanSummary
-	out      *bufio.Writer
-	progress io.Writer
-	start    time.Time
+	e          *Engine
+	workers    int
+	batchBytes int // scanBatchBytes; smaller in tests
+	maxLine    int // scanMaxLine; smaller in tests
+	sum        *ScanSummary
+	out        *bufio.Writer
+	progress   io.Writer
+	start      time.Time
+	bufs       sync.Pool // *[]byte of batchBytes capacity
 }
 
-// batch is a run of lines of one file, in order.
+// batch is a run of whole lines of one file, in order.
 type batch struct {
-	seq      int
-	firstNo  int // line number of the first line
-	data     []byte
-	ends     []int // end offset of each line in data
-	overlong []int // line numbers skipped for being too long
+	seq       int
+	firstLine int64 // number of the first line of data
+	data      []byte
+	buf       *[]byte // data's pooled buffer, nil when it was grown for a long line
+	overlong  int64   // when not 0: the number of a line skipped for being too long (data is empty)
 }
 
 type batchResult struct {
@@ -112,6 +131,15 @@ type batchResult struct {
 	findings  int64
 	byApp     map[string]int64
 	malformed []string
+}
+
+func (s *scanner) getBuf() *[]byte {
+	if b, ok := s.bufs.Get().(*[]byte); ok {
+		*b = (*b)[:0]
+		return b
+	}
+	b := make([]byte, 0, s.batchBytes)
+	return &b
 }
 
 func (s *scanner) file(ctx context.Context, path string) error {
@@ -126,27 +154,31 @@ func (s *scanner) file(ctx context.Context, path string) error {
 			return fmt.Errorf("opening %s: %w", path, err)
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			size = st.Size()
 		}
 		raw = f
 	}
 	counted := &countingReader{r: raw}
-	r, closeFn, err := decompress(path, counted)
+	r, closeFn, err := dump.NewReader(counted, path)
 	if err != nil {
-		return err
+		return fmt.Errorf("opening %s: %w", path, err)
 	}
 	defer closeFn()
 
-	batches := make(chan *batch, s.workers*2)
-	results := make(chan *batchResult, s.workers*2)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slots := make(chan struct{}, s.workers*scanInFlight)
+	batches := make(chan *batch, s.workers*scanInFlight)
+	results := make(chan *batchResult, s.workers*scanInFlight)
 	var wg sync.WaitGroup
 	for range s.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var l dump.Line
 			for b := range batches {
-				results <- s.detectBatch(name, b)
+				results <- s.detectBatch(name, b, &l)
 			}
 		}()
 	}
@@ -155,13 +187,13 @@ func (s *scanner) file(ctx context.Context, path string) error {
 	readErr := make(chan error, 1)
 	var uncompressed atomic.Int64
 	go func() {
-		readErr <- readBatches(ctx, r, batches, &uncompressed)
-		close(batches)
+		defer close(batches)
+		readErr <- s.readBatches(ctx, r, batches, slots, &uncompressed)
 	}()
 
 	pending := map[int]*batchResult{}
 	next := 0
-	lastDraw := time.Time{}
+	fileStart, lastDraw := time.Now(), time.Time{}
 	var werr error
 	for res := range results {
 		pending[res.seq] = res
@@ -172,9 +204,11 @@ func (s *scanner) file(ctx context.Context, path string) error {
 			}
 			delete(pending, next)
 			next++
+			<-slots
 			if werr == nil {
 				if _, err := s.out.Write(r.out); err != nil {
 					werr = fmt.Errorf("writing findings: %w", err)
+					cancel() // nothing more can be written: stop reading
 				}
 			}
 			s.sum.Posts += r.posts
@@ -191,136 +225,149 @@ func (s *scanner) file(ctx context.Context, path string) error {
 		}
 		if s.progress != nil && time.Since(lastDraw) > 200*time.Millisecond {
 			lastDraw = time.Now()
-			s.draw(name, counted.n.Load(), size, s.sum.Bytes+uncompressed.Load())
+			s.draw(name, counted.n.Load(), size, s.sum.Bytes+uncompressed.Load(), fileStart)
 		}
 	}
 	s.sum.Bytes += uncompressed.Load()
+	if werr != nil {
+		return werr
+	}
 	if err := <-readErr; err != nil {
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
-	return werr
+	return nil
 }
 
-// draw redraws the one-line progress bar: the file's share read (of the
-// compressed size), posts, findings and throughput.
-func (s *scanner) draw(name string, read, size, bytesOut int64) {
+// draw redraws the one-line progress bar: the file's share read (of its
+// size on disk, compressed or not), posts, findings, throughput of
+// uncompressed bytes, posts per second and the time left on this file.
+func (s *scanner) draw(name string, read, size, bytesOut int64, fileStart time.Time) {
 	const width = 24
-	bar := ""
+	bar, eta := "", ""
 	if size > 0 {
 		frac := min(1, float64(read)/float64(size))
 		done := int(frac * width)
 		bar = fmt.Sprintf(" [%s%s] %3.0f%%", strings.Repeat("=", done), strings.Repeat(" ", width-done), 100*frac)
+		if frac > 0 {
+			left := time.Duration(float64(time.Since(fileStart)) * (1 - frac) / frac)
+			eta = "  ETA " + left.Round(time.Second).String()
+		}
 	}
-	mbs := float64(bytesOut) / 1e6 / max(time.Since(s.start).Seconds(), 1e-3)
-	fmt.Fprintf(s.progress, "\r\033[K%s%s  %d posts  %d findings  %.1f MB/s", filepath.Base(name), bar,
-		s.sum.Posts, s.sum.Findings, mbs)
+	secs := max(time.Since(s.start).Seconds(), 1e-3)
+	fmt.Fprintf(s.progress, "\r\033[K%s%s  %.1f MB  %.1f MB/s  %d posts  %.0f posts/s  %d findings%s", filepath.Base(name), bar,
+		float64(bytesOut)/1e6, float64(bytesOut)/1e6/secs, s.sum.Posts, float64(s.sum.Posts)/secs, s.sum.Findings, eta)
 }
 
-// decompress picks the reader by file extension. Reddit dumps are zstd
-// with a 2 GiB window, which the decoder refuses by default.
-func decompress(path string, r io.Reader) (io.Reader, func(), error) {
-	switch {
-	case strings.HasSuffix(path, ".gz"):
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, nil, fmt.Errorf("opening %s: %w", path, err)
-		}
-		return zr, func() { zr.Close() }, nil
-	case strings.HasSuffix(path, ".zst"):
-		zr, err := zstd.NewReader(r, zstd.WithDecoderMaxWindow(1<<31))
-		if err != nil {
-			return nil, nil, fmt.Errorf("opening %s: %w", path, err)
-		}
-		return zr, zr.Close, nil
-	}
-	return r, func() {}, nil
-}
-
-// readBatches splits r into lines of any length (bufio.Reader, not
-// Scanner, whose 64 KiB token limit Reddit selftexts exceed) and sends
-// them in batches.
-func readBatches(ctx context.Context, r io.Reader, out chan<- *batch, n *atomic.Int64) error {
-	br := bufio.NewReaderSize(r, 256<<10)
-	b := &batch{firstNo: 1}
-	lineNo := 0
-	send := func() bool {
-		if len(b.ends) == 0 && len(b.overlong) == 0 {
-			return true
-		}
+// readBatches reads r in large blocks and sends them cut after their last
+// newline; the rest of a block starts the next batch. A line longer than
+// a block grows its batch up to scanMaxLine; a longer one is skipped to
+// its end and sent as an overlong marker. Every batch takes a slot, which
+// the writer gives back.
+func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batch, slots chan struct{}, n *atomic.Int64) error {
+	seq := 0
+	line := int64(1)
+	send := func(b *batch) error {
 		select {
-		case out <- b:
+		case slots <- struct{}{}:
 		case <-ctx.Done():
-			return false
+			return ctx.Err()
 		}
-		b = &batch{seq: b.seq + 1, firstNo: lineNo + 1, data: make([]byte, 0, scanBatchBytes+4096)}
-		return true
+		b.seq = seq
+		seq++
+		out <- b // never blocks: a slot guarantees room
+		return nil
 	}
-	b.data = make([]byte, 0, scanBatchBytes+4096)
+	pb := s.getBuf()
+	buf := *pb
+	skipping := false
 	for {
-		lineStart := len(b.data)
-		overlong := false
-		var err error
-		for {
-			var chunk []byte
-			chunk, err = br.ReadSlice('\n')
-			n.Add(int64(len(chunk)))
-			if !overlong {
-				if len(b.data)-lineStart+len(chunk) > scanMaxLine {
-					overlong = true
-					b.data = b.data[:lineStart]
-				} else {
-					b.data = append(b.data, chunk...)
+		if len(buf) == cap(buf) {
+			if len(buf) >= s.maxLine {
+				// A line without end in sight: skip it.
+				if err := send(&batch{firstLine: line, overlong: line}); err != nil {
+					return err
 				}
-			}
-			if err != bufio.ErrBufferFull {
-				break
+				skipping, buf = true, buf[:0]
+			} else {
+				grown := make([]byte, len(buf), min(2*cap(buf), s.maxLine))
+				copy(grown, buf)
+				s.putBuf(pb, buf)
+				pb, buf = nil, grown
 			}
 		}
+		k, err := r.Read(buf[len(buf):cap(buf)])
+		n.Add(int64(k))
+		if skipping && k > 0 {
+			chunk := buf[len(buf) : len(buf)+k]
+			i := bytes.IndexByte(chunk, '\n')
+			if i < 0 {
+				k = 0 // still inside the long line
+			} else {
+				k = copy(buf[:cap(buf)], chunk[i+1:]) // buf is empty: the rest of the chunk starts it
+				line++
+				skipping = false
+			}
+		}
+		buf = buf[:len(buf)+k]
 		atEOF := errors.Is(err, io.EOF)
 		if err != nil && !atEOF {
 			return err
 		}
-		if len(b.data) > lineStart || overlong || !atEOF {
-			lineNo++
-			if overlong {
-				b.overlong = append(b.overlong, lineNo)
-				b.ends = append(b.ends, lineStart)
-			} else {
-				b.ends = append(b.ends, len(b.data))
+		if len(buf) >= s.batchBytes || (atEOF && len(buf) > 0) {
+			cut := bytes.LastIndexByte(buf, '\n') + 1
+			if atEOF {
+				cut = len(buf)
+			}
+			if cut > 0 {
+				nextPB := s.getBuf()
+				*nextPB = append(*nextPB, buf[cut:]...)
+				b := &batch{firstLine: line, data: buf[:cut], buf: pb}
+				line += int64(bytes.Count(b.data, []byte{'\n'}))
+				if err := send(b); err != nil {
+					return err
+				}
+				pb, buf = nextPB, *nextPB
 			}
 		}
 		if atEOF {
-			if !send() {
-				return ctx.Err()
-			}
 			return nil
-		}
-		if len(b.data) >= scanBatchBytes {
-			if !send() {
-				return ctx.Err()
-			}
 		}
 	}
 }
 
-func (s *scanner) detectBatch(name string, b *batch) *batchResult {
+// putBuf returns a batch's buffer to the pool, unless it was grown.
+func (s *scanner) putBuf(pb *[]byte, buf []byte) {
+	if pb != nil && cap(buf) == s.batchBytes {
+		*pb = buf[:0]
+		s.bufs.Put(pb)
+	}
+}
+
+func (s *scanner) detectBatch(name string, b *batch, l *dump.Line) *batchResult {
 	res := &batchResult{seq: b.seq}
+	if b.overlong != 0 {
+		res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: line longer than %s", name, b.overlong, sizeText(s.maxLine)))
+		return res
+	}
 	var buf bytes.Buffer
-	start, skip := 0, 0
-	for i, end := range b.ends {
-		line := b.data[start:end]
-		start = end
-		no := b.firstNo + i
-		if skip < len(b.overlong) && b.overlong[skip] == no {
-			skip++
-			res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: line longer than %d MiB", name, no, scanMaxLine>>20))
-			continue
+	no := b.firstLine - 1
+	// One copy of the batch: the posts' strings are cut from it, and the
+	// buffer goes back to the pool at once.
+	data := string(b.data)
+	s.putBuf(b.buf, b.data)
+	for len(data) > 0 {
+		var line string
+		if i := strings.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, ""
 		}
-		line = bytes.TrimSpace(line)
+		no++
+		line = strings.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
-		p, err := DecodeScanLine(line, name, no)
+		p, err := scanPost(line, l, name, no)
 		if err != nil {
 			res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: %v", name, no, err))
 			continue
@@ -349,8 +396,17 @@ func (s *scanner) detectBatch(name string, b *batch) *batchResult {
 			res.byApp[app]++
 		}
 	}
+	*l = dump.Line{} // let the batch's string go
 	res.out = buf.Bytes()
 	return res
+}
+
+// sizeText is n bytes in MiB, or in bytes below one.
+func sizeText(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // safeDetect turns a detector panic on one line into an error for that
@@ -375,39 +431,25 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// scanLine is the union of the line formats Scan reads.
-type scanLine struct {
-	Schema     int        `json:"schema"`
-	ID         flexString `json:"id"`
-	Source     string     `json:"source"`
-	SourceKind string     `json:"source_kind"`
-	Text       string     `json:"text"`
-	Title      string     `json:"title"`
-	Selftext   string     `json:"selftext"`
-	Body       string     `json:"body"`
-	Author     string     `json:"author"`
-	Subreddit  string     `json:"subreddit"`
-	Permalink  string     `json:"permalink"`
-	Links      []string   `json:"links"`
-	Lang       string     `json:"lang"`
-	CreatedUTC flexTime   `json:"created_utc"`
-	CreatedAt  flexTime   `json:"created_at"`
-	FetchedAt  flexTime   `json:"fetched_at"`
-	Retrieved  flexTime   `json:"retrieved_on"`
-}
-
-// DecodeScanLine turns one line of a dump into a post. name and lineNo
-// stand in for a missing source and id.
-func DecodeScanLine(line []byte, name string, lineNo int) (*wire.Post, error) {
-	var l scanLine
-	if err := json.Unmarshal(line, &l); err != nil {
+// scanPost turns one line of a dump into the post scan detects on: the
+// text as written ("text", else title, selftext and body), with name and
+// lineNo standing in for a missing source and id. l is scratch space.
+func scanPost(line string, l *dump.Line, name string, lineNo int64) (*wire.Post, error) {
+	if err := dump.DecodeString(line, l); err != nil {
+		if errors.Is(err, dump.ErrNotObject) {
+			return nil, fmt.Errorf("invalid JSON: %w", err)
+		}
+		return nil, err
+	}
+	id, err := dump.ParseID(l.ID)
+	if err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
-	p := &wire.Post{Schema: wire.SchemaVersion, Source: l.Source, SourceKind: l.SourceKind, ID: string(l.ID),
+	p := &wire.Post{Schema: wire.SchemaVersion, Source: l.Source, SourceKind: l.SourceKind, ID: id,
 		Permalink: l.Permalink, Author: l.Author, Links: l.Links, Lang: l.Lang}
 	switch {
-	case l.Text != "":
-		p.Text = l.Text
+	case l.Text != nil && *l.Text != "":
+		p.Text = *l.Text
 	default:
 		var parts []string
 		for _, s := range []string{l.Title, l.Selftext, l.Body} {
@@ -432,7 +474,9 @@ func DecodeScanLine(line []byte, name string, lineNo int) (*wire.Post, error) {
 		}
 	}
 	if p.Source == "" {
-		p.Source = dumpName(name)
+		if p.Source = dump.Base(name); p.Source == "" {
+			p.Source = "file"
+		}
 	}
 	if p.SourceKind == "" {
 		p.SourceKind = "file"
@@ -440,80 +484,21 @@ func DecodeScanLine(line []byte, name string, lineNo int) (*wire.Post, error) {
 	if p.ID == "" {
 		p.ID = fmt.Sprintf("%s:%d", filepath.Base(name), lineNo)
 	}
-	p.CreatedAt = l.CreatedUTC.t
-	if p.CreatedAt.IsZero() {
-		p.CreatedAt = l.CreatedAt.t
-	}
-	p.FetchedAt = l.FetchedAt.t
-	if p.FetchedAt.IsZero() {
-		p.FetchedAt = l.Retrieved.t
+	for _, t := range []struct {
+		dst  *time.Time
+		raws []dump.RawJSON
+	}{{&p.CreatedAt, []dump.RawJSON{l.CreatedUTC, l.CreatedAt}}, {&p.FetchedAt, []dump.RawJSON{l.FetchedAt, l.RetrievedOn}}} {
+		for _, raw := range t.raws {
+			v, err := dump.ParseTime(raw)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON: %w", err)
+			}
+			if t.dst.IsZero() {
+				*t.dst = v
+			}
+		}
 	}
 	return p, nil
-}
-
-// dumpName is a file's base name without its compression and JSON-lines
-// extensions: the source name of the posts of a plain dump.
-func dumpName(path string) string {
-	name := filepath.Base(path)
-	for _, ext := range []string{".gz", ".zst", ".ndjson", ".jsonl", ".json"} {
-		name = strings.TrimSuffix(name, ext)
-	}
-	if name == "" {
-		return "file"
-	}
-	return name
-}
-
-// flexString accepts a JSON string or number (some dumps write ids as
-// numbers).
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-		return nil
-	}
-	if string(b) == "null" {
-		return nil
-	}
-	if _, err := strconv.ParseFloat(string(b), 64); err != nil {
-		return fmt.Errorf("id: want a string or number, got %.20s", b)
-	}
-	*s = flexString(b)
-	return nil
-}
-
-// flexTime accepts Unix seconds as an integer, a float or a string (dumps
-// have all three), or an RFC 3339 string.
-type flexTime struct{ t time.Time }
-
-func (f *flexTime) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" || s == `""` {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		s = v
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			f.t = t.UTC()
-			return nil
-		}
-	}
-	sec, err := strconv.ParseFloat(s, 64)
-	if err != nil || sec < 0 || sec > 1e11 {
-		return fmt.Errorf("time: want Unix seconds or RFC 3339, got %.40s", b)
-	}
-	whole := int64(sec)
-	f.t = time.Unix(whole, int64((sec-float64(whole))*1e9)).UTC()
-	return nil
 }
 
 func (sum *ScanSummary) write(w io.Writer) {

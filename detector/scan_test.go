@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -96,12 +98,16 @@ func TestScan(t *testing.T) {
 	zst := plain + ".zst"
 	writeCompressed(t, gz, data, "gz")
 	writeCompressed(t, zst, data, "zst")
+	upperGz := filepath.Join(t.TempDir(), "dump.NDJSON.GZ") // the same source name: dump
+	zstd := plain + ".zstd"
+	writeCompressed(t, upperGz, data, "gz")
+	writeCompressed(t, zstd, data, "zst")
 
 	var outputs []string
 	for _, tc := range []struct {
 		file    string
 		workers int
-	}{{plain, 1}, {plain, 4}, {gz, 2}, {zst, 3}} {
+	}{{plain, 1}, {plain, 4}, {gz, 2}, {zst, 3}, {upperGz, 2}, {zstd, 2}} {
 		t.Run(fmt.Sprintf("%s/%d", filepath.Ext(tc.file), tc.workers), func(t *testing.T) {
 			var out, summary bytes.Buffer
 			err := Scan(context.Background(), e, []string{tc.file}, &out, &summary, ScanOptions{Workers: tc.workers})
@@ -180,7 +186,7 @@ func TestScanRedditDumps(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, _, _ := bytes.Cut(line, []byte("\n"))
-	p, err := DecodeScanLine(first, "RS_derived_sample.ndjson", 1)
+	p, err := scanPost(string(first), &dump.Line{}, "RS_derived_sample.ndjson", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +211,7 @@ func TestScanUnreadableFile(t *testing.T) {
 	}
 }
 
-func TestDecodeScanLine(t *testing.T) {
+func TestScanPost(t *testing.T) {
 	cases := []struct {
 		line    string
 		id      string
@@ -225,7 +231,7 @@ func TestDecodeScanLine(t *testing.T) {
 		{`{"id":{"x":1},"text":"x"}`, "", "", "", "invalid JSON"},
 	}
 	for _, tc := range cases {
-		p, err := DecodeScanLine([]byte(tc.line), "f.ndjson", 3)
+		p, err := scanPost(tc.line, &dump.Line{}, "f.ndjson", 3)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: err = %v, want %q", tc.line, err, tc.err)
@@ -246,7 +252,7 @@ func TestDecodeScanLine(t *testing.T) {
 	}
 }
 
-func FuzzDecodeScanLine(f *testing.F) {
+func FuzzScanPost(f *testing.F) {
 	f.Add([]byte(`{"id":"a","text":"hi"}`))
 	f.Add([]byte(`{"id":7,"title":"t","selftext":"s","created_utc":"1764300000.5","subreddit":"x","permalink":"/r/x/"}`))
 	f.Add([]byte(`{"id":"d","text":"x","created_at":"2026-11-28T10:00:00Z","links":["t.me/x"]}`))
@@ -256,7 +262,7 @@ func FuzzDecodeScanLine(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		p, err := DecodeScanLine(line, "fuzz.ndjson", 1)
+		p, err := scanPost(string(line), &dump.Line{}, "fuzz.ndjson", 1)
 		if err != nil {
 			return
 		}
@@ -269,4 +275,166 @@ func FuzzDecodeScanLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestScanOrderAcrossBatches cuts a dump into batches of a few lines so
+// that workers finish out of order, and expects the output of one worker.
+func TestScanOrderAcrossBatches(t *testing.T) {
+	e := repoEngine(t)
+	plain, wantIDs := scanFixture(t)
+	var outputs []string
+	for _, workers := range []int{1, 2, 8} {
+		for _, batchBytes := range []int{512, 4096, 1 << 20} {
+			s := newScanner(e, io.Discard, ScanOptions{Workers: workers})
+			var out bytes.Buffer
+			s.out = bufio.NewWriter(&out)
+			s.batchBytes, s.maxLine = batchBytes, 1<<20
+			sum, err := s.run(context.Background(), []string{plain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, f := range readFindings(t, out.Bytes()) {
+				ids = append(ids, f.Post.ID)
+			}
+			if strings.Join(ids, ",") != strings.Join(wantIDs, ",") || sum.Posts != 302 || sum.Malformed != 2 {
+				t.Fatalf("workers %d, batches of %d: findings %v (want %v), %d posts, %d malformed",
+					workers, batchBytes, ids, wantIDs, sum.Posts, sum.Malformed)
+			}
+			outputs = append(outputs, stripDetectedAt(out.String()))
+		}
+	}
+	for i := range outputs {
+		if outputs[i] != outputs[0] {
+			t.Fatalf("output %d differs from the first", i)
+		}
+	}
+}
+
+func stripDetectedAt(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.Index(line, `"detected_at":`); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// TestScanMalformed: every bad line is reported once, by file and line
+// number, in order, and nothing around it is lost: lines over the bound
+// (ending mid-batch, spanning batches, last in the file), binary junk,
+// HTML, invalid UTF-8 and JSON that is not an object.
+func TestScanMalformed(t *testing.T) {
+	e := repoEngine(t)
+	ad := `{"id":"ad%d","text":"trading young collection, wickr: placeholder_%02d"}`
+	var b strings.Builder
+	lines := []string{
+		fmt.Sprintf(ad, 1, 1),
+		`{"id":"long1","text":"` + strings.Repeat("a", 3000) + `"}`, // over the bound
+		fmt.Sprintf(ad, 2, 2),
+		"\x00\x01\x02 binary",
+		"<html><body>not json</body></html>",
+		"{\"id\":\"bad-utf8\",\"text\":\"trading young collection, wickr: placeholder_03 \xff\xfe\"}", // decoded with U+FFFD
+		`[{"id":"array"}]`,
+		`{"id":"deep","text":"x","x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`,
+		`{"id":"long2","text":"` + strings.Repeat("b", 9000) + `"}`, // spans several batches
+		fmt.Sprintf(ad, 4, 4),
+		`{"id":"long3","text":"` + strings.Repeat("c", 5000) + `"`, // last, no newline
+	}
+	b.WriteString(strings.Join(lines, "\n"))
+	path := filepath.Join(t.TempDir(), "bad.ndjson")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := newScanner(e, io.Discard, ScanOptions{Workers: 2})
+	var out bytes.Buffer
+	s.out = bufio.NewWriter(&out)
+	s.batchBytes, s.maxLine = 1024, 2048
+	sum, err := s.run(context.Background(), []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range readFindings(t, out.Bytes()) {
+		ids = append(ids, f.Post.ID)
+	}
+	if got := strings.Join(ids, ","); got != "ad1,ad2,bad-utf8,ad4" {
+		t.Fatalf("findings %s; malformed %q", got, sum.Examples)
+	}
+	want := []string{"bad.ndjson:2: line longer than 2048 bytes", "bad.ndjson:4: invalid JSON", "bad.ndjson:5: invalid JSON",
+		"bad.ndjson:7: invalid JSON", "bad.ndjson:9: line longer than 2048 bytes", "bad.ndjson:11: line longer than 2048 bytes"}
+	if len(sum.Examples) != len(want) || sum.Malformed != int64(len(want)) {
+		t.Fatalf("malformed %d: %q", sum.Malformed, sum.Examples)
+	}
+	for i, w := range want {
+		if !strings.Contains(sum.Examples[i], "/"+w) {
+			t.Errorf("malformed[%d] = %q, want %q…", i, sum.Examples[i], w)
+		}
+	}
+	if sum.Posts != 5 {
+		t.Errorf("posts = %d, want 5", sum.Posts)
+	}
+}
+
+// BenchmarkScanNDJSON is the whole scan of a generated NDJSON dump
+// (internal/bench's corpus shape) on GOMAXPROCS workers.
+func BenchmarkScanNDJSON(b *testing.B) {
+	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := benchPosts()
+	var buf bytes.Buffer
+	for _, p := range c.posts {
+		line, err := json.Marshal(map[string]any{"id": p.ID, "created_utc": p.CreatedAt.Unix(), "author": "user1", "lang": "en", "text": p.Text})
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	path := filepath.Join(b.TempDir(), "bench.ndjson")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sum, err := ScanFiles(context.Background(), e, []string{path}, io.Discard, ScanOptions{})
+		if err != nil || sum.Posts != int64(len(c.posts)) || sum.Findings == 0 {
+			b.Fatalf("scan: %v, %+v", err, sum)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(c.posts))/b.Elapsed().Seconds(), "posts/s")
+}
+
+// TestScanProgress: silent when stderr is a pipe (as under a script);
+// on a terminal the bar shows bytes, throughput, posts/s and the ETA.
+func TestScanProgress(t *testing.T) {
+	plain, _ := scanFixture(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := ScanFiles(context.Background(), repoEngine(t), []string{plain}, io.Discard, ScanOptions{Progress: w}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got, _ := io.ReadAll(r); len(got) != 0 {
+		t.Fatalf("progress written to a pipe: %q", got)
+	}
+
+	var bar bytes.Buffer
+	s := newScanner(repoEngine(t), io.Discard, ScanOptions{})
+	s.progress, s.start = &bar, time.Now().Add(-2*time.Second)
+	s.sum.Posts = 5000
+	s.draw("dump.ndjson.zst", 250, 1000, 3_000_000, time.Now().Add(-time.Second))
+	for _, want := range []string{"dump.ndjson.zst", "25%", "3.0 MB", "MB/s", "5000 posts", "posts/s", "ETA 3s"} {
+		if !strings.Contains(bar.String(), want) {
+			t.Errorf("bar %q lacks %q", bar.String(), want)
+		}
+	}
 }

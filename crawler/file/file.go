@@ -2,7 +2,6 @@ package file
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,18 +12,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/crawler/source"
+	"github.com/handlewatch/handlewatch/internal/dump"
 )
 
 // Defaults of the options.
 const (
 	DefaultMaxLineBytes = 16 << 20
 	minMaxLineBytes     = 64 << 10
-	// zstdMaxWindow is the window of the Reddit dumps (zstd --long=31).
-	zstdMaxWindow = 1 << 31
 )
 
 // Streamer replays the dump files of one source. Its targets are paths
@@ -114,7 +111,7 @@ func (s *Streamer) Stream(ctx context.Context, t source.Target, cur string, emit
 		case c.File != "" && name < c.File:
 			continue // done in an earlier session
 		case name == c.File:
-			if c.Done && compressed(name) {
+			if c.Done && dump.Compressed(name) {
 				continue
 			}
 			from = c
@@ -127,11 +124,6 @@ func (s *Streamer) Stream(ctx context.Context, t source.Target, cur string, emit
 	return nil
 }
 
-func compressed(name string) bool {
-	n := strings.ToLower(name)
-	return strings.HasSuffix(n, ".gz") || strings.HasSuffix(n, ".zst") || strings.HasSuffix(n, ".zstd")
-}
-
 // readFile reads one file from c.Offset.
 func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) error {
 	f, err := os.Open(c.File)
@@ -139,12 +131,12 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 		return fmt.Errorf("opening %s: %w", c.File, err)
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && !compressed(c.File) && info.Size() < c.Offset {
+	if info, err := f.Stat(); err == nil && !dump.Compressed(c.File) && info.Size() < c.Offset {
 		s.log.Warn("file is shorter than the cursor: it was replaced, reading it from the start",
 			zap.String("file", c.File), zap.Int64("size", info.Size()), zap.Int64("offset", c.Offset))
 		c.Offset, c.Line = 0, 0
 	}
-	r, closeR, err := decompressor(f, c.File)
+	r, closeR, err := dump.NewReader(f, c.File)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", c.File, err)
 	}
@@ -165,15 +157,16 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 		if (c.Line-start)%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		b, n, err := readLine(br, s.maxLine)
+		b, n, err := dump.ReadLine(br, s.maxLine)
 		if n == 0 && errors.Is(err, io.EOF) {
 			break
 		}
 		c.Offset += int64(n)
 		c.Line++
 		switch {
-		case errors.Is(err, errLineTooLong):
-			s.log.Warn("skipping line", zap.String("file", c.File), zap.Int64("line", c.Line), zap.Error(err))
+		case errors.Is(err, dump.ErrLineTooLong):
+			s.log.Warn("skipping line longer than options.max_line_bytes", zap.String("file", c.File),
+				zap.Int64("line", c.Line), zap.Int64("offset", c.Offset-int64(n)), zap.Int("max_line_bytes", s.maxLine))
 			if err := emit(ctx, nil, c.String()); err != nil {
 				return err
 			}
@@ -186,7 +179,8 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 		}
 		p, derr := DecodeLine(b, s.permalinkBase)
 		if derr != nil {
-			s.log.Warn("skipping line", zap.String("file", c.File), zap.Int64("line", c.Line), zap.Error(derr))
+			s.log.Warn("skipping line", zap.String("file", c.File), zap.Int64("line", c.Line),
+				zap.Int64("offset", c.Offset-int64(n)), zap.Error(derr))
 		}
 		if err := emit(ctx, p, c.String()); err != nil {
 			return err
@@ -197,60 +191,4 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 	}
 	c.Done = true
 	return emit(ctx, nil, c.String())
-}
-
-var errLineTooLong = errors.New("line longer than options.max_line_bytes")
-
-// readLine reads one line of any length up to max bytes (a longer one is
-// consumed and reported as errLineTooLong). n counts the bytes consumed,
-// newline included; err is io.EOF with the last line of a file that does
-// not end in a newline.
-func readLine(br *bufio.Reader, max int) (line []byte, n int, err error) {
-	var buf []byte
-	tooLong := false
-	for {
-		chunk, err := br.ReadSlice('\n')
-		n += len(chunk)
-		if !tooLong {
-			if len(buf)+len(chunk) > max+1 {
-				tooLong, buf = true, nil
-			} else {
-				buf = append(buf, chunk...)
-			}
-		}
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err != nil && !errors.Is(err, io.EOF):
-			return nil, n, err
-		}
-		if tooLong {
-			if err == nil {
-				err = errLineTooLong
-			} else {
-				err = errors.Join(errLineTooLong, err)
-			}
-			return nil, n, err
-		}
-		return buf, n, err
-	}
-}
-
-// decompressor picks a reader by the file name's extension.
-func decompressor(f *os.File, name string) (io.Reader, func(), error) {
-	switch n := strings.ToLower(name); {
-	case strings.HasSuffix(n, ".gz"):
-		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
-		if err != nil {
-			return nil, nil, err
-		}
-		return zr, func() { zr.Close() }, nil
-	case strings.HasSuffix(n, ".zst") || strings.HasSuffix(n, ".zstd"):
-		zr, err := zstd.NewReader(bufio.NewReaderSize(f, 256<<10), zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, nil, err
-		}
-		return zr, zr.Close, nil
-	}
-	return f, func() {}, nil
 }

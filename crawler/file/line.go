@@ -1,16 +1,11 @@
 package file
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"math"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/handlewatch/handlewatch/crawler/source"
+	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -20,45 +15,14 @@ const DefaultPermalinkBase = "https://www.reddit.com"
 // ErrNoID means a line has no id.
 var ErrNoID = errors.New("line has no id")
 
-// line is the union of the shapes a dump line takes: {id, text} at least,
-// or a Reddit submission or comment object. Fields whose type drifted
-// across the years of Reddit dumps are kept raw.
-type line struct {
-	ID            json.RawMessage            `json:"id"`
-	Name          string                     `json:"name"`
-	Text          *string                    `json:"text"`
-	Title         string                     `json:"title"`
-	Selftext      string                     `json:"selftext"`
-	Body          string                     `json:"body"`
-	Author        string                     `json:"author"`
-	AuthorURL     string                     `json:"author_url"`
-	Subreddit     string                     `json:"subreddit"`
-	Permalink     string                     `json:"permalink"`
-	URL           string                     `json:"url"`
-	LinkID        string                     `json:"link_id"`
-	CreatedUTC    json.RawMessage            `json:"created_utc"`
-	CreatedAt     json.RawMessage            `json:"created_at"`
-	Lang          string                     `json:"lang"`
-	Links         []string                   `json:"links"`
-	IsSelf        *bool                      `json:"is_self"`
-	IsVideo       bool                       `json:"is_video"`
-	PostHint      string                     `json:"post_hint"`
-	MediaMetadata map[string]json.RawMessage `json:"media_metadata"`
-	Attachments   int                        `json:"attachments"`
-}
-
 // DecodeLine turns one dump line into a post. permalinkBase prefixes a
 // relative permalink (Reddit's "/r/x/comments/…").
 func DecodeLine(b []byte, permalinkBase string) (*wire.Post, error) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] != '{' {
-		return nil, errors.New("line is not a JSON object")
+	var l dump.Line
+	if err := dump.Decode(b, &l); err != nil {
+		return nil, err
 	}
-	var l line
-	if err := json.Unmarshal(b, &l); err != nil {
-		return nil, fmt.Errorf("decoding JSON: %w", err)
-	}
-	id, err := rawID(l.ID)
+	id, err := dump.ParseID(l.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +81,8 @@ func DecodeLine(b []byte, permalinkBase string) (*wire.Post, error) {
 			p.Attachments = 1
 		}
 	}
-	for _, raw := range []json.RawMessage{l.CreatedUTC, l.CreatedAt} {
-		if t, ok := parseTime(raw); ok {
+	for _, raw := range []dump.RawJSON{l.CreatedUTC, l.CreatedAt} {
+		if t, err := dump.ParseTime(raw); err == nil && !t.IsZero() {
 			p.CreatedAt = t
 			break
 		}
@@ -134,48 +98,4 @@ func redditText(s string) string {
 		return ""
 	}
 	return s
-}
-
-// rawID reads an id that is a string or a number.
-func rawID(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", fmt.Errorf("decoding id: %w", err)
-		}
-		return strings.TrimSpace(s), nil
-	}
-	if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
-		return "", fmt.Errorf("id %s is neither a string nor a number", raw)
-	}
-	return string(raw), nil
-}
-
-// parseTime reads Unix seconds as a number or a string (Reddit dumps of
-// 2007–2015 store created_utc as a string), or an RFC 3339 string.
-func parseTime(raw json.RawMessage) (time.Time, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return time.Time{}, false
-	}
-	s := string(raw)
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, false
-		}
-		s = strings.TrimSpace(s)
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-		return time.Time{}, false
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
 }

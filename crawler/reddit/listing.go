@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/handlewatch/handlewatch/crawler/source"
+	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -49,37 +48,11 @@ type thingJSON struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// flexTime is created_utc: a float of seconds, or (in old dumps) a string.
-type flexTime float64
-
-func (t *flexTime) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if s == "null" || s == "" {
-		*t = 0
-		return nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return fmt.Errorf("created_utc %s: %w", b, err)
-	}
-	*t = flexTime(f)
-	return nil
-}
-
-func (t flexTime) time() time.Time {
-	f := float64(t)
-	if f <= 0 || math.IsNaN(f) || f > 1e11 {
-		return time.Time{}
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
-}
-
 type thingData struct {
 	ID                  string                     `json:"id"`
 	Name                string                     `json:"name"`
 	Author              string                     `json:"author"`
-	CreatedUTC          flexTime                   `json:"created_utc"`
+	CreatedUTC          dump.Time                  `json:"created_utc"` // a float, or a string in old dumps
 	Permalink           string                     `json:"permalink"`
 	Subreddit           string                     `json:"subreddit"`
 	Title               string                     `json:"title"`
@@ -141,7 +114,10 @@ func parseThing(raw json.RawMessage, m meta) (item, error) {
 	if d.Name == "" {
 		d.Name = th.Kind + "_" + d.ID
 	}
-	created := d.CreatedUTC.time()
+	created := d.CreatedUTC.Time
+	if created.Unix() <= 0 {
+		created = time.Time{} // 0 is Reddit's "unknown", not 1970
+	}
 	p := wire.Post{
 		Source:     m.source,
 		SourceKind: m.kind,

@@ -31,10 +31,11 @@ Usage:
   handlewatch crawl  --config FILE [--once] [--stdout]   posts as NDJSON on stdout with --stdout
   handlewatch detect --config FILE          detector worker
   handlewatch sink   --config FILE          sink and dashboard
-  handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst
+  handlewatch scan   [--rules FILE] FILE…   findings as NDJSON on stdout; .ndjson/.jsonl, .gz, .zst/.zstd
   handlewatch eval   --corpus FILE [--json] precision / recall / F1 on a labelled corpus
   handlewatch train  [--corpus FILE…] [--add FILE…] [--out FILE]  fit the scorer, write the model file
   handlewatch labels export --config FILE [--out FILE]   moderators' decisions as training examples
+  handlewatch bench  [--posts N] [--e2e-posts N]   speed beside baselines, one JSON object per line
   handlewatch stats  --config FILE [--from DAY] [--to DAY] [--by-source] [--json]
   handlewatch export --config FILE [--format csv|ndjson] [--from DAY] [--to DAY] [--include-text]
                                             pseudonymised research export (needs the study key)
@@ -75,6 +76,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdTrain(rest, stdout, stderr)
 	case "labels":
 		err = cmdLabels(ctx, rest, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr)
 	case "stats":
 		err = cmdStats(ctx, rest, stdout, stderr)
 	case "export":

@@ -138,7 +138,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if fs.NArg() == 0 {
-		return &usageError{msg: "scan needs at least one FILE (.ndjson, .jsonl, .gz, .zst)"}
+		return &usageError{msg: "scan needs at least one FILE (.ndjson, .jsonl, .gz, .zst, .zstd)"}
 	}
 	e, err := detector.Load(*rules, *modelPath)
 	if err != nil {

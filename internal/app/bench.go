@@ -1,0 +1,372 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/handlewatch/handlewatch/detector"
+	"github.com/handlewatch/handlewatch/internal/bench"
+	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/internal/config"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// cmdBench measures scan, the detector and the pipeline beside their
+// baselines: one JSON object per line on stdout (internal/bench).
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", stderr)
+	rules := fs.String("rules", "configs/rules.yaml", "rule `FILE`")
+	posts := fs.Int("posts", bench.DefaultPosts, "posts of the generated NDJSON file scan and rg read")
+	detectorPosts := fs.Int("detector-posts", bench.DefaultDetectorPosts, "posts the detector rows time (held in memory)")
+	e2ePosts := fs.Int("e2e-posts", 100_000, "posts pushed through the pipeline for the e2e throughput and rss rows (0: skip e2e)")
+	latencySecs := fs.Int("latency-seconds", 5, "seconds of posts at 1,000 posts/s for the e2e latency rows")
+	dir := fs.String("dir", "", "scratch `DIR` for the corpus (default: a temporary directory)")
+	rg := fs.String("rg", "rg", "ripgrep `BINARY`; when it is not found the scan rows have no baseline")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *posts < 1 || *detectorPosts < 1 || *e2ePosts < 0 || *latencySecs < 1 {
+		return &usageError{msg: "bench: --posts and --detector-posts must be at least 1, --e2e-posts at least 0, --latency-seconds at least 1"}
+	}
+	if _, err := os.Stat(*rules); err != nil {
+		return &usageError{msg: fmt.Sprintf("bench: rules: %v", err)}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Dir: *dir, Note: stderr}
+	if path, err := lookPath(*rg); err == nil {
+		o.RG = path
+	} else {
+		o.RG = "-" // not installed: bench notes it
+	}
+	if *e2ePosts > 0 {
+		o.E2E = func(ctx context.Context) ([]bench.Row, error) {
+			return benchE2E(ctx, *rules, *e2ePosts, time.Duration(*latencySecs)*time.Second)
+		}
+	}
+	return bench.Run(ctx, o, stdout)
+}
+
+// benchReceiver is the webhook end of the e2e benchmark: it notes when
+// each handle's first alert arrived.
+type benchReceiver struct {
+	mu      sync.Mutex
+	arrived map[string]time.Time
+	srv     *http.Server
+	url     string
+}
+
+func newBenchReceiver() (*benchReceiver, error) {
+	r := &benchReceiver{arrived: map[string]time.Time{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listening for webhooks: %w", err)
+	}
+	r.url = "http://" + ln.Addr().String() + "/hook"
+	r.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		now := time.Now()
+		var body struct {
+			Alerts []struct {
+				Handle string `json:"handle"`
+			} `json:"alerts"`
+		}
+		if err := json.NewDecoder(io.LimitReader(req.Body, 1<<20)).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.mu.Lock()
+		for _, a := range body.Alerts {
+			if _, seen := r.arrived[a.Handle]; !seen {
+				r.arrived[a.Handle] = now
+			}
+		}
+		r.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})}
+	go r.srv.Serve(ln) //nolint:errcheck // ends with Close
+	return r, nil
+}
+
+func (r *benchReceiver) at(handle string) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, ok := r.arrived[handle]
+	return t, ok
+}
+
+// benchE2E runs the detector and sink stages on embedded NATS and memory
+// state, publishes posts the way the crawler does (busPublisher) and
+// measures throughput until every consumer has drained, then alert
+// latency at a fixed 1,000 posts/s. Nothing leaves 127.0.0.1.
+func benchE2E(ctx context.Context, rules string, n int, latencyFor time.Duration) ([]bench.Row, error) {
+	dir, err := os.MkdirTemp("", "handlewatch-bench-e2e-")
+	if err != nil {
+		return nil, fmt.Errorf("making data directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	recv, err := newBenchReceiver()
+	if err != nil {
+		return nil, err
+	}
+	defer recv.srv.Close()
+	const secretEnv = "HW_BENCH_WEBHOOK_SECRET"
+	if os.Getenv(secretEnv) == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return nil, fmt.Errorf("making webhook secret: %w", err)
+		}
+		os.Setenv(secretEnv, hex.EncodeToString(b))
+	}
+	rulesAbs, err := filepath.Abs(rules)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	yaml := fmt.Sprintf(`
+log: { format: console, level: error }
+nats: { url: "", data_dir: %q }
+detector: { rules: %q }
+sink:
+  listen: 127.0.0.1:0
+  base_url: http://dashboard.example
+  webhooks: [ { name: bench, url: %q, secret_env: %s, rate_per_minute: 6000 } ]
+`, filepath.Join(dir, "nats"), rulesAbs, recv.url, secretEnv)
+	cfg, err := config.Parse(filepath.Join(dir, "bench.yaml"), []byte(yaml), os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	log := zap.NewNop()
+	p, err := Start(ctx, cfg, log, stages{detect: true, sink: true})
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	b := p.bus
+	pub := busPublisher{b}
+
+	// Throughput: n posts, published by a few goroutines at once (each
+	// publish waits for its JetStream ack, as the crawler's do). Texts are
+	// made as they are published, so the bench's own memory stays out of
+	// the rss rows.
+	type job struct {
+		i    int
+		text string
+	}
+	jobs := make(chan job, 1024)
+	genErr := make(chan error, 1)
+	genCtx, stopGen := context.WithCancel(ctx)
+	defer stopGen()
+	go func() {
+		defer close(jobs)
+		genErr <- bench.Texts(n, 20261207, func(i int, text string) error {
+			select {
+			case jobs <- job{i, text}:
+				return nil
+			case <-genCtx.Done():
+				return genCtx.Err()
+			}
+		})
+	}()
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				post := &wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file", ID: fmt.Sprintf("t%d", j.i),
+					Text: j.text, FetchedAt: time.Now().UTC()}
+				if err := pub.PublishPost(ctx, post); err != nil {
+					errs <- err
+					stopGen()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	if err := <-genErr; err != nil {
+		return nil, err
+	}
+	if err := drained(ctx, b, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start)
+	rate := float64(n) / elapsed.Seconds()
+	rows := []bench.Row{bench.Compared("e2e", rate, "posts/s", "goal", bench.E2EGoal, bench.E2EGoal, rate)}
+
+	// Latency: 1,000 posts/s in 10 ms ticks; one post in 20 is a new
+	// case (a handle never seen), whose alert the receiver times.
+	const perTick, tick = 10, 10 * time.Millisecond
+	total := int(latencyFor / tick * perTick)
+	ads, err := benchAds(rules, total/20+1)
+	if err != nil {
+		return nil, err
+	}
+	sent := map[string]time.Time{}
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	for i := 0; i < total; {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-ticker.C:
+		}
+		for range perTick {
+			text := "lovely weather at the market today, see you there"
+			var handle string
+			if i%20 == 0 {
+				handle, text = ads[i/20].handle, ads[i/20].text
+			}
+			post := &wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file", ID: fmt.Sprintf("l%d", i),
+				Text: text, FetchedAt: time.Now().UTC()}
+			if handle != "" {
+				sent[handle] = time.Now()
+			}
+			if err := pub.PublishPost(ctx, post); err != nil {
+				return nil, err
+			}
+			i++
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var lat []float64
+	for {
+		lat = lat[:0]
+		for h, at := range sent {
+			if got, ok := recv.at(h); ok {
+				lat = append(lat, float64(got.Sub(at))/float64(time.Millisecond))
+			}
+		}
+		if len(lat) == len(sent) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(lat) == 0 {
+		return nil, fmt.Errorf("no alert of %d new cases reached the webhook in 30 s", len(sent))
+	}
+	slices.Sort(lat)
+	pct := func(q float64) float64 { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
+	name := "goal (p99)"
+	if len(lat) < len(sent) {
+		name = fmt.Sprintf("goal (p99); %d of %d alerts arrived", len(lat), len(sent))
+	}
+	rows = append(rows,
+		bench.Compared("e2e_p50", pct(0.50), "ms", name, bench.P99Goal, pct(0.50), bench.P99Goal),
+		bench.Compared("e2e_p99", pct(0.99), "ms", name, bench.P99Goal, pct(0.99), bench.P99Goal))
+	return rows, nil
+}
+
+type benchAd struct{ handle, text string }
+
+// benchAds makes n solicitation posts with distinct placeholder handles,
+// each checked to be a finding naming its handle by the engine in use:
+// which handle shapes a rule file accepts is the engine's business.
+func benchAds(rules string, n int) ([]benchAd, error) {
+	e, err := detector.LoadEngine(rules)
+	if err != nil {
+		return nil, err
+	}
+	var ads []benchAd
+	for i := 0; len(ads) < n && i < 50*n+1000; i++ {
+		var suffix []byte
+		for v := i; ; v /= 26 {
+			suffix = append(suffix, byte('a'+v%26))
+			if v < 26 {
+				break
+			}
+		}
+		handle := "placeholder_" + string(suffix)
+		text := "trading young collection, wickr: " + handle
+		f := e.Detect(&wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file", ID: "probe", Text: text})
+		if f != nil && slices.ContainsFunc(f.Handles, func(h wire.Handle) bool { return h.Handle == handle }) {
+			ads = append(ads, benchAd{handle, text})
+		}
+	}
+	if len(ads) < n {
+		return nil, fmt.Errorf("the rules find only %d of %d placeholder solicitation posts", len(ads), n)
+	}
+	return ads, nil
+}
+
+// drained waits until every consumer of the posts and findings streams
+// has nothing pending and nothing unacknowledged.
+func drained(ctx context.Context, b *bus.Bus, limit time.Duration) error {
+	js := b.JetStream()
+	deadline := time.Now().Add(limit)
+	for {
+		idle := true
+		for _, logical := range []string{bus.StreamPosts, bus.StreamFindings} {
+			s, err := js.Stream(ctx, b.StreamName(logical))
+			if err != nil {
+				return fmt.Errorf("reading stream %s: %w", logical, err)
+			}
+			info, err := s.Info(ctx)
+			if err != nil {
+				return fmt.Errorf("reading stream %s: %w", logical, err)
+			}
+			consumers := s.ListConsumers(ctx)
+			n := 0
+			for ci := range consumers.Info() {
+				n++
+				if ci.NumPending > 0 || ci.NumAckPending > 0 || ci.Delivered.Stream < info.State.LastSeq {
+					idle = false
+				}
+			}
+			if err := consumers.Err(); err != nil && !errors.Is(err, jetstream.ErrEndOfData) {
+				return fmt.Errorf("listing consumers of %s: %w", logical, err)
+			}
+			if n == 0 && info.State.Msgs > 0 {
+				idle = false // the stage has not made its consumer yet
+			}
+		}
+		if idle {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the pipeline did not drain in %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// lookPath finds a program; "-" is never one.
+func lookPath(name string) (string, error) {
+	if name == "-" || name == "" {
+		return "", errors.New("no program")
+	}
+	return exec.LookPath(name)
+}
