@@ -66,7 +66,7 @@ document.addEventListener("securitypolicyviolation", function (e) { window.__csp
 // was being done.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		shoot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
@@ -76,7 +76,7 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 
 func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js, opts...))
 	if err != nil {
@@ -89,7 +89,7 @@ func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.
 // evaluation that meets one is tried again).
 func waitJS(t *testing.T, ctx context.Context, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](cond))
@@ -109,7 +109,7 @@ func waitJS(t *testing.T, ctx context.Context, cond string) {
 // HW_DOCS_IMG too when set (make docs-img: the README's pictures).
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
 	if err != nil {
@@ -206,7 +206,7 @@ func TestBrowserModeratorFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "the request waiting for review", 10*time.Second, func() bool {
+	waitFor(t, "the request waiting for review", 30*time.Second, func() bool {
 		rs := s.hooks.takedowns.Requests(mastoCase)
 		return len(rs) == 1 && rs[0].Waiting == takedown.WaitReview
 	})
@@ -255,7 +255,7 @@ func TestBrowserModeratorFlow(t *testing.T) {
 	if st := eval[string](t, ctx, `document.querySelector("#case-status").textContent`); st != "confirmed" {
 		t.Fatalf("status after confirm: %q", st)
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		st := eval[string](t, ctx, `(document.querySelector("#takedowns .td-state") || {textContent: ""}).textContent`)
 		if strings.Contains(st, "acknowledged") || strings.Contains(st, "sent") {
@@ -282,7 +282,7 @@ func TestBrowserModeratorFlow(t *testing.T) {
 	kik := wire.CaseKey("kik", "placeholder_kik_02")
 	step(t, ctx, "escalate in place",
 		chromedp.Click(chromedp.CSS("#row-"+kik+` button[value="escalate"]`)),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#row-`+kik+` td.status").textContent === "escalated"`, chromedp.WithPollingTimeout(10*time.Second)))
+		chromedp.Poll[chromedp.Void](`document.querySelector("#row-`+kik+` td.status").textContent === "escalated"`, chromedp.WithPollingTimeout(20*time.Second)))
 	if !eval[bool](t, ctx, `window.__sameDocument === true`) {
 		t.Fatal("the queue reloaded for an in-place decision")
 	}

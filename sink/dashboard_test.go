@@ -56,7 +56,7 @@ func dashboardSinkOn(t *testing.T, b *bus.Bus, st state.Store, cfg Config, fs ..
 	cfg.Dashboard.Users = testUsers()
 	s := startSink(t, cfg, b, st)
 	publish(t, b, fs...)
-	waitFor(t, "the cases", 10*time.Second, func() bool { return s.sightings(t) == int64(len(fs)) })
+	waitFor(t, "the cases", 30*time.Second, func() bool { return s.sightings(t) == int64(len(fs)) })
 	return s
 }
 
@@ -359,7 +359,7 @@ func TestDashboardDecisionIsTheAPIDecision(t *testing.T) {
 	}
 	openCase := wire.CaseKey("session", "placeholder_03")
 	publish(t, b, finding(3, "session", "placeholder_03", "forum-a", wire.SeverityLow, wire.ModeAlert))
-	waitFor(t, "the third case", 10*time.Second, func() bool { return s.sightings(t) == 3 })
+	waitFor(t, "the third case", 30*time.Second, func() bool { return s.sightings(t) == 3 })
 	if resp, _ := mod.do("GET", "/cases/"+openCase+"/hotline-draft", nil); resp.StatusCode != http.StatusConflict {
 		t.Fatalf("hotline draft of an open case: %d", resp.StatusCode)
 	}
