@@ -151,3 +151,19 @@ func TestBuiltInDefaults(t *testing.T) {
 		t.Fatal("missing model file accepted")
 	}
 }
+
+// TestNoCandidateNoScorer: a post without a handle candidate never reaches
+// the scorer, whatever its words, so the firehose pays nothing for it.
+func TestNoCandidateNoScorer(t *testing.T) {
+	e := shippedEngine(t)
+	for _, text := range []string{
+		"trading young collection, dm me",
+		"selling kids bikes, 8 to 10 years, pm for price",
+		"",
+	} {
+		a := e.Analyze(&wire.Post{Text: text})
+		if a.vector != nil || a.Finding || a.Score != a.RuleScore {
+			t.Errorf("%q reached the scorer: vector %v finding %v score %v", text, a.vector != nil, a.Finding, a.Score)
+		}
+	}
+}

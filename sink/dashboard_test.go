@@ -463,3 +463,32 @@ func TestDashboardOnRedisAndNATS(t *testing.T) {
 		t.Fatalf("audit page:\n%s", audit)
 	}
 }
+
+// TestCasePageShowsTheScorersEvidence: the words that pushed a finding's
+// score reach the case page, escaped like every crawled text.
+func TestCasePageShowsTheScorersEvidence(t *testing.T) {
+	b := bustest.Embedded(t, "")
+	f := finding(1, "wickr", "placeholder_01", "forum-a", wire.SeverityHigh, wire.ModeAlert)
+	f.Model = "test-model-1"
+	f.Evidence = []wire.Evidence{{Text: `a word for a minor "young" next to the contact`, Weight: 0.61},
+		{Text: `the words "<script>alert(1)</script>"`, Weight: 0.2}}
+	s := dashboardSink(t, b, quietConfig(t), f)
+	mod := newBrowser(t, s.api.URL)
+	mod.login(modName, modPass)
+	id := wire.CaseKey("wickr", "placeholder_01")
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var resp *http.Response
+		if resp, body = mod.do("GET", "/cases/"+id, nil); resp.StatusCode == 200 && strings.Contains(body, "test-model-1") {
+			break
+		}
+	}
+	for _, want := range []string{"Why the scorer flagged it", "test-model-1", "next to the contact", "&lt;script&gt;alert(1)&lt;/script&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script>alert(1)") {
+		t.Error("evidence text rendered as markup")
+	}
+}

@@ -68,6 +68,10 @@ type Sighting struct {
 	// Signals are the rules that fired, spans into Excerpt.Text: what the
 	// case page explains.
 	Signals []wire.Signal `json:"signals,omitempty"`
+	// Model and Evidence are the trained scorer's version and what pushed
+	// its score most, in a moderator's words.
+	Model    string          `json:"model,omitempty"`
+	Evidence []wire.Evidence `json:"evidence,omitempty"`
 }
 
 // authorKey identifies the author across sources: the same name on two
@@ -410,6 +414,7 @@ func SightingOf(f *wire.Finding, h wire.Handle, seenAt time.Time) Sighting {
 		Permalink: f.Post.Permalink, Author: f.Post.Author, Raw: h.Raw,
 		Excerpt: wire.Excerpt{Text: f.Excerpt.Text, Spans: MergeSpans(f.Excerpt.Text, spans)},
 		Score:   f.Score, Severity: f.Severity, Mode: mode, Categories: Categories(f.Signals), Signals: slices.Clone(f.Signals),
+		Model: f.Model, Evidence: slices.Clone(f.Evidence),
 		PostedAt: f.Post.CreatedAt.UTC(), SeenAt: seenAt.UTC(),
 	}
 }
