@@ -21,7 +21,8 @@ var defaultRecipe = recipe{
 	Generated: 60000,
 	GenSeed:   20261207,
 	Corpora: []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl",
-		"detector/testdata/train_a.jsonl", "detector/testdata/train_b.jsonl"},
+		"detector/testdata/train_a.jsonl", "detector/testdata/train_b.jsonl", "detector/testdata/train_c.jsonl",
+		"detector/testdata/train_d.jsonl", "detector/testdata/train_e.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
