@@ -16,13 +16,14 @@ import (
 // texts, so that CI logs do not leak them either.
 //
 // Floors guard against regressions; they are not targets to tune for.
-// Measured with model 2026.12.07-4 (see README, Detection quality).
+// Measured with model 2026.12.07-7: blind1 P 0.978 R 0.777, blind2
+// P 0.940 R 0.671 (rules alone: 0.739 / 0.371 and 0.719 / 0.250).
 var blindSets = []struct {
 	name, path, prefix string
 	minP, minR         float64
 }{
-	{"blind1", "testdata/blind1.jsonl", "b1-", 0.90, 0.50},
-	{"blind2", "testdata/blind2.jsonl", "b2-", 0.85, 0.42},
+	{"blind1", "testdata/blind1.jsonl", "b1-", 0.93, 0.70},
+	{"blind2", "testdata/blind2.jsonl", "b2-", 0.88, 0.60},
 }
 
 func TestBlindQuality(t *testing.T) {
