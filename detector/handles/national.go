@@ -199,7 +199,8 @@ var notAPhoneBefore = lightSet(strings.Fields(`order orders invoice ref referenc
 
 // notAPhoneAfter are words after which a number is an amount or a count.
 var notAPhoneAfter = lightSet(strings.Fields(`eur euro euros usd dollar dollars gbp pounds rub rubles tl lira reais
-	followers members views subscribers likes km kg`))
+	followers members views subscribers likes users people downloads installs messages times
+	usuarios utilisateurs nutzer utenti gebruikers usuários пользователей km kg`))
 
 // numberContext reports whether the number at Norm n[hs:he] (original
 // t.Orig[os:oe]) stands as a phone would: not after a currency sign, '#'

@@ -1,6 +1,7 @@
 package handles
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/handlewatch/handlewatch/detector/normalize"
@@ -156,6 +157,8 @@ func TestExtractNational(t *testing.T) {
 		{"zip", "signal: 20500-0003", nil},
 		{"years", "whatsapp 2019 2020 2021", nil},
 		{"count", "whatsapp 612 345 678 members", nil},
+		{"count users", "Telegram reached 712 345 678 users", nil},
+		{"count spaced thousands", "WhatsApp has 2 000 000 000 users", nil},
 		{"glued word", "whatsapp 07700900123abc", nil},
 		{"decimal tail", "whatsapp 612 345,678", nil},
 	})
@@ -180,4 +183,34 @@ func TestNationalConfidence(t *testing.T) {
 	if natBefore >= intlBefore || natBefore < MinConfidence {
 		t.Errorf("before the app word: national %.2f, with country code %.2f", natBefore, intlBefore)
 	}
+}
+
+// FuzzNationalE164 checks that whatever a national number reads as is a
+// valid E.164 number whose national digits are the ones written.
+func FuzzNationalE164(f *testing.F) {
+	for _, s := range []string{"07700 900123", "(202) 555-0143", "8 (912) 345-67-89", "06 39 98 12 34", "612.345.678", "((1", "1)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := nationalE164(s)
+		if !ok {
+			if got != "" {
+				t.Fatalf("nationalE164(%q) refused but returned %q", s, got)
+			}
+			return
+		}
+		if p, ok := e164(got); !ok || p != got {
+			t.Fatalf("nationalE164(%q) = %q, not a valid E.164 number", s, got)
+		}
+		var digits []byte
+		for i := 0; i < len(s); i++ {
+			if isDigit(s[i]) {
+				digits = append(digits, s[i])
+			}
+		}
+		d := string(digits)
+		if !strings.HasSuffix(got, d[1:]) {
+			t.Fatalf("nationalE164(%q) = %q drops more than a trunk digit of %s", s, got, d)
+		}
+	})
 }
