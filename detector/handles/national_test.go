@@ -132,6 +132,12 @@ func TestExtractNational(t *testing.T) {
 		{"before app word", "07700 900123 on whatsapp", []want{mention("whatsapp", "+447700900123", "07700 900123 on whatsapp")}},
 		{"before app word in brackets", "call 07700 900 123 (WhatsApp)", []want{mention("whatsapp", "+447700900123", "07700 900 123 (WhatsApp)")}},
 		{"us brackets before", "(202) 555-0143 on signal", []want{mention("signal", "+12025550143", "(202) 555-0143 on signal")}},
+		{"fullwidth digits", "WhatsApp ０７７００ ９００１２３", []want{mention("whatsapp", "+447700900123", "WhatsApp ０７７００ ９００１２３")}},
+		{"possessive signal", "my signal is 07700 900123", []want{mention("signal", "+447700900123", "")}},
+		{"zap contact phrase", "me chama no zap (11) 91234-5678", []want{mention("whatsapp", "+5511912345678", "zap (11) 91234-5678")}},
+		{"first of two", "WhatsApp: 07700 900123 or 07700 900124", []want{mention("whatsapp", "+447700900123", "WhatsApp: 07700 900123")}},
+		{"letter o for zero", "whatsapp O77OO 9OO123", nil},
+		{"bare zap", "zap 11 91234-5678", nil},
 
 		// No app word: a national number is not read at all.
 		{"no app word", "call 07700 900123 after six", nil},
