@@ -44,6 +44,16 @@
 // app word in brackets ("(kik) x"), and an '@' name ending in "bot" is a
 // Telegram bot on its own.
 //
+// Phone numbers after or before WhatsApp, Signal, Viber and Telegram are
+// read with their country code ('+' or "00"), and, at a lower confidence,
+// as dialled at home ("WhatsApp 07700 900123", "signal: (202) 555-0143")
+// when their digits, length and grouping fit exactly one plan of the table
+// in national.go (UK, North America, France, the Netherlands, Germany,
+// Spain, Italy, Brazil, Russia and Turkey mobiles); a shape two plans
+// share is refused, and a number standing as an amount, a count, an order
+// number or a date would is not read. Without such an app word no national
+// number is read at all.
+//
 // Canonical forms follow DESIGN.md and detector/testdata/CORPUS.md:
 // usernames lowercase, invite codes and link tokens as written (Telegram
 // invite hashes without their '+', SimpleX short links by their token),

@@ -17,6 +17,8 @@ func FuzzExtract(f *testing.F) {
 		"example_chan.t.me", "加我微信 example_seller", "👻: placeholder_02", "viber://chat?number=%2B447700900123",
 		"diskord: placeholder_20", "(kik) placeholder_22", "placeholder_23 (snap)", "telegram: p l a c e h o l d e r _ 2 7",
 		"@placeholder_demo_bot", "beware: placeholder_30 on kik is a scammer", "Kik login loop", "x is my kik",
+		"WhatsApp 07700 900123", "text me on signal (202) 555-0143", "whatsapp (11) 91234-5678", "07700 900123 on whatsapp",
+		"telegram 8 (912) 345-67-89", "whatsapp 22.05.2024 10:30", "(0",
 	} {
 		f.Add(s)
 	}

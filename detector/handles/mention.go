@@ -344,6 +344,11 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	if hs >= len(n) {
 		return hit{}, false
 	}
+	if spec.phone && nationalStart(n, hs) && !(n[hs] == '0' && hs+1 < len(n) && n[hs+1] == '0') {
+		if h, ok := e.readNational(hs); ok {
+			return h, true
+		}
+	}
 	he := hs
 	switch {
 	case n[hs] == '+' || hs+1 < len(n) && n[hs] == '0' && n[hs+1] == '0':
@@ -389,6 +394,40 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	}
 	os, oe := e.t.OrigSpan(hs, he)
 	return hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true)}, true
+}
+
+// readNational reads a national phone number (no country code) starting
+// at n[hs], or the bracket a separator took before it ("whatsapp (202)
+// 555-0143"), when its shape fits one national plan and it does not stand
+// as an amount or an order number would.
+func (e *extraction) readNational(hs int) (hit, bool) {
+	if hs > 0 && e.n[hs-1] == '(' && isDigit(e.n[hs]) {
+		if h, ok := e.nationalAt(hs - 1); ok {
+			return h, true
+		}
+	}
+	return e.nationalAt(hs)
+}
+
+func (e *extraction) nationalAt(hs int) (hit, bool) {
+	n := e.n
+	he := phoneEnd(n, hs)
+	if he < len(n) {
+		switch c := n[he]; {
+		case wordByte[c] || c == '@' || c == '/' || c == '+':
+			return hit{}, false
+		case (c == ',' || c == ':' || c == '.') && he+1 < len(n) && isDigit(n[he+1]):
+			return hit{}, false // "612 345,678", "2025 10:30", "1.234.567.890.12"
+		}
+	}
+	// The grouping is read from Norm: light folding drops the spaces
+	// between digits, and the groups are part of the shape.
+	os, oe := e.t.OrigSpan(hs, he)
+	raw := n[hs:he]
+	if _, ok := nationalE164(raw); !ok || !e.numberContext(hs, he, os, oe) {
+		return hit{}, false
+	}
+	return hit{hs: hs, he: he, os: os, oe: oe, raw: raw}, true
 }
 
 // phoneEnd returns the end of a phone number written from n[hs]: digits in
@@ -535,12 +574,23 @@ func (e *extraction) phoneBefore(p, ws, we int, info appWordInfo) bool {
 	for s > 0 && p-s < 40 && (isDigit(n[s-1]) || strings.IndexByte(" -.()", n[s-1]) >= 0) {
 		s--
 	}
+	national := false
 	if s == 0 || n[s-1] != '+' && !(s+1 < p && n[s] == '0' && n[s+1] == '0') {
-		for s < p && !isDigit(n[s]) {
+		for s < p && !isDigit(n[s]) && !(n[s] == '(' && s+1 < p && isDigit(n[s+1])) {
 			s++
 		}
-		if s+1 >= p || n[s] != '0' || n[s+1] != '0' {
-			return false
+		d := s
+		if n[d] == '(' {
+			d++
+		}
+		if d+1 >= p || n[d] != '0' || n[d+1] != '0' {
+			// No country code: a national number, standing on its own.
+			national = s == 0 || !wordByte[n[s-1]] && n[s-1] != '+'
+			if !national {
+				return false
+			}
+		} else {
+			s = d
 		}
 	} else if n[s-1] == '+' {
 		s--
@@ -549,7 +599,16 @@ func (e *extraction) phoneBefore(p, ws, we int, info appWordInfo) bool {
 		return false
 	}
 	os, oe := e.t.OrigSpan(s, p)
-	ph, ok := e164(e.light(os, oe, true))
+	conf, why := confPhone-0.05, "phone number with a country code before the app word"
+	var ph string
+	var ok bool
+	if national {
+		ph, ok = nationalE164(n[s:p])
+		ok = ok && e.numberContext(s, p, os, oe)
+		conf, why = confNational-0.05, "national number before the app word"
+	} else {
+		ph, ok = e164(e.light(os, oe, true))
+	}
 	if !ok {
 		return false
 	}
@@ -559,7 +618,7 @@ func (e *extraction) phoneBefore(p, ws, we int, info appWordInfo) bool {
 	}
 	_, end := e.t.OrigSpan(ws, wend)
 	e.add(Match{App: info.app, Handle: ph, Kind: wire.HandleMention, Start: os, End: end, HandleStart: os, HandleEnd: oe,
-		Confidence: confPhone - 0.05, Why: "phone number with a country code before the app word"})
+		Confidence: conf, Why: why})
 	return true
 }
 
@@ -620,6 +679,20 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 			conf -= 0.1
 		}
 		return verdict{p, wire.HandleMention, conf, "phone number with a country code after the app word"}, ok
+	}
+	if spec.phone && (isDigit(raw[0]) || raw[0] == '(') {
+		// readHandle read it as a national number: an ambiguous name
+		// ("signal 07700 900123" is often the signal's strength) needs a
+		// separator or a contact phrase.
+		p, ok := nationalE164(raw)
+		if !ok || info.ambiguous && !ctx.strong && !ctx.contact && !ctx.me {
+			return verdict{}, false
+		}
+		conf := confNational
+		if ctx.loose || info.fuzzy {
+			conf -= 0.1
+		}
+		return verdict{p, wire.HandleMention, conf, "national number after the app word"}, true
 	}
 	if spec.id != nil {
 		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
@@ -804,7 +877,8 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		// Cheap tests before reading the original: a phone, an ID-long word,
 		// or a word whose original has a digit, '_' or '.' (leetspeak may
 		// have hidden its digits in Norm).
-		worth := n[q] == '+' || n[q] == '0' && end-q > 1 && n[q+1] == '0' || spec.id != nil && end-q >= spec.idLen
+		worth := n[q] == '+' || n[q] == '0' && end-q > 1 && n[q+1] == '0' || spec.id != nil && end-q >= spec.idLen ||
+			spec.phone && isDigit(n[q])
 		if k >= nearbyWords && !(sep && spec.id != nil && end-q >= spec.idLen && end-q <= spec.idLen+1) {
 			worth = false
 		} else if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
@@ -872,6 +946,8 @@ func (e *extraction) nearbyAccept(info appWordInfo, spec mentionSpec, h hit, ctx
 		return false
 	case raw[0] == '+' || strings.HasPrefix(raw, "00"):
 		return spec.phone && (sep || ctx.contact || k < 3)
+	case isDigit(raw[0]) || raw[0] == '(':
+		return spec.phone && (sep || ctx.contact || k < 3 && !info.ambiguous)
 	case spec.id != nil:
 		return true // an ID shape is its own evidence; validate checks it
 	}

@@ -19,6 +19,7 @@ const (
 	confIDLetter = 0.7  // a lowercase all-letter Threema or TeleGuard ID after a clear separator
 	confIDFar    = 0.75 // an ID shape introduced by a label, far from its app word
 	confPhone    = 0.9  // an E.164 number after its app word
+	confNational = 0.75 // a national number (no country code) after its app word, read by its shape
 	confBot      = 0.8  // an '@' name ending in "bot": only Telegram has those
 )
 
