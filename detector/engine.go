@@ -225,6 +225,9 @@ func (e *Engine) analyze(text string, full bool) *Analysis {
 	defer e.pool.Put(sc)
 	sc.n.Normalize(&sc.text, text)
 	matches := e.x.Extract(&sc.text)
+	if len(matches) == 0 {
+		matches = bareMentions(&sc.text)
+	}
 	if !full && len(matches) == 0 {
 		return nil
 	}

@@ -1,0 +1,156 @@
+package detector
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/handlewatch/handlewatch/detector/handles"
+	"github.com/handlewatch/handlewatch/detector/normalize"
+	"github.com/handlewatch/handlewatch/internal/wire"
+)
+
+// bareConfidence is below every contact that names its app: a bare
+// "@name" could be the source platform's own mention.
+const bareConfidence = 0.6
+
+// bareCues are words after which a bare "@name" is a contact, not a reply:
+// the ads this detector looks for end in "👉 @name", "DM @name", "канал
+// @name". Normalised forms (lowercase, diacritics folded).
+var bareCues = map[string]bool{
+	"dm": true, "pm": true, "msg": true, "message": true, "contact": true, "write": true, "text": true,
+	"join": true, "channel": true, "group": true, "here": true, "me": true, "admin": true, "buy": true,
+	"info": true, "order": true, "orders": true, "inbox": true, "hmu": true, "add": true,
+	"escribe": true, "escribeme": true, "canal": true, "grupo": true, "aqui": true, "contacto": true, "chama": true,
+	"schreib": true, "schreibt": true, "kanal": true, "gruppe": true, "kontakt": true, "hier": true,
+	"ecris": true, "ecrivez": true, "ici": true, "contactez": true, "groupe": true,
+	"scrivi": true, "scrivimi": true, "gruppo": true, "qui": true, "contatto": true,
+	"kanaal": true, "groep": true, "stuur": true, "app": true,
+	"pisz": true, "napisz": true, "grupa": true, "tutaj": true,
+	"yaz": true, "kanali": true, "grup": true, "buraya": true, "iletisim": true,
+	"пиши": true, "пишите": true, "канал": true, "группа": true, "сюда": true, "тут": true, "лс": true, "связь": true,
+	"hubungi": true, "chat": true, "wa": true, "sini": true,
+}
+
+// bareMentions reads "@name" contacts that name no app. Only Telegram
+// writes its usernames as a bare "@name" in ads, so such a name is a
+// Telegram candidate, at a low confidence, when it is set off as a
+// contact: after a cue word or a pointing mark, or alone at the end of a
+// line; a name inside a sentence or opening a reply is the platform's own
+// mention. It runs only when the extractor found nothing.
+func bareMentions(t *normalize.Text) []handles.Match {
+	n := t.Norm
+	if strings.IndexByte(n, '@') < 0 {
+		return nil
+	}
+	var out []handles.Match
+	for i := 0; i < len(n); i++ {
+		if n[i] != '@' || (i > 0 && isNameByte(n[i-1])) {
+			continue
+		}
+		j := i + 1
+		for j < len(n) && isNameByte(n[j]) {
+			j++
+		}
+		name := n[i+1 : j]
+		if j < len(n) && (n[j] == '@' || n[j] == '.' && j+1 < len(n) && isNameByte(n[j+1])) {
+			continue // an e-mail address or a domain
+		}
+		if !bareContact(t, i, j) {
+			continue
+		}
+		canon, ok := handles.Canonical("telegram", name)
+		if !ok {
+			continue
+		}
+		os, oe := t.OrigSpan(i, j)
+		hs, _ := t.OrigSpan(i+1, j)
+		out = append(out, handles.Match{App: "telegram", Handle: canon, Raw: t.Orig[os:oe], Kind: wire.HandleMention,
+			Start: os, End: oe, HandleStart: hs, HandleEnd: oe, Confidence: bareConfidence,
+			Why: "a bare @name set off as a contact"})
+		i = j
+	}
+	return out
+}
+
+func isNameByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' }
+
+// bareContact reports whether the "@name" at n[i:j] is set off as a
+// contact rather than a reply or an inline mention. Cue words are read on
+// the normalised text; lines, emoji and marks on the original, which the
+// normaliser folds (line breaks become spaces, flags become letters).
+func bareContact(t *normalize.Text, i, j int) bool {
+	n := t.Norm
+	w := i
+	for w > 0 && n[w-1] == ' ' {
+		w--
+	}
+	e := w
+	for w > 0 {
+		r, size := utf8.DecodeLastRuneInString(n[:w])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		w -= size
+	}
+	if w < e && bareCues[n[w:e]] {
+		return true
+	}
+	os, oe := t.OrigSpan(i, j)
+	o := t.Orig
+	// Nothing but marks and emoji after it on its line.
+	for _, r := range o[oe:] {
+		if r == '\n' {
+			break
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return pointedAt(o, os)
+		}
+	}
+	k := os
+	for k > 0 && (o[k-1] == ' ' || o[k-1] == '\t') {
+		k--
+	}
+	if k == 0 {
+		return false // opening the post: a reply
+	}
+	prev, _ := utf8.DecodeLastRuneInString(o[:k])
+	switch {
+	case prev == '\n' || pointedAt(o, os):
+		return true
+	case !unicode.IsLetter(prev) && !unicode.IsDigit(prev):
+		return true // "… 🇮🇹 @name", "… !! @name"
+	}
+	// A hashtag just before: "#tag @name".
+	q := k
+	for q > 0 {
+		r, size := utf8.DecodeLastRuneInString(o[:q])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' {
+			break
+		}
+		q -= size
+	}
+	return q > 0 && o[q-1] == '#'
+}
+
+// pointedAt reports whether a pointing mark or a colon stands just before
+// o[at] (spaces between).
+func pointedAt(o string, at int) bool {
+	k := at
+	for k > 0 && (o[k-1] == ' ' || o[k-1] == '\t') {
+		k--
+	}
+	prev, _ := utf8.DecodeLastRuneInString(o[:k])
+	for prev == 0xFE0F && k > 0 { // a variation selector after the mark
+		k -= utf8.RuneLen(prev)
+		prev, _ = utf8.DecodeLastRuneInString(o[:k])
+	}
+	switch {
+	case prev == ':' || prev == '→' || prev == '➡' || prev == '⇒' || prev == '>' || prev == '-' || prev == '–':
+		return true
+	case prev >= 0x1F446 && prev <= 0x1F449, prev == 0x261D, prev == 0x2B07, prev == 0x2935, prev == 0x1F4E9, prev == 0x1F4E8,
+		prev == 0x2708, prev == 0x1F4AC, prev == 0x1F4F2:
+		return true // 👆👇👈👉 ☝ ⬇ ⤵ 📩 📨 ✈ 💬 📲
+	}
+	return false
+}
