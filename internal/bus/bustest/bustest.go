@@ -66,6 +66,7 @@ func ExternalIn(t testing.TB, ns string) *bus.Bus {
 			_ = b.JetStream().DeleteStream(ctx, b.StreamName(s))
 		}
 		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName(bus.BucketCursors))
+		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName(bus.BucketLeases))
 		b.Close()
 	})
 	return b
