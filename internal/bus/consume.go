@@ -162,32 +162,43 @@ func termWithReason(m jetstream.Msg, err error) {
 // has seen the last one. It is how derived state is rebuilt after a restart
 // or a wiped Redis.
 func (b *Bus) Replay(ctx context.Context, stream, filter string, fn func(Msg) error) error {
+	_, err := b.ReplayFrom(ctx, stream, filter, 1, fn)
+	return err
+}
+
+// ReplayFrom is Replay from sequence from on (a checkpoint's next). It
+// returns the stream's last sequence when it started, which every
+// message up to has been seen by fn: the next checkpoint.
+func (b *Bus) ReplayFrom(ctx context.Context, stream, filter string, from uint64, fn func(Msg) error) (uint64, error) {
 	st, err := b.js.Stream(ctx, b.cfg.streamName(stream))
 	if err != nil {
-		return fmt.Errorf("opening stream %s: %w", stream, err)
+		return 0, fmt.Errorf("opening stream %s: %w", stream, err)
 	}
 	info, err := st.Info(ctx)
 	if err != nil {
-		return fmt.Errorf("reading stream %s: %w", stream, err)
+		return 0, fmt.Errorf("reading stream %s: %w", stream, err)
 	}
 	last := info.State.LastSeq
-	if info.State.Msgs == 0 || last == 0 {
-		return nil
+	if info.State.Msgs == 0 || last == 0 || from > last {
+		return last, nil
 	}
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
 	if filter != "" {
 		cfg.FilterSubjects = []string{b.cfg.subject(filter)}
 	}
 	cons, err := st.OrderedConsumer(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", stream, err)
+		return 0, fmt.Errorf("replaying %s: %w", stream, err)
 	}
 	if ci := cons.CachedInfo(); ci != nil && ci.NumPending == 0 {
-		return nil
+		return last, nil
 	}
 	it, err := cons.Messages()
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", stream, err)
+		return 0, fmt.Errorf("replaying %s: %w", stream, err)
 	}
 	defer it.Stop()
 	done := make(chan struct{})
@@ -203,21 +214,39 @@ func (b *Bus) Replay(ctx context.Context, stream, filter string, fn func(Msg) er
 		m, err := it.Next()
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return 0, ctx.Err()
 			}
-			return fmt.Errorf("replaying %s: %w", stream, err)
+			return 0, fmt.Errorf("replaying %s: %w", stream, err)
 		}
 		md, err := m.Metadata()
 		if err != nil {
-			return fmt.Errorf("replaying %s: %w", stream, err)
+			return 0, fmt.Errorf("replaying %s: %w", stream, err)
 		}
 		msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"),
 			Seq: md.Sequence.Stream, Delivered: 1, Time: md.Timestamp}
 		if err := fn(msg); err != nil {
-			return err
+			return 0, err
 		}
 		if md.Sequence.Stream >= last || md.NumPending == 0 {
-			return nil
+			return last, nil
 		}
 	}
+}
+
+// AckFloor is the stream sequence up to which every message of the
+// durable consumer is acked (or terminated): what the consumers have
+// finished with. 0 when the consumer does not exist yet.
+func (b *Bus) AckFloor(ctx context.Context, stream, durable string) (uint64, error) {
+	c, err := b.js.Consumer(ctx, b.cfg.streamName(stream), durable)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("opening consumer %s on %s: %w", durable, stream, err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading consumer %s on %s: %w", durable, stream, err)
+	}
+	return info.AckFloor.Stream, nil
 }
