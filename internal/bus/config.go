@@ -34,6 +34,10 @@ type Config struct {
 	// memory-state claim) outlives its last renewal: how soon a killed
 	// process's work is taken over.
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
+
+	// token authenticates to an embedded server of another process
+	// (OpenShared); never from the file.
+	token string
 }
 
 // WithDefaults fills the zero fields.
