@@ -132,11 +132,24 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m 
 		if aerr := m.DoubleAck(ctx); aerr != nil {
 			log.Warn("ack failed: message will be redelivered", append(fields, zap.Error(aerr))...)
 		}
-	case errors.Is(err, ErrPoison):
-		log.Error("poison message terminated", append(fields, zap.Error(err))...)
-		termWithReason(m, err)
-	case msg.Delivered >= uint64(spec.MaxDeliver):
-		log.Error("message failed its last delivery: terminated", append(fields, zap.Error(err))...)
+	case errors.Is(err, ErrPoison), msg.Delivered >= uint64(spec.MaxDeliver):
+		poison := errors.Is(err, ErrPoison)
+		// The dead-letter record first: a message is only terminated once
+		// it is kept with its reason, else it comes back later.
+		dctx, dcancel := context.WithTimeout(ctx, 10*time.Second)
+		derr := b.deadLetter(dctx, DeadLetter{Stream: spec.Stream, Consumer: spec.Durable, Subject: msg.Subject, Seq: msg.Seq,
+			MsgID: msg.MsgID, Delivered: msg.Delivered, Poison: poison, Reason: err.Error(), At: time.Now().UTC(), Data: msg.Data})
+		dcancel()
+		if derr != nil {
+			log.Error("dead letter not recorded: redelivering", append(fields, zap.NamedError("reason", err), zap.Error(derr))...)
+			_ = m.NakWithDelay(spec.backoff(msg.Delivered))
+			return
+		}
+		if poison {
+			log.Error("poison message dead-lettered", append(fields, zap.Error(err))...)
+		} else {
+			log.Error("message failed its last delivery: dead-lettered", append(fields, zap.Error(err))...)
+		}
 		termWithReason(m, err)
 	default:
 		delay := spec.backoff(msg.Delivered)

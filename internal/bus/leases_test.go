@@ -23,7 +23,7 @@ func TestLeases(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName(bus.BucketLeases))
-		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats} {
+		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats, bus.StreamDead} {
 			_ = b.JetStream().DeleteStream(ctx, b.StreamName(s))
 		}
 		b.Close()

@@ -98,7 +98,7 @@ func (w *world) clean(t testing.TB) {
 	defer cancel()
 	b, err := bus.Open(ctx, bus.Config{URL: w.natsURL, Namespace: w.ns}, zap.NewNop())
 	if err == nil {
-		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats} {
+		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats, bus.StreamDead} {
 			_ = b.JetStream().DeleteStream(ctx, b.StreamName(s))
 		}
 		for _, kv := range []string{bus.BucketCursors, bus.BucketLeases} {
