@@ -82,7 +82,11 @@ func (s *Sink) advanceCheckpoints(ctx context.Context) error {
 			continue
 		}
 		if floor > cur {
-			errs = append(errs, s.setCheckpoint(ctx, c.key, floor))
+			// Only where it still exists: set blindly, it could reappear
+			// in a Redis flushed since the read above and hide the wipe.
+			if _, err := s.state.(*state.Redis).AdvanceCursor(ctx, c.key, strconv.FormatUint(floor, 10)); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -42,8 +42,15 @@ type ConsumerSpec struct {
 	// MaxDeliver bounds redelivery; the last failure terminates the
 	// message with its error as the reason.
 	MaxDeliver int
-	// AckWait is how long a handler may take before the server redelivers.
+	// AckWait is how long a handler may take. The server is told a much
+	// shorter ack wait (serverAckWait) and kept informed while a handler
+	// runs, so the messages of a process that died come back within
+	// seconds, not after a slow handler's whole budget.
 	AckWait time.Duration
+	// MaxInFlight bounds the messages pulled ahead of the handler (16
+	// by default): what a killed process strands until the server's ack
+	// wait ends, and what waits behind a slow handler.
+	MaxInFlight int
 	// Backoff is the redelivery delay after the n-th failure (the last
 	// entry repeats).
 	Backoff []time.Duration
@@ -55,6 +62,9 @@ func (s ConsumerSpec) withDefaults() ConsumerSpec {
 	}
 	if s.AckWait == 0 {
 		s.AckWait = 30 * time.Second
+	}
+	if s.MaxInFlight == 0 {
+		s.MaxInFlight = 16
 	}
 	if len(s.Backoff) == 0 {
 		s.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
@@ -83,7 +93,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		Durable:       spec.Durable,
 		FilterSubject: b.cfg.subject(spec.Filter),
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       spec.AckWait,
+		AckWait:       min(spec.AckWait, serverAckWait),
 		MaxDeliver:    spec.MaxDeliver,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
@@ -98,7 +108,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		inflight.Add(1)
 		defer inflight.Done()
 		b.handle(hctx, log, spec, m, h)
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jetstream.PullMaxMessages(spec.MaxInFlight), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
 			log.Warn("consumer error", zap.Error(err))
 		}
@@ -117,14 +127,36 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	return nil
 }
 
+// serverAckWait is the ack wait the server applies; handlers that take
+// longer keep their messages with in-progress acks.
+const serverAckWait = 10 * time.Second
+
 func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m jetstream.Msg, h Handler) {
 	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1}
 	if md, err := m.Metadata(); err == nil {
 		msg.Seq, msg.Delivered, msg.Time = md.Sequence.Stream, md.NumDelivered, md.Timestamp
 	}
 	hctx, cancel := context.WithTimeout(ctx, spec.AckWait)
+	// Tell the server the message is in hand while the handler runs; a
+	// process that dies stops telling it, and the message is redelivered
+	// after serverAckWait.
+	beat := time.NewTicker(serverAckWait / 3)
+	beatDone := make(chan struct{})
+	go func() {
+		defer close(beatDone)
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-beat.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
 	err := h(hctx, msg)
 	cancel()
+	beat.Stop()
+	<-beatDone
 	fields := []zap.Field{zap.String("subject", msg.Subject), zap.Uint64("seq", msg.Seq),
 		zap.String("msg_id", msg.MsgID), zap.Uint64("delivered", msg.Delivered)}
 	switch {

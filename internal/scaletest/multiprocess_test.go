@@ -17,6 +17,7 @@ import (
 
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/bus/bustest"
+	"github.com/handlewatch/handlewatch/internal/state"
 	"github.com/handlewatch/handlewatch/internal/state/statetest"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -106,8 +107,9 @@ func (w *world) clean(t testing.TB) {
 		}
 		b.Close()
 	}
-	if r := statetest.OpenRedisAt(t, w.redisPrefix); r != nil {
+	if r, err := state.NewRedis(ctx, w.redisURL, w.redisPrefix); err == nil {
 		statetest.DeletePrefix(r, w.redisPrefix)
+		r.Close()
 	}
 }
 

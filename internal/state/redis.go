@@ -278,3 +278,14 @@ func (r *Redis) ApplyBatch(ctx context.Context, b Batch) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// AdvanceCursor sets the cursor key only if it exists, and reports whether
+// it did: a checkpoint moved forward can never reappear in a Redis that
+// was flushed meanwhile, where its absence is what says "rebuild".
+func (r *Redis) AdvanceCursor(ctx context.Context, key, value string) (bool, error) {
+	ok, err := r.rdb.SetXX(ctx, r.key("cursor", key), value, redis.KeepTTL).Result()
+	if err != nil {
+		return false, fmt.Errorf("advancing cursor %s: %w", key, err)
+	}
+	return ok, nil
+}
