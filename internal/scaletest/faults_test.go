@@ -230,3 +230,60 @@ func TestKillStages(t *testing.T) {
 	p.verify(t)
 	p.checkDeadLetters(t)
 }
+
+// TestNATSRestart restarts a private NATS server (JetStream on disk) twice
+// mid-run; the stages reconnect and nothing is lost or sent twice.
+func TestNATSRestart(t *testing.T) {
+	nats := privateNATS(t, "")
+	p := startPipeline(t, nats.url(), statetest.RedisURL(), faultPosts, "")
+	p.injectPoison(t)
+	for range 2 {
+		time.Sleep(1500 * time.Millisecond)
+		n, _ := p.progress(t)
+		t.Logf("restarting NATS after %d cases alerted", n)
+		nats.restart(time.Second)
+	}
+	p.finish(t, 60*time.Second)
+	p.verify(t)
+	p.checkDeadLetters(t)
+}
+
+// TestRedisRestartAndFlush flushes a private Redis mid-run and then
+// restarts it (no persistence: empty again); the sink finds its derived
+// state gone, rebuilds it from the streams, and alerts nothing twice.
+func TestRedisRestartAndFlush(t *testing.T) {
+	redis := privateRedis(t)
+	p := startPipeline(t, bustest.URL(), redis.url(), faultPosts/2, "")
+	time.Sleep(1500 * time.Millisecond)
+	n, _ := p.progress(t)
+	t.Logf("FLUSHALL after %d cases alerted", n)
+	if out, err := exec.Command(findBinary(t, "redis-cli"), "-u", redis.url(), "FLUSHALL").CombinedOutput(); err != nil {
+		t.Fatalf("FLUSHALL: %v: %s", err, out)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	n, _ = p.progress(t)
+	t.Logf("restarting Redis after %d cases alerted", n)
+	redis.restart(time.Second)
+	p.finish(t, 60*time.Second)
+	p.verify(t)
+	if !p.sink.logContains("derived state is missing from Redis") {
+		t.Error("the sink never noticed its state was wiped")
+	}
+}
+
+// TestWebhookFlakyThenDown: the receiver fails every other request, then
+// refuses everything for a while (the "a minute", shortened with
+// the retry settings), then recovers; every case is alerted exactly once.
+func TestWebhookFlakyThenDown(t *testing.T) {
+	retry := "  alerts: { min_severity: low, digest_interval: 2s, reconcile_interval: 2s, retry: { attempts: 12, initial_backoff: 200ms, max_backoff: 2s } }"
+	p := startPipeline(t, bustest.URL(), statetest.RedisURL(), faultPosts, retry)
+	p.w.hook.setMode(true, false)
+	time.Sleep(2 * time.Second)
+	n, _ := p.progress(t)
+	t.Logf("receiver down after %d cases alerted", n)
+	p.w.hook.setMode(false, true)
+	time.Sleep(8 * time.Second)
+	p.w.hook.setMode(false, false)
+	p.finish(t, 60*time.Second)
+	p.verify(t)
+}

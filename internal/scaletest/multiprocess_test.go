@@ -66,6 +66,9 @@ type world struct {
 // the sources list and extra appended as YAML at the top level.
 func newWorld(t testing.TB, natsURL, redisURL, sources, sinkExtra, extra string) *world {
 	t.Helper()
+	if sinkExtra == "" {
+		sinkExtra = "  alerts: { min_severity: low, digest_interval: 2s, reconcile_interval: 5s }"
+	}
 	w := &world{ns: bustest.Namespace(), redisPrefix: statetest.Prefix("scale"), natsURL: natsURL, redisURL: redisURL, hook: newReceiver(t)}
 	rules, _ := filepath.Abs("../../configs/rules.yaml")
 	yaml := fmt.Sprintf(`
@@ -81,7 +84,6 @@ sink:
   checkpoint_interval: 1s
   research: { retention: 1d }
   webhooks: [ { name: receiver, url: %q, secret_env: HW_SCALE_WEBHOOK_SECRET, rate_per_minute: 6000, timeout: 2s } ]
-  alerts: { min_severity: low, digest_interval: 2s, reconcile_interval: 5s }
 %s
 %s
 `, natsURL, w.ns, redisURL, w.redisPrefix, sources, rules, w.hook.URL, sinkExtra, extra)
