@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
@@ -264,9 +265,12 @@ func TestRedisRestartAndFlush(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	n, _ := p.progress(t)
 	t.Logf("FLUSHALL after %d cases alerted", n)
-	if out, err := exec.Command(findBinary(t, "redis-cli"), "-u", redis.url(), "FLUSHALL").CombinedOutput(); err != nil {
-		t.Fatalf("FLUSHALL: %v: %s", err, out)
+	opt, _ := goredis.ParseURL(redis.url())
+	rc := goredis.NewClient(opt)
+	if err := rc.FlushAll(context.Background()).Err(); err != nil {
+		t.Fatalf("FLUSHALL: %v", err)
 	}
+	rc.Close()
 	time.Sleep(1500 * time.Millisecond)
 	n, _ = p.progress(t)
 	t.Logf("restarting Redis after %d cases alerted", n)
