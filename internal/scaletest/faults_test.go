@@ -344,20 +344,24 @@ func TestDiskFull(t *testing.T) {
 		written += len(chunk)
 	}
 	f.Close()
-	n, tallied := p.progress(t)
-	t.Logf("disk full (ballast %d MiB) after %d cases alerted, %d posts tallied", written>>20, n, tallied)
+	// Only the receiver is asked while the disk is full: a reader's
+	// stream check would wait on the full store itself.
+	n, _ := p.w.hook.newCases()
+	t.Logf("disk full (ballast %d MiB) after %d cases alerted", written>>20, n)
 	time.Sleep(5 * time.Second)
-	n2, tallied2 := p.progress(t)
-	t.Logf("with the disk full for 5s: %d cases alerted, %d posts tallied", n2, tallied2)
+	n, _ = p.w.hook.newCases()
+	t.Logf("with the disk full for 5s: %d cases alerted", n)
 	if err := os.Remove(ballast); err != nil {
 		t.Fatal(err)
 	}
 	nats.restart(500 * time.Millisecond)
-	// NATS 2.9 acknowledges some publishes it could not write while the
-	// disk is full and has lost them after the restart (seen here: about
-	// 2,000 posts). What handlewatch must still do: go on after the
-	// disk has room again, alert every finding the stream holds exactly
-	// once, and keep counters equal to a recount. The loss is logged.
+	// Some findings are missing after this (about 100 of 1,000 here, while
+	// the server logs "failed to store a msg … no space left on device"
+	// for publishes its clients saw acknowledged): not yet pinned down,
+	// so the test logs the loss rather than asserting there is none.
+	// What handlewatch must still do: go on once the disk has room,
+	// alert every finding the stream holds exactly once, and keep its
+	// counters equal to a recount.
 	lastPost := fmt.Sprintf("p%05d", (faultPosts-1)/everyNth*everyNth)
 	waitUntil(t, 60*time.Second, "the run to go on to the last post", func() bool {
 		return p.w.read(t).findingPosts["dump/"+lastPost]
@@ -378,8 +382,7 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("%d cases alerted for %d findings in the stream; alerted more than once: %v", n, len(rec.findings), twice)
 	}
 	if lost := p.wantFindings - len(rec.findings); lost > 0 {
-		t.Logf("NATS lost %d of %d findings' posts written while its disk was full (acknowledged, then gone after the restart)",
-			lost, p.wantFindings)
+		t.Logf("KNOWN LOSS: %d of %d findings missing after the disk was full and NATS restarted", lost, p.wantFindings)
 	}
 	p.checkCounters(t, int64(len(rec.findings)))
 }
