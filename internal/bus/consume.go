@@ -94,7 +94,12 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		FilterSubject: b.cfg.subject(spec.Filter),
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       min(spec.AckWait, serverAckWait),
-		MaxDeliver:    spec.MaxDeliver,
+		// Unbounded on the server: with the short server ack wait, messages
+		// pulled behind a slow handler time out and come back without ever
+		// failing, and a server-side bound would drop them silently. The
+		// bound is kept here instead: a handler failure at delivery
+		// MaxDeliver or later dead-letters the message.
+		MaxDeliver:    -1,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
