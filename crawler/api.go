@@ -87,4 +87,26 @@ type Deps struct {
 	// default transport is the one that checks the dialled address against
 	// crawler.allow_private_networks.
 	Transport http.RoundTripper
+	// Leases, when set, shares the targets among crawlers on one NATS:
+	// each target is crawled by the one process holding its lease, and
+	// taken over by another within the lease TTL when that process dies.
+	// Nil crawls every target here (one crawler).
+	Leases Leases
+}
+
+// Leases are expiring, exclusive claims shared by the crawlers
+// (*bus.Leases).
+type Leases interface {
+	// Acquire takes or renews the lease name; true when this process
+	// holds it now.
+	Acquire(ctx context.Context, name string) (bool, error)
+	// Hold keeps an acquired lease until ctx ends or it is lost, then
+	// cancels held; stop releases it.
+	Hold(ctx context.Context, name string) (held context.Context, stop func())
+	// Holder says who holds name, if anyone.
+	Holder(ctx context.Context, name string) (string, bool, error)
+	// Held lists the live leases whose names start with prefix.
+	Held(ctx context.Context, prefix string) ([]string, error)
+	Owner() string
+	TTL() time.Duration
 }

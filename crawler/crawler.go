@@ -25,6 +25,10 @@ type Crawler struct {
 	targets []*target
 	sem     chan struct{} // bounds the polls in flight
 	running atomic.Bool
+	// held counts the target leases this crawler holds; shedding is set
+	// while one of them is being given up for a crawler that has fewer.
+	held     atomic.Int64
+	shedding atomic.Bool
 }
 
 // target is one target of one source with its adapter and health.

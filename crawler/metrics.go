@@ -22,6 +22,7 @@ type metrics struct {
 	runDuration  *prometheus.HistogramVec // source
 	cursorSaves  *prometheus.CounterVec   // source
 	streamsAlive *prometheus.GaugeVec     // source
+	leased       *prometheus.GaugeVec     // source, target
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -51,6 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"source"}),
 		cursorSaves:  counter("cursor_saves_total", "Cursors saved after their posts were published.", "source"),
 		streamsAlive: gauge("streams_running", "Stream sessions running now.", "source"),
+		leased:       gauge("target_leased", "1 while this process holds the target's lease and crawls it (with crawler leases).", "source", "target"),
 	}
 	var err error
 	reg1 := func(c prometheus.Collector) prometheus.Collector {
@@ -80,6 +82,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.runDuration = reg1(m.runDuration).(*prometheus.HistogramVec)
 	m.cursorSaves = reg1(m.cursorSaves).(*prometheus.CounterVec)
 	m.streamsAlive = reg1(m.streamsAlive).(*prometheus.GaugeVec)
+	m.leased = reg1(m.leased).(*prometheus.GaugeVec)
 	if err != nil {
 		return nil, fmt.Errorf("registering crawler metrics: %w", err)
 	}

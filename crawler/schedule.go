@@ -24,21 +24,123 @@ func (c *Crawler) Run(ctx context.Context) error {
 	}
 	defer c.running.Store(false)
 	c.log.Info("crawler running", zap.Int("targets", len(c.targets)), zap.Int("max_concurrency", c.cfg.MaxConcurrency))
+	if l := c.deps.Leases; l != nil {
+		member := memberLease + l.Owner()
+		if _, err := l.Acquire(ctx, member); err != nil {
+			c.log.Warn("crawler membership lease unavailable: sharing targets without it", zap.Error(err))
+		}
+		_, stop := l.Hold(ctx, member)
+		defer stop()
+	}
 	var wg sync.WaitGroup
 	for _, tg := range c.targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			loop := c.pollLoop
 			if tg.streamer != nil {
-				c.streamLoop(ctx, tg)
-			} else {
-				c.pollLoop(ctx, tg)
+				loop = c.streamLoop
 			}
+			if c.deps.Leases == nil {
+				loop(ctx, tg)
+				return
+			}
+			c.leased(ctx, tg, loop)
 		}()
 	}
 	wg.Wait()
 	c.log.Info("crawler stopped")
 	return nil
+}
+
+// memberLease is held by every running crawler with leases: how many
+// share the targets.
+const memberLease = "crawler-member/"
+
+// leased runs loop on tg while this process holds tg's lease, and waits
+// for the lease while another crawler holds it. A crawler takes no more
+// than its fair share of the targets (all of them over the crawlers
+// running), unless a target has stayed free for three tries, and gives
+// one up at a time while it holds more than its share, so a crawler that
+// joins gets work. A crawler that loses a lease (it could not renew it
+// within the TTL) stops that target at once; its posts so far are
+// published and their cursor saved, so the next holder resumes where it
+// left off, and a post both publish is dropped by message-id dedupe.
+func (c *Crawler) leased(ctx context.Context, tg *target, loop func(context.Context, *target)) {
+	l := c.deps.Leases
+	name := "crawl/" + tg.key
+	retry := max(l.TTL()/3, 100*time.Millisecond)
+	gauge := c.metrics.leased.WithLabelValues(tg.t.Source.Name, tg.t.Name)
+	free := 0
+	for ctx.Err() == nil {
+		if c.held.Load() >= c.fairShare(ctx) {
+			if _, taken, err := l.Holder(ctx, name); err != nil || taken {
+				free = 0
+				sleep(ctx, jitter(retry, 0.2))
+				continue
+			}
+			if free++; free < 3 {
+				sleep(ctx, jitter(retry, 0.2))
+				continue
+			}
+		}
+		ok, err := l.Acquire(ctx, name)
+		if err != nil && ctx.Err() == nil {
+			tg.log.Warn("target lease unavailable: retrying", zap.Error(err))
+		}
+		if !ok {
+			sleep(ctx, jitter(retry, 0.2))
+			continue
+		}
+		free = 0
+		c.held.Add(1)
+		gauge.Set(1)
+		tg.log.Info("target lease taken: crawling here")
+		held, stop := l.Hold(ctx, name)
+		lctx, shed := context.WithCancel(held)
+		watched := make(chan bool, 1)
+		go func() { watched <- c.watchShare(lctx, shed) }()
+		loop(lctx, tg)
+		shed()
+		gaveUp := <-watched
+		lost := held.Err() != nil && ctx.Err() == nil
+		stop()
+		c.held.Add(-1)
+		gauge.Set(0)
+		switch {
+		case gaveUp:
+			tg.log.Info("target lease given up for a crawler with fewer targets")
+			c.shedding.Store(false)
+			sleep(ctx, l.TTL()) // room for the other crawler to take it
+		case lost:
+			tg.log.Warn("target lease lost: another crawler takes over")
+		}
+	}
+}
+
+// watchShare ends the target (shed) when this crawler holds more than its
+// share, one target at a time; it reports whether it did.
+func (c *Crawler) watchShare(ctx context.Context, shed func()) bool {
+	for sleep(ctx, jitter(c.deps.Leases.TTL(), 0.2)) {
+		if c.held.Load() > c.fairShare(ctx) && c.shedding.CompareAndSwap(false, true) {
+			shed()
+			return true
+		}
+	}
+	return false
+}
+
+// fairShare is how many targets this crawler should hold: the targets
+// over the running crawlers, rounded up (all of them if the count cannot
+// be read).
+func (c *Crawler) fairShare(ctx context.Context) int64 {
+	members, err := c.deps.Leases.Held(ctx, memberLease)
+	n := int64(len(c.targets))
+	if err != nil || len(members) <= 1 {
+		return n
+	}
+	m := int64(len(members))
+	return (n + m - 1) / m
 }
 
 // Once fetches every target once and returns: each poller's target is

@@ -22,6 +22,12 @@ type Bus interface {
 	Consume(ctx context.Context, spec bus.ConsumerSpec, h bus.Handler) error
 	Publish(ctx context.Context, subject, msgID string, v any) (bool, error)
 	Replay(ctx context.Context, stream, filter string, fn func(bus.Msg) error) error
+	// ReplayFrom replays from a sequence on and returns the sequence the
+	// replay reached (the next checkpoint).
+	ReplayFrom(ctx context.Context, stream, filter string, from uint64, fn func(bus.Msg) error) (uint64, error)
+	// AckFloor is the sequence up to which a durable consumer has acked
+	// everything.
+	AckFloor(ctx context.Context, stream, durable string) (uint64, error)
 	// Follow tails a stream from a sequence with a consumer of this
 	// process's own: every sink process sees every case event.
 	Follow(ctx context.Context, stream string, from uint64, fn func(context.Context, bus.Msg) error) error

@@ -42,6 +42,10 @@ type Config struct {
 	Signals signals.Config `yaml:"signals"`
 	// Dashboard is the moderator dashboard's accounts and sessions.
 	Dashboard web.Config `yaml:"dashboard"`
+	// CheckpointInterval is how often a sink on Redis moves its replay
+	// checkpoints up to what the consumers acked, and checks that Redis
+	// still holds the derived state (rebuilding it if it was flushed).
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
 }
 
 // WebhookConfig is one generic webhook destination.
@@ -150,6 +154,7 @@ func (c Config) WithDefaults() Config {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen
 	}
+	c.CheckpointInterval = orDur(c.CheckpointInterval, 10*time.Second)
 	c.Webhooks = slices.Clone(c.Webhooks)
 	for i := range c.Webhooks {
 		w := &c.Webhooks[i]
@@ -220,6 +225,9 @@ func (c Config) Validate() error {
 	}
 	if err := httpURL(c.BaseURL); err != nil {
 		return fmt.Errorf("sink.base_url: %w", err)
+	}
+	if c.CheckpointInterval < 100*time.Millisecond {
+		return errors.New("sink.checkpoint_interval: must be at least 100ms")
 	}
 	names := map[string]string{}
 	name := func(key, n string) error {

@@ -10,7 +10,11 @@
 // case view, the watchlists, the takedown records and the research
 // counters. Every write is idempotent on the finding or event id, so a
 // Redis view that survived is merely confirmed and a wiped or in-memory one
-// is restored. Then it starts, side by side:
+// is restored. On Redis the findings and tallies are replayed only from
+// the checkpoints kept beside the derived state (checkpoint.go: they
+// follow the consumers' ack floor); a Redis that lost them was flushed or
+// replaced, and everything is replayed, at start-up or, found while
+// running, before the next message acts. Then it starts, side by side:
 //
 //   - the durable consumer "sink" on hw.findings.>, shared by every sink
 //     process (JetStream hands each finding to one of them). A finding that

@@ -41,6 +41,9 @@ func (s *Sink) handleFinding(ctx context.Context, m bus.Msg) error {
 		s.m.findings.WithLabelValues("poison").Inc()
 		return bus.Poison(err)
 	}
+	if err := s.ensureState(ctx); err != nil {
+		return err
+	}
 	return s.applyFinding(ctx, f, m.Time, true)
 }
 
@@ -116,6 +119,13 @@ func (s *Sink) handleTally(ctx context.Context, m bus.Msg) error {
 	if err := json.Unmarshal(m.Data, &t); err != nil {
 		return bus.Poison(fmt.Errorf("decoding scan tally: %w", err))
 	}
+	if err := s.ensureState(ctx); err != nil {
+		return err
+	}
+	return s.countTally(ctx, t)
+}
+
+func (s *Sink) countTally(ctx context.Context, t wire.ScanTally) error {
 	if err := s.hooks.stats.ObserveTally(ctx, t); err != nil {
 		if errors.Is(err, stats.ErrInvalid) {
 			return bus.Poison(err)

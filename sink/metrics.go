@@ -18,6 +18,7 @@ type metrics struct {
 	escalations    *prometheus.CounterVec // notifier
 	rebuildSeconds prometheus.Gauge
 	rebuildMsgs    *prometheus.GaugeVec // stream
+	stateWipes     prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -40,9 +41,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "How long the last start-up rebuild from the streams took."}),
 		rebuildMsgs: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "rebuild_messages",
 			Help: "Messages replayed by the last start-up rebuild, by stream."}, []string{"stream"}),
+		stateWipes: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "state_wipes_total",
+			Help: "Times the derived state was found missing from Redis while running (flushed or replaced) and rebuilt."}),
 	}
 	for _, c := range []prometheus.Collector{m.findings, m.casesCreated, m.events, m.decisions, m.alertsSent, m.alertsFailed,
-		m.alertsDead, m.alertsQueued, m.escalations, m.rebuildSeconds, m.rebuildMsgs} {
+		m.alertsDead, m.alertsQueued, m.escalations, m.rebuildSeconds, m.rebuildMsgs, m.stateWipes} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("registering sink metrics: %w", err)
 		}

@@ -2,6 +2,7 @@ package sink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/handlewatch/handlewatch/internal/bus"
+	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 // ConsumerName is the durable consumer all sink processes share on
@@ -81,6 +83,17 @@ func (s *Sink) Run(ctx context.Context) error {
 		s.every(ctx, s.cfg.Alerts.DigestInterval, func() { s.flushDigests(ctx) })
 		return nil
 	})
+	spawn("checkpoints", func(ctx context.Context) error {
+		s.every(ctx, s.cfg.CheckpointInterval, func() {
+			if err := s.ensureState(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("checking derived state", zap.Error(err))
+			}
+			if err := s.advanceCheckpoints(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("advancing replay checkpoints", zap.Error(err))
+			}
+		})
+		return nil
+	})
 	spawn("reconcile", func(ctx context.Context) error {
 		run := func() {
 			if err := s.reconcile(ctx); err != nil && ctx.Err() == nil {
@@ -139,8 +152,18 @@ func (s *Sink) rebuild(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("rebuilding from case events: %w", err)
 	}
+	// Findings and tallies go from their checkpoints (all of them on
+	// memory state, or when Redis lost its checkpoint).
+	fromFindings, _, err := s.checkpoint(ctx, checkpointFindings)
+	if err != nil {
+		return 0, err
+	}
+	fromStats, _, err := s.checkpoint(ctx, checkpointStats)
+	if err != nil {
+		return 0, err
+	}
 	nFindings, bad := 0, 0
-	err = s.bus.Replay(ctx, bus.StreamFindings, "", func(m bus.Msg) error {
+	lastFinding, err := s.bus.ReplayFrom(ctx, bus.StreamFindings, "", fromFindings+1, func(m bus.Msg) error {
 		nFindings++
 		f, err := decodeFinding(m.Data)
 		if err != nil {
@@ -154,11 +177,34 @@ func (s *Sink) rebuild(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("rebuilding from findings: %w", err)
 	}
+	if lastFinding < fromFindings {
+		// The stream is behind the checkpoint: it was recreated, and the
+		// checkpoint vouches for nothing in it.
+		s.log.Warn("findings stream is behind the replay checkpoint: replaying it all",
+			zap.Uint64("checkpoint", fromFindings), zap.Uint64("last_seq", lastFinding))
+		fromFindings = 0
+		lastFinding, err = s.bus.ReplayFrom(ctx, bus.StreamFindings, "", 1, func(m bus.Msg) error {
+			nFindings++
+			f, err := decodeFinding(m.Data)
+			if err != nil {
+				bad++
+				return nil
+			}
+			return retry(ctx, 5, func() error { return s.applyFinding(ctx, f, m.Time, false) })
+		})
+		if err != nil {
+			return 0, fmt.Errorf("rebuilding from findings: %w", err)
+		}
+	}
 	nTallies := 0
-	err = s.bus.Replay(ctx, bus.StreamStats, "", func(m bus.Msg) error {
+	lastTally, err := s.bus.ReplayFrom(ctx, bus.StreamStats, "", fromStats+1, func(m bus.Msg) error {
 		nTallies++
 		return retry(ctx, 5, func() error {
-			if err := s.handleTally(ctx, m); err != nil && !errors.Is(err, bus.ErrPoison) {
+			var t wire.ScanTally
+			if json.Unmarshal(m.Data, &t) != nil {
+				return nil // poison, terminated by the live consumer
+			}
+			if err := s.countTally(ctx, t); err != nil && !errors.Is(err, bus.ErrPoison) {
 				return err
 			}
 			return nil
@@ -167,12 +213,21 @@ func (s *Sink) rebuild(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("rebuilding from scan tallies: %w", err)
 	}
+	// The tallies' checkpoint first: the findings' one is what says the
+	// state is there at all.
+	if err := s.setCheckpoint(ctx, checkpointStats, max(lastTally, fromStats)); err != nil {
+		return 0, err
+	}
+	if err := s.setCheckpoint(ctx, checkpointFindings, max(lastFinding, fromFindings)); err != nil {
+		return 0, err
+	}
 	took := s.now().Sub(start)
 	s.m.rebuildSeconds.Set(took.Seconds())
 	s.m.rebuildMsgs.WithLabelValues(bus.StreamCases).Set(float64(nEvents))
 	s.m.rebuildMsgs.WithLabelValues(bus.StreamFindings).Set(float64(nFindings))
 	s.m.rebuildMsgs.WithLabelValues(bus.StreamStats).Set(float64(nTallies))
-	s.log.Info("sink rebuilt from the streams", zap.Int("case_events", nEvents), zap.Int("findings", nFindings),
+	s.log.Info("sink rebuilt from the streams", zap.Int("case_events", nEvents),
+		zap.Uint64("findings_from_seq", fromFindings+1), zap.Int("findings", nFindings),
 		zap.Int("invalid_findings", bad), zap.Int("scan_tallies", nTallies), zap.Duration("took", took))
 	return lastEvent + 1, nil
 }

@@ -51,6 +51,9 @@ type Sink struct {
 	leaseTTL time.Duration
 	ackWait  time.Duration
 
+	// rebuildMu is held while the derived state is rebuilt after a wipe.
+	rebuildMu sync.Mutex
+
 	ready   atomic.Bool
 	stopped atomic.Bool
 	runMu   sync.Mutex

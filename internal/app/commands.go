@@ -209,7 +209,9 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer log.Sync() //nolint:errcheck // stderr may not sync
-	b, err := bus.Open(ctx, cfg.NATS, log.Named("bus"))
+	// OpenShared: beside a running `run` on the embedded store, read
+	// through that process's server.
+	b, err := bus.OpenShared(ctx, cfg.NATS, log.Named("bus"))
 	if err != nil {
 		return err
 	}
@@ -244,7 +246,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if cfg.Sink.Research.StudyKeyEnv == "" {
 		return &usageError{msg: "export: set sink.research.study_key_env to the variable holding this study's pseudonymisation key"}
 	}
-	b, err := bus.Open(ctx, cfg.NATS, log.Named("bus"))
+	b, err := bus.OpenShared(ctx, cfg.NATS, log.Named("bus"))
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ type Pipeline struct {
 	store state.Store
 	bus   *bus.Bus
 	demo  *demo.Site
+	// leases share crawl targets among crawlers and keep a sink on memory
+	// state from running beside another sink on the same NATS.
+	leases    *bus.Leases
+	sinkLease func() // releases the sink's mode lease
 
 	crawler *crawler.Crawler
 	worker  *detector.Worker
@@ -73,7 +77,15 @@ func Start(ctx context.Context, cfg *config.Config, log *zap.Logger, st stages) 
 	}
 	p.ops.AddCheck("nats", p.bus.Ready)
 
+	if st.sink || st.crawl {
+		if p.leases, err = p.bus.Leases(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if st.sink {
+		if err := p.claimSinkMode(ctx); err != nil {
+			return nil, err
+		}
 		deps := sink.Deps{Log: log.Named("sink"), Bus: p.bus, Store: p.store, Metrics: p.ops.Registry}
 		if st.crawl {
 			deps.SourceHealth = p.sourceHealth
@@ -107,7 +119,7 @@ func Start(ctx context.Context, cfg *config.Config, log *zap.Logger, st stages) 
 			}
 		}
 		p.crawler, err = crawler.New(cfg.Crawler, cfg.Sources, crawler.Deps{Log: log.Named("crawler"), Seen: p.store,
-			Cursors: cursors, Publisher: busPublisher{p.bus}, Metrics: p.ops.Registry})
+			Cursors: cursors, Publisher: busPublisher{p.bus}, Metrics: p.ops.Registry, Leases: p.leases})
 		if err != nil {
 			return nil, fmt.Errorf("starting crawler: %w", err)
 		}
@@ -251,6 +263,10 @@ func (p *Pipeline) close() {
 	if p.http != nil {
 		_ = p.http.Shutdown(ctx)
 		p.http = nil
+	}
+	if p.sinkLease != nil {
+		p.sinkLease()
+		p.sinkLease = nil
 	}
 	if p.bus != nil {
 		p.bus.Close()

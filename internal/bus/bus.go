@@ -2,11 +2,14 @@ package bus
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -46,14 +49,20 @@ func Open(ctx context.Context, cfg Config, log *zap.Logger) (*Bus, error) {
 	}
 	url := cfg.URL
 	if url == "" {
-		srv, err := startEmbedded(cfg, log.Named("nats-server"))
+		srv, token, err := startEmbedded(cfg, log.Named("nats-server"))
 		if err != nil {
 			return nil, err
 		}
 		b.srv = srv
 		opts = append(opts, nats.InProcessServer(srv))
+		if token != "" {
+			opts = append(opts, nats.Token(token))
+		}
 	} else if cfg.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(cfg.CredsFile))
+	}
+	if cfg.token != "" {
+		opts = append(opts, nats.Token(cfg.token))
 	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
@@ -81,39 +90,102 @@ func displayURL(url string) string {
 	return url
 }
 
-func startEmbedded(cfg Config, log *zap.Logger) (*server.Server, error) {
+// startEmbedded starts the embedded server. Without nats.listen it still
+// accepts clients on a random loopback port, with a random token, and
+// writes both to the data dir's client file (readable by the owner only),
+// so that `stats` and `export` can read the streams beside a running
+// `run` (the store itself is locked by the server that owns it).
+func startEmbedded(cfg Config, log *zap.Logger) (*server.Server, string, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("creating nats data dir: %w", err)
+		return nil, "", fmt.Errorf("creating nats data dir: %w", err)
 	}
 	opts := &server.Options{
 		ServerName: "handlewatch-embedded",
 		JetStream:  true,
 		StoreDir:   cfg.DataDir,
 		NoSigs:     true,
-		DontListen: cfg.Listen == "",
+		Host:       "127.0.0.1",
+		Port:       server.RANDOM_PORT,
 	}
+	var token string
 	if cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(cfg.Listen)
 		if err != nil {
-			return nil, fmt.Errorf("nats.listen %q: %w", cfg.Listen, err)
+			return nil, "", fmt.Errorf("nats.listen %q: %w", cfg.Listen, err)
 		}
 		p, err := strconv.Atoi(port)
 		if err != nil {
-			return nil, fmt.Errorf("nats.listen %q: bad port", cfg.Listen)
+			return nil, "", fmt.Errorf("nats.listen %q: bad port", cfg.Listen)
 		}
 		opts.Host, opts.Port = host, p
+	} else {
+		t := make([]byte, 24)
+		if _, err := rand.Read(t); err != nil {
+			return nil, "", fmt.Errorf("making the embedded server's token: %w", err)
+		}
+		token = hex.EncodeToString(t)
+		opts.Authorization = token
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
-		return nil, fmt.Errorf("starting embedded nats: %w", err)
+		return nil, "", fmt.Errorf("starting embedded nats: %w", err)
 	}
 	srv.SetLoggerV2(zapLogger{log}, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
-		return nil, errors.New("starting embedded nats: not ready after 10s")
+		return nil, "", errors.New("starting embedded nats: not ready after 10s")
 	}
-	return srv, nil
+	if addr, ok := srv.Addr().(*net.TCPAddr); ok {
+		if err := writeClientFile(cfg.DataDir, clientFile{URL: "nats://" + addr.String(), Token: token}); err != nil {
+			log.Warn("stats and export cannot reach this server while it runs", zap.Error(err))
+		}
+	}
+	return srv, token, nil
+}
+
+// clientFile is how a process reaches the embedded server another process
+// on the same data dir runs.
+type clientFile struct {
+	URL   string `json:"url"`
+	Token string `json:"token,omitempty"`
+}
+
+const clientFileName = "client.json"
+
+func writeClientFile(dir string, c clientFile) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, clientFileName+".tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", tmp, err)
+	}
+	return os.Rename(tmp, filepath.Join(dir, clientFileName))
+}
+
+// OpenShared is Open for the commands that only read the streams (stats,
+// export): with an embedded server already running on the data dir (in
+// `run`), it connects to that one through its client file; otherwise it
+// opens as Open does.
+func OpenShared(ctx context.Context, cfg Config, log *zap.Logger) (*Bus, error) {
+	if cfg.URL == "" {
+		data, err := os.ReadFile(filepath.Join(cfg.WithDefaults().DataDir, clientFileName))
+		var c clientFile
+		if err == nil && json.Unmarshal(data, &c) == nil && c.URL != "" {
+			shared := cfg
+			shared.URL, shared.token = c.URL, c.Token
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			if b, err := Open(cctx, shared, log); err == nil {
+				log.Debug("reading the streams of the embedded server that runs on the data dir", zap.String("url", c.URL))
+				return b, nil
+			}
+			// A file left by a process that died: start the server here.
+		}
+	}
+	return Open(ctx, cfg, log)
 }
 
 func (b *Bus) ensureStreams(ctx context.Context) error {
@@ -163,6 +235,7 @@ func (b *Bus) Close() {
 
 func (b *Bus) shutdownServer() {
 	if b.srv != nil {
+		_ = os.Remove(filepath.Join(b.cfg.DataDir, clientFileName))
 		b.srv.Shutdown()
 		b.srv.WaitForShutdown()
 		b.srv = nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,6 +132,18 @@ func TestPoisonIsTerminatedAndFailuresAreBounded(t *testing.T) {
 		defer mu.Unlock()
 		if calls["0"] != 1 || calls["1"] != 3 || calls["2"] != 1 {
 			t.Fatalf("deliveries = %v, want poison once, failing 3 times (MaxDeliver), good once", calls)
+		}
+		// Both given up on are kept as dead letters with their reasons.
+		got := map[string]bus.DeadLetter{}
+		if err := b.DeadLetters(ctx, func(d bus.DeadLetter) error { got[d.MsgID] = d; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if d := got["0"]; len(got) != 2 || !d.Poison || d.Stream != bus.StreamFindings || d.Consumer != "sink" ||
+			!strings.Contains(d.Reason, "bad schema") || !strings.Contains(string(d.Data), `"id":"0"`) {
+			t.Fatalf("dead letters = %+v, want the poison one with its reason and data", got)
+		}
+		if d := got["1"]; d.Poison || d.Delivered != 3 || !strings.Contains(d.Reason, "receiver down") {
+			t.Fatalf("dead letter of the failing message = %+v", d)
 		}
 	})
 }

@@ -30,6 +30,14 @@ type Config struct {
 	// Namespace replaces "hw" as the root of every subject and stream name,
 	// so that several deployments (or test runs) can share one cluster.
 	Namespace string `yaml:"namespace"`
+	// LeaseTTL is how long a process's lease (a crawl target, the sink's
+	// memory-state claim) outlives its last renewal: how soon a killed
+	// process's work is taken over.
+	LeaseTTL time.Duration `yaml:"lease_ttl"`
+
+	// token authenticates to an embedded server of another process
+	// (OpenShared); never from the file.
+	token string
 }
 
 // WithDefaults fills the zero fields.
@@ -52,6 +60,9 @@ func (c Config) WithDefaults() Config {
 	if c.DuplicateWindow == 0 {
 		c.DuplicateWindow = 24 * time.Hour
 	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
 	return c
 }
 
@@ -68,6 +79,8 @@ func (c Config) Validate() error {
 		return errors.New("nats.duplicate_window: must be at least 1m")
 	case !validNamespace(c.Namespace):
 		return errors.New("nats.namespace: letters, digits, '-' and '_' only")
+	case c.LeaseTTL < time.Second:
+		return errors.New("nats.lease_ttl: must be at least 1s")
 	case c.URL == "" && c.DataDir == "":
 		return errors.New("nats.data_dir: required for the embedded server")
 	}

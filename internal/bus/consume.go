@@ -42,8 +42,15 @@ type ConsumerSpec struct {
 	// MaxDeliver bounds redelivery; the last failure terminates the
 	// message with its error as the reason.
 	MaxDeliver int
-	// AckWait is how long a handler may take before the server redelivers.
+	// AckWait is how long a handler may take. The server is told a much
+	// shorter ack wait (serverAckWait) and kept informed while a handler
+	// runs, so the messages of a process that died come back within
+	// seconds, not after a slow handler's whole budget.
 	AckWait time.Duration
+	// MaxInFlight bounds the messages pulled ahead of the handler (16
+	// by default): what a killed process strands until the server's ack
+	// wait ends, and what waits behind a slow handler.
+	MaxInFlight int
 	// Backoff is the redelivery delay after the n-th failure (the last
 	// entry repeats).
 	Backoff []time.Duration
@@ -55,6 +62,9 @@ func (s ConsumerSpec) withDefaults() ConsumerSpec {
 	}
 	if s.AckWait == 0 {
 		s.AckWait = 30 * time.Second
+	}
+	if s.MaxInFlight == 0 {
+		s.MaxInFlight = 16
 	}
 	if len(s.Backoff) == 0 {
 		s.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
@@ -83,8 +93,13 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		Durable:       spec.Durable,
 		FilterSubject: b.cfg.subject(spec.Filter),
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       spec.AckWait,
-		MaxDeliver:    spec.MaxDeliver,
+		AckWait:       min(spec.AckWait, serverAckWait),
+		// Unbounded on the server: with the short server ack wait, messages
+		// pulled behind a slow handler time out and come back without ever
+		// failing, and a server-side bound would drop them silently. The
+		// bound is kept here instead: a handler failure at delivery
+		// MaxDeliver or later dead-letters the message.
+		MaxDeliver:    -1,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
@@ -98,7 +113,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		inflight.Add(1)
 		defer inflight.Done()
 		b.handle(hctx, log, spec, m, h)
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jetstream.PullMaxMessages(spec.MaxInFlight), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
 			log.Warn("consumer error", zap.Error(err))
 		}
@@ -117,14 +132,36 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	return nil
 }
 
+// serverAckWait is the ack wait the server applies; handlers that take
+// longer keep their messages with in-progress acks.
+const serverAckWait = 10 * time.Second
+
 func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m jetstream.Msg, h Handler) {
 	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1}
 	if md, err := m.Metadata(); err == nil {
 		msg.Seq, msg.Delivered, msg.Time = md.Sequence.Stream, md.NumDelivered, md.Timestamp
 	}
 	hctx, cancel := context.WithTimeout(ctx, spec.AckWait)
+	// Tell the server the message is in hand while the handler runs; a
+	// process that dies stops telling it, and the message is redelivered
+	// after serverAckWait.
+	beat := time.NewTicker(serverAckWait / 3)
+	beatDone := make(chan struct{})
+	go func() {
+		defer close(beatDone)
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-beat.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
 	err := h(hctx, msg)
 	cancel()
+	beat.Stop()
+	<-beatDone
 	fields := []zap.Field{zap.String("subject", msg.Subject), zap.Uint64("seq", msg.Seq),
 		zap.String("msg_id", msg.MsgID), zap.Uint64("delivered", msg.Delivered)}
 	switch {
@@ -132,11 +169,24 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m 
 		if aerr := m.DoubleAck(ctx); aerr != nil {
 			log.Warn("ack failed: message will be redelivered", append(fields, zap.Error(aerr))...)
 		}
-	case errors.Is(err, ErrPoison):
-		log.Error("poison message terminated", append(fields, zap.Error(err))...)
-		termWithReason(m, err)
-	case msg.Delivered >= uint64(spec.MaxDeliver):
-		log.Error("message failed its last delivery: terminated", append(fields, zap.Error(err))...)
+	case errors.Is(err, ErrPoison), msg.Delivered >= uint64(spec.MaxDeliver):
+		poison := errors.Is(err, ErrPoison)
+		// The dead-letter record first: a message is only terminated once
+		// it is kept with its reason, else it comes back later.
+		dctx, dcancel := context.WithTimeout(ctx, 10*time.Second)
+		derr := b.deadLetter(dctx, DeadLetter{Stream: spec.Stream, Consumer: spec.Durable, Subject: msg.Subject, Seq: msg.Seq,
+			MsgID: msg.MsgID, Delivered: msg.Delivered, Poison: poison, Reason: err.Error(), At: time.Now().UTC(), Data: msg.Data})
+		dcancel()
+		if derr != nil {
+			log.Error("dead letter not recorded: redelivering", append(fields, zap.NamedError("reason", err), zap.Error(derr))...)
+			_ = m.NakWithDelay(spec.backoff(msg.Delivered))
+			return
+		}
+		if poison {
+			log.Error("poison message dead-lettered", append(fields, zap.Error(err))...)
+		} else {
+			log.Error("message failed its last delivery: dead-lettered", append(fields, zap.Error(err))...)
+		}
 		termWithReason(m, err)
 	default:
 		delay := spec.backoff(msg.Delivered)
@@ -162,32 +212,43 @@ func termWithReason(m jetstream.Msg, err error) {
 // has seen the last one. It is how derived state is rebuilt after a restart
 // or a wiped Redis.
 func (b *Bus) Replay(ctx context.Context, stream, filter string, fn func(Msg) error) error {
+	_, err := b.ReplayFrom(ctx, stream, filter, 1, fn)
+	return err
+}
+
+// ReplayFrom is Replay from sequence from on (a checkpoint's next). It
+// returns the stream's last sequence when it started, which every
+// message up to has been seen by fn: the next checkpoint.
+func (b *Bus) ReplayFrom(ctx context.Context, stream, filter string, from uint64, fn func(Msg) error) (uint64, error) {
 	st, err := b.js.Stream(ctx, b.cfg.streamName(stream))
 	if err != nil {
-		return fmt.Errorf("opening stream %s: %w", stream, err)
+		return 0, fmt.Errorf("opening stream %s: %w", stream, err)
 	}
 	info, err := st.Info(ctx)
 	if err != nil {
-		return fmt.Errorf("reading stream %s: %w", stream, err)
+		return 0, fmt.Errorf("reading stream %s: %w", stream, err)
 	}
 	last := info.State.LastSeq
-	if info.State.Msgs == 0 || last == 0 {
-		return nil
+	if info.State.Msgs == 0 || last == 0 || from > last {
+		return last, nil
 	}
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
 	if filter != "" {
 		cfg.FilterSubjects = []string{b.cfg.subject(filter)}
 	}
 	cons, err := st.OrderedConsumer(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", stream, err)
+		return 0, fmt.Errorf("replaying %s: %w", stream, err)
 	}
 	if ci := cons.CachedInfo(); ci != nil && ci.NumPending == 0 {
-		return nil
+		return last, nil
 	}
 	it, err := cons.Messages()
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", stream, err)
+		return 0, fmt.Errorf("replaying %s: %w", stream, err)
 	}
 	defer it.Stop()
 	done := make(chan struct{})
@@ -203,21 +264,39 @@ func (b *Bus) Replay(ctx context.Context, stream, filter string, fn func(Msg) er
 		m, err := it.Next()
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return 0, ctx.Err()
 			}
-			return fmt.Errorf("replaying %s: %w", stream, err)
+			return 0, fmt.Errorf("replaying %s: %w", stream, err)
 		}
 		md, err := m.Metadata()
 		if err != nil {
-			return fmt.Errorf("replaying %s: %w", stream, err)
+			return 0, fmt.Errorf("replaying %s: %w", stream, err)
 		}
 		msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"),
 			Seq: md.Sequence.Stream, Delivered: 1, Time: md.Timestamp}
 		if err := fn(msg); err != nil {
-			return err
+			return 0, err
 		}
 		if md.Sequence.Stream >= last || md.NumPending == 0 {
-			return nil
+			return last, nil
 		}
 	}
+}
+
+// AckFloor is the stream sequence up to which every message of the
+// durable consumer is acked (or terminated): what the consumers have
+// finished with. 0 when the consumer does not exist yet.
+func (b *Bus) AckFloor(ctx context.Context, stream, durable string) (uint64, error) {
+	c, err := b.js.Consumer(ctx, b.cfg.streamName(stream), durable)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("opening consumer %s on %s: %w", durable, stream, err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading consumer %s on %s: %w", durable, stream, err)
+	}
+	return info.AckFloor.Stream, nil
 }

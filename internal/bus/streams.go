@@ -80,5 +80,6 @@ func streamConfigs(c Config) []jetstream.StreamConfig {
 			Storage: jetstream.FileStorage, Replicas: c.Replicas, Duplicates: dup(c.FindingsRetention),
 			Description: "posts-scanned tallies: the research denominators",
 		},
+		deadStreamConfig(c),
 	}
 }

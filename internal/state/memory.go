@@ -187,3 +187,31 @@ func addAll(sets map[string]map[string]struct{}, key string, members []string) {
 		s[v] = struct{}{}
 	}
 }
+
+func (m *Memory) ApplyBatch(_ context.Context, b Batch) (bool, error) {
+	if err := b.valid(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if b.Once != "" {
+		if m.live(b.Once) {
+			return false, nil
+		}
+		var exp time.Time
+		if b.OnceTTL > 0 {
+			exp = m.now().Add(b.OnceTTL)
+		}
+		m.seen[b.Once] = exp
+	}
+	for _, in := range b.Incrs {
+		m.counters[windowKey(in.Name, in.Period, in.At)] += in.N
+	}
+	for _, d := range b.Distincts {
+		addAll(m.distinct, windowKey(d.Name, d.Period, d.At), d.Members)
+	}
+	for _, a := range b.SetAdds {
+		addAll(m.sets, a.Set, a.Members)
+	}
+	return true, nil
+}

@@ -206,3 +206,86 @@ func toAny(ss []string) []any {
 	}
 	return out
 }
+
+// batchScript applies a Batch in one round trip, atomically. KEYS are the
+// once key (when ARGV[1] is "1") and then one key per write; ARGV is
+// once-flag, once-ttl-ms, then per write: op (i: INCRBY, h: PFADD, s:
+// SADD), ttl in seconds (0: none), n (the increment, or how many members
+// follow), members.
+var batchScript = redis.NewScript(`
+local k, a = 1, 3
+if ARGV[1] == '1' then
+  local ttl = tonumber(ARGV[2])
+  local ok
+  if ttl > 0 then ok = redis.call('SET', KEYS[1], 1, 'NX', 'PX', ttl) else ok = redis.call('SET', KEYS[1], 1, 'NX') end
+  if not ok then return 0 end
+  k = 2
+end
+while k <= #KEYS do
+  local op, ttl, n = ARGV[a], tonumber(ARGV[a+1]), tonumber(ARGV[a+2])
+  a = a + 3
+  if op == 'i' then
+    redis.call('INCRBY', KEYS[k], n)
+  else
+    local members = {}
+    for j = 1, n do members[j] = ARGV[a+j-1] end
+    a = a + n
+    if n > 0 then
+      if op == 'h' then redis.call('PFADD', KEYS[k], unpack(members)) else redis.call('SADD', KEYS[k], unpack(members)) end
+    end
+  end
+  if ttl > 0 then redis.call('EXPIRE', KEYS[k], ttl) end
+  k = k + 1
+end
+return 1
+`)
+
+func (r *Redis) ApplyBatch(ctx context.Context, b Batch) (bool, error) {
+	if err := b.valid(); err != nil {
+		return false, err
+	}
+	var keys []string
+	args := []any{"0", int64(0)}
+	if b.Once != "" {
+		keys = append(keys, r.key("seen", b.Once))
+		args = []any{"1", b.OnceTTL.Milliseconds()}
+	}
+	secs := func(p Period) int64 { return int64(p.TTL() / time.Second) }
+	for _, in := range b.Incrs {
+		keys = append(keys, r.key("count", windowKey(in.Name, in.Period, in.At)))
+		args = append(args, "i", secs(in.Period), in.N)
+	}
+	members := func(op string, ttl int64, ms []string) {
+		args = append(args, op, ttl, len(ms))
+		for _, m := range ms {
+			args = append(args, m)
+		}
+	}
+	for _, d := range b.Distincts {
+		keys = append(keys, r.key("hll", windowKey(d.Name, d.Period, d.At)))
+		members("h", secs(d.Period), d.Members)
+	}
+	for _, s := range b.SetAdds {
+		keys = append(keys, r.key("set", s.Set))
+		members("s", 0, s.Members)
+	}
+	if len(keys) == 0 {
+		return true, nil
+	}
+	n, err := batchScript.Run(ctx, r.rdb, keys, args...).Int64()
+	if err != nil {
+		return false, fmt.Errorf("applying a batch of %d writes: %w", len(keys), err)
+	}
+	return n == 1, nil
+}
+
+// AdvanceCursor sets the cursor key only if it exists, and reports whether
+// it did: a checkpoint moved forward can never reappear in a Redis that
+// was flushed meanwhile, where its absence is what says "rebuild".
+func (r *Redis) AdvanceCursor(ctx context.Context, key, value string) (bool, error) {
+	ok, err := r.rdb.SetXX(ctx, r.key("cursor", key), value, redis.KeepTTL).Result()
+	if err != nil {
+		return false, fmt.Errorf("advancing cursor %s: %w", key, err)
+	}
+	return ok, nil
+}

@@ -100,7 +100,67 @@ type Store interface {
 	Counters
 	Distinct
 	Sets
+	Batcher
 	// Ping reports whether the backing service answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Batch is a group of counter, distinct-count and set writes applied in
+// one step: one round trip to Redis instead of one per write, and all or
+// nothing, so a failure half way cannot leave some counters counted and
+// others not.
+type Batch struct {
+	// Once, when set, makes the batch idempotent on a seen key: the batch
+	// is applied only if Once was not seen, and Once is marked seen for
+	// OnceTTL (0: forever) in the same step.
+	Once    string
+	OnceTTL time.Duration
+
+	Incrs     []BatchIncr
+	Distincts []BatchDistinct
+	SetAdds   []BatchSetAdd
+}
+
+// BatchIncr is one Incr of a Batch.
+type BatchIncr struct {
+	Name   string
+	Period Period
+	At     time.Time
+	N      int64
+}
+
+// BatchDistinct is one AddDistinct of a Batch.
+type BatchDistinct struct {
+	Name    string
+	Period  Period
+	At      time.Time
+	Members []string
+}
+
+// BatchSetAdd is one AddToSet of a Batch.
+type BatchSetAdd struct {
+	Set     string
+	Members []string
+}
+
+func (b Batch) valid() error {
+	for _, in := range b.Incrs {
+		if err := in.Period.valid(); err != nil {
+			return err
+		}
+	}
+	for _, d := range b.Distincts {
+		if err := d.Period.valid(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Batcher applies batches.
+type Batcher interface {
+	// ApplyBatch applies every write of b at once. With b.Once set it
+	// reports false, and writes nothing, when Once was already seen.
+	ApplyBatch(ctx context.Context, b Batch) (applied bool, err error)
 }

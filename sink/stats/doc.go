@@ -8,7 +8,7 @@
 // state.Store, Metrics, Now}) and feeds it every message of the three
 // record streams, during the rebuild and live alike (each call is
 // idempotent on the message's own id, so a replay or a redelivery counts
-// once):
+// once; each is one state.Batch, so one Redis round trip, all or nothing):
 //
 //   - ObserveFinding(ctx, f) for every wire.Finding on hw.findings.>
 //     (stream FINDINGS), in the findings handler, before the ack;

@@ -21,6 +21,7 @@ type Store interface {
 	state.Counters
 	state.Distinct
 	state.Sets
+	state.Batcher
 }
 
 // Deps is what Stats needs from the sink.
@@ -125,15 +126,25 @@ func FindingDay(f wire.Finding) time.Time {
 	return utcDay(f.Post.CreatedAt)
 }
 
-// claim marks id seen and reports whether this call should count it. If
-// counting then fails, release lets a redelivery count it again.
-func (s *Stats) claim(ctx context.Context, kind, id string) (bool, func(), error) {
-	key := "stats:" + kind + ":" + id
-	fresh, err := s.store.MarkSeen(ctx, key, s.idTTL())
+// apply counts b once per message id: the seen key and every write go in
+// one batch (one Redis round trip, all or nothing), so a redelivery or a
+// replay never counts twice and a failure never counts half.
+func (s *Stats) apply(ctx context.Context, kind, id string, b state.Batch) (bool, error) {
+	b.Once, b.OnceTTL = "stats:"+kind+":"+id, s.idTTL()
+	fresh, err := s.store.ApplyBatch(ctx, b)
 	if err != nil {
-		return false, nil, fmt.Errorf("marking %s %s: %w", kind, id, err)
+		return false, fmt.Errorf("counting %s %s: %w", kind, id, err)
 	}
-	return fresh, func() { _ = s.store.Forget(context.WithoutCancel(ctx), key) }, nil
+	if fresh {
+		s.count(kind, resultCounted)
+	} else {
+		s.count(kind, resultDuplicate)
+	}
+	return fresh, nil
+}
+
+func dayIncr(name string, day time.Time, n int64) state.BatchIncr {
+	return state.BatchIncr{Name: name, Period: state.Day, At: day, N: n}
 }
 
 func (s *Stats) count(kind, result string) { s.metrics.WithLabelValues(kind, result).Inc() }
@@ -150,24 +161,11 @@ func (s *Stats) ObserveTally(ctx context.Context, t wire.ScanTally) error {
 		s.count("tally", resultExpired)
 		return nil
 	}
-	fresh, release, err := s.claim(ctx, "tally", t.ID)
-	if err != nil || !fresh {
-		if err == nil {
-			s.count("tally", resultDuplicate)
-		}
-		return err
-	}
-	err = errors.Join(
-		s.incr(ctx, keyPosts+"all", day, t.Posts),
-		s.incr(ctx, keyPosts+scopeSrc(t.Source), day, t.Posts),
-		s.store.AddToSet(ctx, setSources, t.Source),
-	)
-	if err != nil {
-		release()
-		return err
-	}
-	s.count("tally", resultCounted)
-	return nil
+	_, err = s.apply(ctx, "tally", t.ID, state.Batch{
+		Incrs:   []state.BatchIncr{dayIncr(keyPosts+"all", day, t.Posts), dayIncr(keyPosts+scopeSrc(t.Source), day, t.Posts)},
+		SetAdds: []state.BatchSetAdd{{Set: setSources, Members: []string{t.Source}}},
+	})
+	return err
 }
 
 // ObserveFinding counts one finding: per source, app and severity, and
@@ -182,13 +180,6 @@ func (s *Stats) ObserveFinding(ctx context.Context, f wire.Finding) error {
 		s.count("finding", resultExpired)
 		return nil
 	}
-	fresh, release, err := s.claim(ctx, "finding", f.ID)
-	if err != nil || !fresh {
-		if err == nil {
-			s.count("finding", resultDuplicate)
-		}
-		return err
-	}
 	src, sev := f.Post.Source, f.Severity
 	scopes := []string{"all", scopeSrc(src), scopeSev(sev), scopeSrcSev(src, sev)}
 	apps := map[string][]string{}
@@ -201,33 +192,30 @@ func (s *Stats) ObserveFinding(ctx context.Context, f wire.Finding) error {
 		scopes = append(scopes, scopeApp(a), scopeSrcApp(src, a))
 	}
 	sort.Strings(appNames)
-	var errs []error
+	var b state.Batch
 	for _, sc := range scopes {
-		errs = append(errs, s.incr(ctx, keyFindings+sc, day, 1))
+		b.Incrs = append(b.Incrs, dayIncr(keyFindings+sc, day, 1))
+	}
+	distinct := func(name string, members []string) {
+		b.Distincts = append(b.Distincts, state.BatchDistinct{Name: name, Period: state.Day, At: day, Members: members})
 	}
 	var all []string
 	for _, a := range appNames {
 		members := apps[a]
 		all = append(all, members...)
-		errs = append(errs,
-			s.store.AddDistinct(ctx, keyHandles+scopeApp(a), state.Day, day, members...),
-			s.store.AddDistinct(ctx, keyHandles+scopeSrcApp(src, a), state.Day, day, members...))
+		distinct(keyHandles+scopeApp(a), members)
+		distinct(keyHandles+scopeSrcApp(src, a), members)
 	}
 	if len(all) > 0 {
-		errs = append(errs,
-			s.store.AddDistinct(ctx, keyHandles+"all", state.Day, day, all...),
-			s.store.AddDistinct(ctx, keyHandles+scopeSrc(src), state.Day, day, all...))
+		distinct(keyHandles+"all", all)
+		distinct(keyHandles+scopeSrc(src), all)
 	}
-	errs = append(errs, s.store.AddToSet(ctx, setSources, src))
+	b.SetAdds = append(b.SetAdds, state.BatchSetAdd{Set: setSources, Members: []string{src}})
 	if len(appNames) > 0 {
-		errs = append(errs, s.store.AddToSet(ctx, setApps, appNames...))
+		b.SetAdds = append(b.SetAdds, state.BatchSetAdd{Set: setApps, Members: appNames})
 	}
-	if err := errors.Join(errs...); err != nil {
-		release()
-		return fmt.Errorf("counting finding %s: %w", f.ID, err)
-	}
-	s.count("finding", resultCounted)
-	return nil
+	_, err := s.apply(ctx, "finding", f.ID, b)
+	return err
 }
 
 // ObserveEvent counts moderator decisions (confirm, dismiss, escalate,
@@ -247,29 +235,12 @@ func (s *Stats) ObserveEvent(ctx context.Context, ev wire.CaseEvent) error {
 		s.count("event", resultExpired)
 		return nil
 	}
-	fresh, release, err := s.claim(ctx, "event", ev.ID)
-	if err != nil || !fresh {
-		if err == nil {
-			s.count("event", resultDuplicate)
-		}
-		return err
-	}
 	base := keyDecisions + string(ev.Decision) + "|"
-	errs := []error{s.incr(ctx, base+"all", day, 1)}
+	b := state.Batch{Incrs: []state.BatchIncr{dayIncr(base+"all", day, 1)}}
 	if wire.IsApp(ev.App) {
-		errs = append(errs, s.incr(ctx, base+scopeApp(ev.App), day, 1), s.store.AddToSet(ctx, setApps, ev.App))
+		b.Incrs = append(b.Incrs, dayIncr(base+scopeApp(ev.App), day, 1))
+		b.SetAdds = []state.BatchSetAdd{{Set: setApps, Members: []string{ev.App}}}
 	}
-	if err := errors.Join(errs...); err != nil {
-		release()
-		return fmt.Errorf("counting decision %s: %w", ev.ID, err)
-	}
-	s.count("event", resultCounted)
-	return nil
-}
-
-func (s *Stats) incr(ctx context.Context, name string, day time.Time, n int64) error {
-	if _, err := s.store.Incr(ctx, name, state.Day, day, n); err != nil {
-		return fmt.Errorf("counting %s: %w", name, err)
-	}
-	return nil
+	_, err := s.apply(ctx, "event", ev.ID, b)
+	return err
 }

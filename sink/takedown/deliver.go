@@ -33,6 +33,21 @@ func (m *Manager) deliver(ctx context.Context, t *target, r Request, now time.Ti
 		return nil // another process (or call) has this notice in hand
 	}
 	release := func() { _ = m.store.Forget(context.WithoutCancel(ctx), claim) }
+	attempt := fmt.Sprintf("%d.%d", notice, r.Failures)
+	if r.Intent == attempt {
+		// This attempt was recorded as about to go out and its outcome
+		// never was: the process that made it stopped (or lost its
+		// claim). The notice may well have reached the target, so it is
+		// not sent again; the request goes on as sent, and re-checks and
+		// re-notices follow as usual.
+		if now.Sub(r.IntentAt) < m.cfg.SendTimeout.D()+time.Minute {
+			release()
+			return nil // perhaps still in flight elsewhere
+		}
+		return m.change(ctx, r, wire.TakedownSent, strconv.Itoa(notice), actor,
+			fmt.Sprintf("outcome unknown: notice %d was being sent at %s when its sender stopped; not sent again to avoid a duplicate",
+				notice, r.IntentAt.UTC().Format(time.RFC3339)), "", now)
+	}
 	if verify {
 		v, detail := m.recheck(ctx, t, r, now)
 		switch v {
@@ -60,6 +75,12 @@ func (m *Manager) deliver(ctx context.Context, t *target, r Request, now time.Ti
 	n, err := m.renderNotice(ctx, t, r, notice, now, false)
 	if err != nil {
 		return m.sendFailed(ctx, r, err, now, actor)
+	}
+	// Intent first: a crash between the send and its record then leaves
+	// a trace, and the next attempt does not send a duplicate.
+	if err := m.change(ctx, r, wire.TakedownRequested, "i"+attempt, actor, fmt.Sprintf("sending notice %d", notice), "", now); err != nil {
+		release()
+		return err
 	}
 	sctx, cancel := context.WithTimeout(ctx, m.cfg.SendTimeout.D())
 	a, err := t.ch.send(sctx, n)
@@ -258,11 +279,18 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 		}
 		st := status[r.CaseID]
 		if st.Closed() {
-			if !cancelled[r.CaseID] {
-				cancelled[r.CaseID] = true
-				errs = append(errs, m.cancelCase(ctx, r.CaseID, st, actorSystem, now))
+			if other := m.openSharer(r, r.CaseID); other != "" {
+				// Another case stands on it: it goes on, as that case's.
+				if st = status[other]; st == "" {
+					st = cases.StatusNew
+				}
+			} else {
+				if !cancelled[r.CaseID] {
+					cancelled[r.CaseID] = true
+					errs = append(errs, m.cancelCase(ctx, r.CaseID, st, actorSystem, now))
+				}
+				continue
 			}
-			continue
 		}
 		errs = append(errs, m.tickOne(ctx, t, r, st, now))
 	}

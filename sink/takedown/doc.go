@@ -70,8 +70,16 @@
 //
 //   - A human decision always wins: a dismissed or cleared case never gets
 //     a request, and its open requests (pending or sent) are closed as
-//     failed with reason dismissed/cleared; a confirm files at once in
-//     review mode and in auto mode whatever the severity.
+//     failed with reason dismissed/cleared, unless another case still open
+//     shares the request (its sightings of the same post found it filed:
+//     Request.Sharers); a confirm files at once in review mode and in auto
+//     mode whatever the severity.
+//   - Intent first: before a notice goes out, a requested event with
+//     sequence "i<notice>.<failures>" records the attempt. If the process
+//     dies before the outcome is recorded, the next attempt at that notice
+//     (after the 15-minute claim) does not send it again but records it
+//     as sent with reason "outcome unknown…"; re-checks and re-notices
+//     then follow as for any sent request.
 //   - Auto targets file at once when the finding's mode is act and its
 //     severity is at least auto_min_severity.
 //   - Dedupe: the fast layer is state.Seen

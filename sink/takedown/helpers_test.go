@@ -81,12 +81,15 @@ type recorder struct {
 	events []wire.CaseEvent
 	ids    map[string]bool
 	fail   atomic.Bool
+	// failID, when set, refuses the events whose id it matches (a crash
+	// between an action and its record).
+	failID func(id string) bool
 }
 
 func newRecorder() *recorder { return &recorder{ids: map[string]bool{}} }
 
 func (p *recorder) Publish(_ context.Context, subject, msgID string, v any) (bool, error) {
-	if p.fail.Load() {
+	if p.fail.Load() || (p.failID != nil && p.failID(msgID)) {
 		return false, errors.New("nats: no responders")
 	}
 	ev := v.(wire.CaseEvent)

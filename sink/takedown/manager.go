@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -462,11 +463,19 @@ func (m *Manager) Requests(caseID string) []Request {
 	return out
 }
 
-// cancelCase closes every open request of a dismissed or cleared case.
+// cancelCase closes every open request of a dismissed or cleared case,
+// except those another case still open shares (its sightings of the same
+// post found the request filed): one moderator's dismissal of one handle
+// does not withdraw the report another handle in the same post stands on.
 func (m *Manager) cancelCase(ctx context.Context, caseID string, status cases.Status, actor string, now time.Time) error {
 	var errs []error
-	for _, r := range m.Requests(caseID) {
-		if r.Closed() {
+	for _, r := range m.Requests("") {
+		if r.Closed() || (r.CaseID != caseID && !slices.Contains(r.Sharers, caseID)) {
+			continue
+		}
+		if other := m.openSharer(r, caseID); other != "" {
+			m.log.Info("takedown kept open: another case shares it", zap.String("request_id", r.ID),
+				zap.String("case_id", caseID), zap.String("shared_with", other))
 			continue
 		}
 		what := "pending request cancelled"
@@ -477,4 +486,17 @@ func (m *Manager) cancelCase(ctx context.Context, caseID string, status cases.St
 			fmt.Sprintf("%s: %s, the case was %s by a moderator", status, what, status), "", now))
 	}
 	return errors.Join(errs...)
+}
+
+// openSharer returns a case of r other than closing that is not closed by
+// a decision, or "".
+func (m *Manager) openSharer(r Request, closing string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, id := range append([]string{r.CaseID}, r.Sharers...) {
+		if id != closing && !m.status[id].Closed() {
+			return id
+		}
+	}
+	return ""
 }

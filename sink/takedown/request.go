@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,15 @@ type Request struct {
 	Failures int    `json:"failures"` // transient failures since the last notice
 	ReportID string `json:"report_id,omitempty"`
 	Reason   string `json:"reason,omitempty"` // of the last change
+	// Intent is the attempt recorded as about to be sent ("<notice>.<failures>")
+	// whose outcome is not recorded yet: after a crash it says a notice may
+	// have gone out, so it is not sent again.
+	Intent   string    `json:"intent,omitempty"`
+	IntentAt time.Time `json:"intent_at,omitzero"`
+	// Sharers are the other cases whose sightings of the same post found
+	// this request already filed: a dismissal of one case leaves the
+	// request open while another still stands.
+	Sharers []string `json:"sharers,omitempty"`
 
 	CreatedAt     time.Time     `json:"created_at"`
 	FirstSentAt   time.Time     `json:"first_sent_at,omitzero"`
@@ -78,6 +88,7 @@ func (r *Request) clone() Request {
 	c.applied = nil
 	c.Permalinks = append([]string(nil), r.Permalinks...)
 	c.Categories = append([]string(nil), r.Categories...)
+	c.Sharers = append([]string(nil), r.Sharers...)
 	return c
 }
 
@@ -191,6 +202,13 @@ func (m *Manager) applyEvent(ev wire.CaseEvent) {
 	seq := eventSeq(ev.ID)
 	switch tc.State {
 	case wire.TakedownRequested:
+		if intent, ok := strings.CutPrefix(seq, "i"); ok {
+			if !terminal {
+				r.Intent, r.IntentAt = intent, ev.At
+			}
+			return // an intent changes nothing else, not even the reason
+		}
+		r.Intent, r.IntentAt = "", time.Time{}
 		if strings.HasPrefix(seq, "f") {
 			k, _ := strconv.Atoi(seq[1:])
 			if k > r.Failures {
@@ -212,6 +230,7 @@ func (m *Manager) applyEvent(ev wire.CaseEvent) {
 			r.URL = tc.URL
 		}
 	case wire.TakedownSent:
+		r.Intent, r.IntentAt = "", time.Time{}
 		if n, err := strconv.Atoi(seq); err == nil && n > r.Notices {
 			r.Notices = n
 		}
@@ -233,6 +252,7 @@ func (m *Manager) applyEvent(ev wire.CaseEvent) {
 			r.State = wire.TakedownAcknowledged
 		}
 	case wire.TakedownRemoved, wire.TakedownFailed:
+		r.Intent, r.IntentAt = "", time.Time{}
 		if terminal {
 			break
 		}
@@ -250,6 +270,10 @@ func (m *Manager) applyEvent(ev wire.CaseEvent) {
 
 func applySkip(r *Request, ev wire.CaseEvent) {
 	switch ev.Reason {
+	case ReasonDuplicate:
+		if ev.CaseID != "" && ev.CaseID != r.CaseID && !slices.Contains(r.Sharers, ev.CaseID) {
+			r.Sharers = append(r.Sharers, ev.CaseID)
+		}
 	case ReasonShadow:
 		r.Shadow = true
 		r.Reason = ev.Reason

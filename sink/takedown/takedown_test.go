@@ -85,7 +85,8 @@ func TestAutoModeFilesAtOrAboveSeverity(t *testing.T) {
 				if r.State != wire.TakedownAcknowledged || r.ReportID != "1" || r.Notices != 1 {
 					t.Fatalf("request = %+v, want acknowledged with report id 1", r)
 				}
-				want := []wire.TakedownState{wire.TakedownRequested, wire.TakedownSent, wire.TakedownAcknowledged}
+				// The second requested is the intent, recorded before the send.
+				want := []wire.TakedownState{wire.TakedownRequested, wire.TakedownRequested, wire.TakedownSent, wire.TakedownAcknowledged}
 				if got := h.pub.states(reqID); !reflect.DeepEqual(got, want) {
 					t.Fatalf("states = %v, want %v", got, want)
 				}

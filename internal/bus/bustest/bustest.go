@@ -62,10 +62,11 @@ func ExternalIn(t testing.TB, ns string) *bus.Bus {
 		t.Fatalf("nats at %s (set HW_TEST_NATS_URL): %v", URL(), err)
 	}
 	t.Cleanup(func() {
-		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats} {
+		for _, s := range []string{bus.StreamPosts, bus.StreamFindings, bus.StreamCases, bus.StreamStats, bus.StreamDead} {
 			_ = b.JetStream().DeleteStream(ctx, b.StreamName(s))
 		}
 		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName(bus.BucketCursors))
+		_ = b.JetStream().DeleteKeyValue(ctx, b.StreamName(bus.BucketLeases))
 		b.Close()
 	})
 	return b

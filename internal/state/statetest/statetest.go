@@ -181,6 +181,91 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 		}
 	})
 
+	t.Run("batch", func(t *testing.T) {
+		s := open(t)
+		b := state.Batch{
+			Incrs: []state.BatchIncr{
+				{Name: "b-findings", Period: state.Day, At: at, N: 1},
+				{Name: "b-findings", Period: state.Day, At: at, N: 2}, // the same counter twice adds up
+				{Name: "b-posts", Period: state.Hour, At: at, N: 5},
+			},
+			Distincts: []state.BatchDistinct{{Name: "b-handles", Period: state.Day, At: at, Members: []string{"kik:a", "kik:b", "kik:a"}}},
+			SetAdds:   []state.BatchSetAdd{{Set: "b-apps", Members: []string{"kik", "wickr"}}, {Set: "b-empty"}},
+		}
+		for i := range 2 {
+			if ok, err := s.ApplyBatch(ctx, b); err != nil || !ok {
+				t.Fatalf("ApplyBatch #%d without Once = %v, %v; want applied", i, ok, err)
+			}
+		}
+		if got, _ := s.Count(ctx, "b-findings", state.Day, at); got != 6 {
+			t.Fatalf("Count(b-findings) = %d, want 6", got)
+		}
+		if got, _ := s.Count(ctx, "b-posts", state.Hour, at); got != 10 {
+			t.Fatalf("Count(b-posts) = %d, want 10", got)
+		}
+		if got, _ := s.CountDistinct(ctx, "b-handles", state.Day, at); got != 2 {
+			t.Fatalf("CountDistinct(b-handles) = %d, want 2", got)
+		}
+		if got, _ := s.SetMembers(ctx, "b-apps"); len(got) != 2 {
+			t.Fatalf("SetMembers(b-apps) = %v", got)
+		}
+		// A batch counts the same as the single calls: Incr goes on from it.
+		if got, _ := s.Incr(ctx, "b-posts", state.Hour, at, 1); got != 11 {
+			t.Fatalf("Incr after batches = %d, want 11", got)
+		}
+		if ok, err := s.ApplyBatch(ctx, state.Batch{}); err != nil || !ok {
+			t.Fatalf("empty batch = %v, %v", ok, err)
+		}
+		if _, err := s.ApplyBatch(ctx, state.Batch{Incrs: []state.BatchIncr{{Name: "x", Period: "week", At: at, N: 1}}}); err == nil {
+			t.Fatal("batch with an unknown period: no error")
+		}
+		if got, _ := s.Count(ctx, "x", state.Day, at); got != 0 {
+			t.Fatalf("a refused batch wrote %d", got)
+		}
+	})
+
+	t.Run("batch once", func(t *testing.T) {
+		s := open(t)
+		b := state.Batch{Once: "finding:f1", OnceTTL: time.Hour,
+			Incrs: []state.BatchIncr{{Name: "once", Period: state.Day, At: at, N: 1}}}
+		var applied atomic.Int32
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := s.ApplyBatch(ctx, b); err == nil && ok {
+					applied.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if applied.Load() != 1 {
+			t.Fatalf("%d of 16 concurrent batches applied, want 1", applied.Load())
+		}
+		if got, _ := s.Count(ctx, "once", state.Day, at); got != 1 {
+			t.Fatalf("Count = %d, want 1", got)
+		}
+		if ok, _ := s.IsSeen(ctx, "finding:f1"); !ok {
+			t.Fatal("the Once key is not seen after the batch")
+		}
+		// Forget lets it count again (a release after a failure).
+		if err := s.Forget(ctx, "finding:f1"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.ApplyBatch(ctx, b); !ok {
+			t.Fatal("batch after Forget not applied")
+		}
+		short := state.Batch{Once: "short", OnceTTL: 50 * time.Millisecond}
+		if ok, _ := s.ApplyBatch(ctx, short); !ok {
+			t.Fatal("short batch not applied")
+		}
+		time.Sleep(120 * time.Millisecond)
+		if ok, _ := s.IsSeen(ctx, "short"); ok {
+			t.Fatal("the Once key outlived OnceTTL")
+		}
+	})
+
 	t.Run("ping", func(t *testing.T) {
 		if err := open(t).Ping(ctx); err != nil {
 			t.Fatal(err)
