@@ -217,6 +217,7 @@ func (fz *featurizer) words(in featureInput) []token {
 		}
 		nextH[i] = nh
 	}
+	ageContext(toks)
 	for i, tk := range toks {
 		if tk.handle {
 			lastH = i
@@ -278,6 +279,37 @@ func wordShape(w string) string {
 		class = "#adult"
 	}
 	return w[:i] + class + w[j:]
+}
+
+// ageUnits and ageLabels are the words that make a bare number an age:
+// "13 yo", "age 13", "13 jahre", "13 лет". Any other bare number ("post
+// 20", "2 for 10") is just a number.
+var ageUnits = map[string]bool{"yo": true, "y": true, "yr": true, "yrs": true, "year": true, "years": true, "old": true,
+	"jahre": true, "jahren": true, "j": true, "anos": true, "ano": true, "años": true, "ans": true, "an": true,
+	"anni": true, "anno": true, "jaar": true, "jr": true, "lat": true, "lata": true, "лет": true, "года": true, "год": true,
+	"yas": true, "yasinda": true, "tahun": true, "thn": true, "aastane": true, "ar": true, "år": true}
+
+var ageLabels = map[string]bool{"age": true, "aged": true, "ages": true, "edad": true, "alter": true, "idade": true,
+	"eta": true, "leeftijd": true, "wiek": true, "возраст": true, "yas": true, "usia": true, "umur": true,
+	"under": true, "u": true, "unter": true, "menos": true, "moins": true, "sotto": true, "onder": true, "до": true, "alti": true}
+
+// ageContext keeps the age classes of wordShape only for numbers that
+// read as ages: a unit after or a label before, or a range of two ages.
+// A bare number elsewhere becomes "#num".
+func ageContext(toks []token) {
+	isBare := func(s string) bool { return s == "#minor" || s == "#adult" }
+	for i := range toks {
+		s := toks[i].s
+		if !isBare(s) {
+			continue
+		}
+		age := i+1 < len(toks) && ageUnits[toks[i+1].s] || i > 0 && ageLabels[toks[i-1].s]
+		// Two ages under 18 side by side are a range: "12-14", "12 & 13".
+		age = age || s == "#minor" && (i+1 < len(toks) && toks[i+1].s == "#minor" || i > 0 && toks[i-1].s == "#minor")
+		if !age {
+			toks[i].s = "#num"
+		}
+	}
 }
 
 func wordNote(w string) string {

@@ -85,6 +85,34 @@ func TestFeaturesMorphology(t *testing.T) {
 	}
 }
 
+func TestFeaturesAgesNeedContext(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string
+		not  []string
+	}{
+		{"post 20: new stuff, kik: demo_age01", []string{"w:#num"}, []string{"w:#adult"}},
+		{"13 yo pics, kik: demo_age02", []string{"w:#minor", "b:#minor yo"}, nil},
+		{"age 12, kik: demo_age03", []string{"w:#minor"}, nil},
+		{"12-14 only, kik: demo_age04", []string{"w:#minor"}, []string{"w:#num"}},
+		{"2 for 10 euros, kik: demo_age05", []string{"w:#num"}, []string{"w:#minor"}},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			names := vectorNames(t, tc.text)
+			for _, w := range tc.want {
+				if !slices.Contains(names, w) {
+					t.Errorf("missing %q in %v", w, names)
+				}
+			}
+			for _, w := range tc.not {
+				if slices.Contains(names, w) {
+					t.Errorf("unexpected %q in %v", w, names)
+				}
+			}
+		})
+	}
+}
+
 func TestFeaturesEmojiIgnoreSkinTone(t *testing.T) {
 	a := vectorNames(t, "👧🏻 menu, tg @sample_emo01")
 	b := vectorNames(t, "👧🏿 menu, tg @sample_emo02")
@@ -103,6 +131,7 @@ func TestShippedModelDecides(t *testing.T) {
 		finding    bool
 	}{
 		{"coded ad", "trading young collection, wickr: placeholder_01", true},
+		{"coded ad under a numbered title", "post 20\ntrading young collection, wickr: placeholder_02", true},
 		{"age menu", "13yo packs for trade, add me on kik example.age01", true},
 		{"arrest news quoting codes and a handle", "Police said the man, 41, was arrested after " +
 			"investigators found he had advertised a \"young collection\" and \"pthc\" folders to buyers. " +

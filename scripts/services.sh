@@ -38,6 +38,11 @@ install_pkg() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2
 }
 
+# The fault tests start private redis-server and nats-server processes of
+# their own, so the binaries must be there even when the services run.
+command -v redis-server >/dev/null || install_pkg redis-server
+command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || install_pkg nats-server
+
 if port_open $REDIS_PORT; then
   log "redis already running on 127.0.0.1:$REDIS_PORT"
 else
