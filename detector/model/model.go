@@ -179,6 +179,8 @@ func Read(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("model: bits %d outside 8..26", fm.Bits)
 	case fm.Threshold <= 0 || fm.Threshold >= 1:
 		return nil, fmt.Errorf("model: threshold %v outside (0,1)", fm.Threshold)
+	case !finite(fm.Bias) || !finite(fm.PlattA) || !finite(fm.PlattB) || fm.PlattA <= 0:
+		return nil, fmt.Errorf("model: bias %v and calibration (%v, %v) must be finite, the slope positive", fm.Bias, fm.PlattA, fm.PlattB)
 	}
 	raw, err := base64.StdEncoding.DecodeString(fm.Weights)
 	if err != nil {
@@ -198,6 +200,8 @@ func Read(r io.Reader) (*Model, error) {
 	}
 	return m, nil
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // ReadFile reads a model file.
 func ReadFile(path string) (*Model, error) {
