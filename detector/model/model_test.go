@@ -116,7 +116,7 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		{"bits", `{"format":1,"version":"v","bits":40,"threshold":0.5,"weights":""}`, "bits 40"},
 		{"threshold", `{"format":1,"version":"v","bits":10,"threshold":1.5,"weights":""}`, "threshold"},
 		{"calibration", `{"format":1,"version":"v","bits":10,"threshold":0.5,"platt_a":0,"weights":""}`, "calibration"},
-		{"short weights", `{"format":1,"version":"v","bits":10,"threshold":0.5,"weights":"AAAA"}`, "want 4096"},
+		{"short weights", `{"format":1,"version":"v","bits":10,"threshold":0.5,"platt_a":1,"weights":"AAAA"}`, "want 4096"},
 		{"unknown key", `{"format":1,"version":"v","bits":10,"threshold":0.5,"weights":"","extra":1}`, "unknown field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
