@@ -22,7 +22,8 @@ var defaultRecipe = recipe{
 	GenSeed:   20261207,
 	Corpora: []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl",
 		"detector/testdata/train_a.jsonl", "detector/testdata/train_b.jsonl", "detector/testdata/train_c.jsonl",
-		"detector/testdata/train_d.jsonl", "detector/testdata/train_e.jsonl"},
+		"detector/testdata/train_d.jsonl", "detector/testdata/train_e.jsonl", "detector/testdata/train_f.jsonl",
+		"detector/testdata/train_g.jsonl", "detector/testdata/train_h.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
