@@ -106,7 +106,7 @@ func waitJS(t *testing.T, ctx context.Context, cond string) {
 }
 
 // shoot saves a screenshot of the viewport under artifacts, and under
-// HW_DOCS_IMG too when set (make docs-img: the README's pictures).
+// HW_DOCS_IMG too when set (screenshots are artifacts, never committed).
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
