@@ -378,38 +378,6 @@ func TestScanMalformed(t *testing.T) {
 	}
 }
 
-// BenchmarkScanNDJSON is the whole scan of a generated NDJSON dump
-// (internal/bench's corpus shape) on GOMAXPROCS workers.
-func BenchmarkScanNDJSON(b *testing.B) {
-	e, err := LoadEngine(filepath.Join("..", "configs", "rules.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := benchPosts()
-	var buf bytes.Buffer
-	for _, p := range c.posts {
-		line, err := json.Marshal(map[string]any{"id": p.ID, "created_utc": p.CreatedAt.Unix(), "author": "user1", "lang": "en", "text": p.Text})
-		if err != nil {
-			b.Fatal(err)
-		}
-		buf.Write(line)
-		buf.WriteByte('\n')
-	}
-	path := filepath.Join(b.TempDir(), "bench.ndjson")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(buf.Len()))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		sum, err := ScanFiles(context.Background(), e, []string{path}, io.Discard, ScanOptions{})
-		if err != nil || sum.Posts != int64(len(c.posts)) || sum.Findings == 0 {
-			b.Fatalf("scan: %v, %+v", err, sum)
-		}
-	}
-	b.ReportMetric(float64(b.N*len(c.posts))/b.Elapsed().Seconds(), "posts/s")
-}
-
 // TestScanProgress: silent when stderr is a pipe (as under a script);
 // on a terminal the bar shows bytes, throughput, posts/s and the ETA.
 func TestScanProgress(t *testing.T) {

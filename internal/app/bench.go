@@ -24,6 +24,7 @@ import (
 
 	"github.com/handlewatch/handlewatch/detector"
 	"github.com/handlewatch/handlewatch/internal/bench"
+	"github.com/handlewatch/handlewatch/internal/benchcorpus"
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/config"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -181,7 +182,7 @@ sink:
 	defer stopGen()
 	go func() {
 		defer close(jobs)
-		genErr <- bench.Texts(n, 20261207, func(i int, text string) error {
+		genErr <- benchcorpus.Texts(n, 20261207, func(i int, text string) error {
 			select {
 			case jobs <- job{i, text}:
 				return nil

@@ -21,6 +21,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/handlewatch/handlewatch/detector"
+	"github.com/handlewatch/handlewatch/internal/benchcorpus"
 	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -152,7 +153,7 @@ func scanRows(ctx context.Context, e *detector.Engine, dir string, o Options) ([
 	if err != nil {
 		return nil, fmt.Errorf("writing corpus: %w", err)
 	}
-	size, err := Corpus(f, o.Posts, o.Seed)
+	size, err := benchcorpus.Corpus(f, o.Posts, o.Seed)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
