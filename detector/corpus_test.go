@@ -3,7 +3,6 @@ package detector_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/detector"
+	"github.com/handlewatch/handlewatch/detector/internal/contentrule"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -77,35 +77,7 @@ var (
 		"wechat":    regexp.MustCompile(`^[a-z][a-z0-9_\-]{5,19}$`),
 		"skype":     regexp.MustCompile(`^([a-z][a-z0-9.,_\-]{5,31}|live:\.cid\.[0-9a-f]{16})$`),
 	}
-
-	// Content rule: phone numbers only from ranges reserved for fiction.
-	fictionalPhone = regexp.MustCompile(`^\+(1[2-9][0-9]{2}55501[0-9]{2}|447700900[0-9]{3}|3363998[0-9]{4})$`)
-	// Content rule: a name-like handle says it is a placeholder.
-	placeholderMarker = regexp.MustCompile(`(?i)placeholder|example|ejemplo|exemplo|exemple|beispiel|demo|sample|muestra|primer`)
 )
-
-// idLike reports whether h is a key, ID or number rather than a chosen name,
-// so the placeholder-marker rule cannot apply to it.
-func idLike(h detector.CorpusHandle) bool {
-	switch h.App {
-	case "session", "tox", "threema", "teleguard", "briar", "simplex":
-		return true
-	}
-	return strings.HasPrefix(h.Handle, "+") || strings.HasPrefix(h.Handle, "live:.cid.")
-}
-
-func toxChecksumOK(id string) bool {
-	b, err := hex.DecodeString(id)
-	if err != nil || len(b) != 38 {
-		return false
-	}
-	var c0, c1 byte
-	for i := 0; i < 36; i += 2 {
-		c0 ^= b[i]
-		c1 ^= b[i+1]
-	}
-	return b[36] == c0 && b[37] == c1
-}
 
 func readCorpus(t *testing.T) []detector.CorpusExample {
 	t.Helper()
@@ -275,13 +247,13 @@ func TestCorpusComposition(t *testing.T) {
 				if !canonicalShape[h.App].MatchString(h.Handle) {
 					t.Errorf("%s: %s handle %q is not in canonical form", e.ID, h.App, h.Handle)
 				}
-				if h.App == "tox" && !toxChecksumOK(h.Handle) {
+				if h.App == "tox" && !contentrule.ValidTox(h.Handle) {
 					t.Errorf("%s: tox ID %s has a bad checksum", e.ID, h.Handle)
 				}
-				if strings.HasPrefix(h.Handle, "+") && !fictionalPhone.MatchString(h.Handle) {
+				if strings.HasPrefix(h.Handle, "+") && !contentrule.FictionalPhone(h.Handle) {
 					t.Errorf("%s: phone %s is not in a range reserved for fiction", e.ID, h.Handle)
 				}
-				if !idLike(h) && !placeholderMarker.MatchString(h.Handle) {
+				if !contentrule.IDLike(h.App, h.Handle) && !contentrule.Placeholder(h.Handle) {
 					t.Errorf("%s: handle %q does not read as a placeholder", e.ID, h.Handle)
 				}
 				if !obfuscated && !literalIn(h, e.Text) {

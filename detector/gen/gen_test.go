@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"encoding/hex"
 	"reflect"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/handlewatch/handlewatch/detector/handles"
+	"github.com/handlewatch/handlewatch/detector/internal/contentrule"
 	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -152,32 +152,8 @@ func TestCoverageAndBalance(t *testing.T) {
 }
 
 var (
-	fictionalPhone = regexp.MustCompile(`^\+(1[2-9][0-9]{2}55501[0-9]{2}|447700900[0-9]{3}|3363998[0-9]{4})$`)
-	placeholder    = regexp.MustCompile(`(?i)placeholder|example|ejemplo|exemplo|exemple|beispiel|demo|sample|muestra|primer`)
-	matrixServer   = regexp.MustCompile(`:(example\.org|example\.net|matrix\.example\.com|chat\.example\.org)$`)
+	matrixServer = regexp.MustCompile(`:(example\.org|example\.net|matrix\.example\.com|chat\.example\.org)$`)
 )
-
-// idLike: keys, IDs and numbers, which are random values, not chosen names.
-func idLike(h Handle) bool {
-	switch h.App {
-	case "session", "tox", "threema", "teleguard", "briar", "simplex":
-		return true
-	}
-	return strings.HasPrefix(h.Handle, "+") || strings.HasPrefix(h.Handle, "live:.cid.")
-}
-
-func toxChecksumOK(id string) bool {
-	b, err := hex.DecodeString(id)
-	if err != nil || len(b) != 38 {
-		return false
-	}
-	var c0, c1 byte
-	for i := 0; i < 36; i += 2 {
-		c0 ^= b[i]
-		c1 ^= b[i+1]
-	}
-	return b[36] == c0 && b[37] == c1
-}
 
 func TestContentRule(t *testing.T) {
 	for _, e := range fullSet() {
@@ -203,7 +179,7 @@ func TestContentRule(t *testing.T) {
 			}
 			switch {
 			case strings.HasPrefix(h.Handle, "+"):
-				if !fictionalPhone.MatchString(h.Handle) {
+				if !contentrule.FictionalPhone(h.Handle) {
 					t.Errorf("%s: phone %s outside the fiction ranges", e.ID, h.Handle)
 				}
 			case h.App == "matrix":
@@ -211,11 +187,11 @@ func TestContentRule(t *testing.T) {
 					t.Errorf("%s: matrix server of %s", e.ID, h.Handle)
 				}
 			case h.App == "tox":
-				if !toxChecksumOK(h.Handle) {
+				if !contentrule.ValidTox(h.Handle) {
 					t.Errorf("%s: tox checksum of %s", e.ID, h.Handle)
 				}
 			}
-			if !idLike(h) && !placeholder.MatchString(h.Handle) {
+			if !contentrule.IDLike(h.App, h.Handle) && !contentrule.Placeholder(h.Handle) {
 				t.Errorf("%s: handle %q is not a placeholder", e.ID, h.Handle)
 			}
 		}
