@@ -2,6 +2,7 @@ package detector
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,7 +153,9 @@ func (fz *featurizer) contacts(in featureInput) {
 		fz.prior("hc:", confidenceBucket(m.Confidence), 1, nil)
 		apps[m.App] = true
 	}
-	for a := range apps {
+	// In sorted order: the order of features decides which ones dropout
+	// hides, so a map's order would make training differ run to run.
+	for _, a := range slices.Sorted(maps.Keys(apps)) {
 		fz.prior("ha:", a, 1, func() string { return "a " + a + " contact" })
 	}
 	n := len(apps)

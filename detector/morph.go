@@ -2,11 +2,9 @@ package detector
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/detector/normalize"
 
-	"github.com/abadojack/whatlanggo"
 	snowball "github.com/blevesearch/snowballstem"
 	"github.com/blevesearch/snowballstem/dutch"
 	"github.com/blevesearch/snowballstem/english"
@@ -37,8 +35,6 @@ var stemLangIndex = func() map[string]int {
 	return m
 }()
 
-const guessBytes = 240
-
 // langsFor is the stemmers' languages for a post: the guessed one on a
 // post of eight words or more, every language on a shorter one, where
 // guessing is noise. It runs once per post that reaches the scorer.
@@ -56,10 +52,10 @@ func langsFor(norm string) []string {
 	if words < 8 {
 		return stemLangs
 	}
+	// A trigram guesser (whatlanggo) was asked here when the function words
+	// did not decide; it cost ~170 us a post and decided little more, so
+	// undecided posts now take every language.
 	if l := stopwordLang(norm); l != "" {
-		return []string{l}
-	}
-	if l := guessLang(norm); l != "" && stemmers[l] != nil {
 		return []string{l}
 	}
 	return stemLangs
@@ -67,7 +63,7 @@ func langsFor(norm string) []string {
 
 // stopwords are each language's commonest function words. Counting them
 // settles most posts' language in a few map look-ups; the trigram guesser
-// (a hundred times dearer) is asked only when they do not.
+// (a hundred times dearer) is not needed.
 var stopwords = func() map[string]string {
 	lists := map[string]string{
 		"en": "the and for with you your this that are have from not but all was were will our they what when",
@@ -86,11 +82,14 @@ var stopwords = func() map[string]string {
 		var t normalize.Text
 		for _, w := range strings.Fields(ws) {
 			n.Normalize(&t, w)
-			if _, taken := m[t.Norm]; taken {
-				m[t.Norm] = "" // shared by two languages: no vote
+			// Norm is the normaliser's buffer, rewritten by the next word:
+			// a map key must be a copy.
+			key := strings.Clone(t.Norm)
+			if _, taken := m[key]; taken {
+				m[key] = "" // shared by two languages: no vote
 				continue
 			}
-			m[strings.Clone(t.Norm)] = l
+			m[key] = l
 		}
 	}
 	return m
@@ -126,30 +125,6 @@ func stopwordLang(norm string) string {
 		return stemLangs[best]
 	}
 	return ""
-}
-
-var langOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
-	whatlanggo.Eng: true, whatlanggo.Spa: true, whatlanggo.Por: true, whatlanggo.Deu: true,
-	whatlanggo.Fra: true, whatlanggo.Ita: true, whatlanggo.Nld: true, whatlanggo.Rus: true,
-	whatlanggo.Tur: true, whatlanggo.Pol: true, whatlanggo.Ind: true,
-}}
-
-// guessLang is the post's language when the guesser is confident, else "".
-// It reads the first guessBytes only: the guesser counts trigrams over all
-// it is given, and a post's first sentences tell its language.
-func guessLang(text string) string {
-	if len(text) > guessBytes {
-		cut := guessBytes
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut]
-	}
-	info := whatlanggo.DetectWithOptions(text, langOptions)
-	if info.Confidence < 0.5 {
-		return ""
-	}
-	return info.Lang.Iso6391()
 }
 
 func stem(lang, w string) string {

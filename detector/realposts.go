@@ -4,64 +4,69 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 // ReadPosts reads real posts as benign examples: a JSON array of wire
-// posts (the crawler's golden files) or JSON Lines of posts or dump
-// records ({"id", "text"} or Reddit's title/selftext/body). They are what
-// the false-positive rate is measured on, and negatives for training.
+// posts (the crawler's golden files), or a dump that scan reads (JSON
+// Lines, .gz, .zst), each line turned into a post exactly as scan does.
+// They are what the false-positive rate is measured on, and negatives for
+// training.
 func ReadPosts(path string) ([]CorpusExample, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading posts: %w", err)
 	}
+	defer f.Close()
+	r, closeR, err := dump.NewReader(f, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer closeR()
+	br := bufio.NewReaderSize(r, 1<<16)
 	base := filepath.Base(path)
-	trimmed := bytes.TrimSpace(data)
 	var out []CorpusExample
-	add := func(id, text, lang string) {
-		if strings.TrimSpace(text) != "" {
-			out = append(out, CorpusExample{ID: base + "#" + id, Text: text, Label: LabelBenign, Lang: lang, Family: "real"})
+	add := func(p *wire.Post) {
+		if text := analysedText(p); strings.TrimSpace(text) != "" {
+			out = append(out, CorpusExample{ID: base + "#" + p.ID, Text: text, Label: LabelBenign, Lang: p.Lang, Family: "real"})
 		}
 	}
-	if len(trimmed) > 0 && trimmed[0] == '[' {
+	if first, _ := br.Peek(1); len(first) == 1 && first[0] == '[' {
 		var posts []wire.Post
-		if err := json.Unmarshal(trimmed, &posts); err != nil {
+		if err := json.NewDecoder(br).Decode(&posts); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		for _, p := range posts {
-			add(p.ID, analysedText(&p), p.Lang)
+		for i := range posts {
+			add(&posts[i])
 		}
 		return out, nil
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
+	var l dump.Line
+	for n := int64(1); ; n++ {
+		line, _, rerr := dump.ReadLine(br, scanMaxLine)
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, rerr)
 		}
-		var rec struct {
-			ID, Text, Title, Selftext, Body, Lang string
+		if len(bytes.TrimSpace(line)) > 0 {
+			l = dump.Line{}
+			p, err := scanPost(string(line), &l, path, n)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+			}
+			add(p)
 		}
-		if err := json.Unmarshal(line, &rec); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		if rerr != nil {
+			return out, nil
 		}
-		if rec.ID == "" {
-			rec.ID = fmt.Sprint(n)
-		}
-		text := strings.TrimSpace(strings.Join([]string{rec.Text, rec.Title, rec.Selftext, rec.Body}, "\n"))
-		add(rec.ID, text, rec.Lang)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, nil
 }
 
 // RealReport is the false-positive measure on real posts.

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -37,5 +38,23 @@ func TestStemsMatchInflections(t *testing.T) {
 				t.Fatalf("%q: %s present=%v, want %v (signals %v)", tc.text, tc.want, got[tc.want], tc.present, got)
 			}
 		})
+	}
+}
+
+// TestStopwordsIntact: every function word is its own normalised form and
+// votes for a language that has a stemmer. Keys once aliased the
+// normaliser's buffer, and a rewritten key made the language, the stems
+// and so training differ from run to run.
+func TestStopwordsIntact(t *testing.T) {
+	for w, l := range stopwords {
+		if got := normalize.Normalize(w).Norm; got != w {
+			t.Errorf("stopword %q normalises to %q: the key was overwritten", w, got)
+		}
+		if l != "" && stemmers[l] == nil {
+			t.Errorf("stopword %q votes for %q, which has no stemmer", w, l)
+		}
+	}
+	if got := stopwordLang("das ist die neue gruppe und wir sind auf der suche"); got != "de" {
+		t.Errorf("a German sentence reads as %q", got)
 	}
 }

@@ -85,6 +85,7 @@ func Train(samples []Sample, o Options) (*Model, error) {
 		if s.X.bits != o.Bits {
 			return nil, fmt.Errorf("training: example %d was hashed to %d bits, the model has %d", i, s.X.bits, o.Bits)
 		}
+		s.X.sortByIndex()
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x68776d6f64656c))
 	anyCalib := false

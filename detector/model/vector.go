@@ -81,6 +81,15 @@ func (x *Vector) insert(i uint32, v float32, prior bool, name func() string) {
 	x.Feats = append(x.Feats, f)
 }
 
+// sortByIndex puts the features in index order: training is then the same
+// whatever order they were added in (map iteration upstream, for one).
+func (x *Vector) sortByIndex() {
+	sort.Slice(x.Feats, func(i, j int) bool { return x.Feats[i].Index < x.Feats[j].Index })
+	for i, f := range x.Feats {
+		x.seen[f.Index] = i
+	}
+}
+
 // Len is the number of distinct features.
 func (x *Vector) Len() int { return len(x.Feats) }
 
