@@ -74,7 +74,8 @@ func Train(e *Engine, sets []TrainSet, o model.Options) (*TrainReport, error) {
 				continue
 			}
 			rep.Used[s.Name]++
-			samples = append(samples, model.Sample{X: v, Y: ex.Label == LabelSolicitation, Weight: s.Weight, Calib: s.Calibrate})
+			samples = append(samples, model.Sample{X: v, Y: ex.Label == LabelSolicitation, Weight: s.Weight,
+				Calib: s.Calibrate, Group: calibGroup(s)})
 		}
 	}
 	if len(samples) == 0 {
@@ -90,9 +91,18 @@ func Train(e *Engine, sets []TrainSet, o model.Options) (*TrainReport, error) {
 	return rep, nil
 }
 
+// calibGroup is the writer group of a calibration set: the set itself,
+// since each hand-written set has its own writer.
+func calibGroup(s TrainSet) string {
+	if !s.Calibrate {
+		return ""
+	}
+	return s.Name
+}
+
 func optionsBits(o model.Options) model.Options {
 	if o.Bits == 0 {
-		o.Bits = 18
+		o.Bits = 20
 	}
 	return o
 }
@@ -117,6 +127,7 @@ func LeaveOneFamilyOut(e *Engine, sets []TrainSet, o model.Options) ([]FamilyRec
 		y      bool
 		w      float64
 		calib  bool
+		group  string
 		family string
 	}
 	var items []item
@@ -131,7 +142,7 @@ func LeaveOneFamilyOut(e *Engine, sets []TrainSet, o model.Options) ([]FamilyRec
 			if v == nil {
 				continue
 			}
-			items = append(items, item{v, y, s.Weight, s.Calibrate, ex.Family})
+			items = append(items, item{v, y, s.Weight, s.Calibrate, calibGroup(s), ex.Family})
 		}
 	}
 	var out []FamilyRecall
@@ -139,7 +150,7 @@ func LeaveOneFamilyOut(e *Engine, sets []TrainSet, o model.Options) ([]FamilyRec
 		var train []model.Sample
 		for _, it := range items {
 			if it.family != f {
-				train = append(train, model.Sample{X: it.v, Y: it.y, Weight: it.w, Calib: it.calib})
+				train = append(train, model.Sample{X: it.v, Y: it.y, Weight: it.w, Calib: it.calib, Group: it.group})
 			}
 		}
 		m, err := model.Train(train, o)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -187,5 +188,105 @@ func BenchmarkProb(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = m.Prob(x)
+	}
+}
+
+func TestGroupFolds(t *testing.T) {
+	mk := func(sizes map[string]int) []Sample {
+		var out []Sample
+		for g, n := range sizes {
+			for range n {
+				out = append(out, Sample{Calib: true, Group: g})
+			}
+		}
+		return append(out, Sample{}) // generated: no group, never in a fold
+	}
+	for _, tc := range []struct {
+		name  string
+		sizes map[string]int
+		k     int
+		loads []int // sorted fold sizes
+	}{
+		{"balanced", map[string]int{"a": 10, "b": 7, "c": 5, "d": 3}, 2, []int{12, 13}},
+		{"fewer groups than folds", map[string]int{"a": 4, "b": 2}, 5, []int{2, 4}},
+		{"one group: no cross-fitting", map[string]int{"a": 4}, 5, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			folds := groupFolds(mk(tc.sizes), tc.k)
+			var loads []int
+			seen := map[string]int{}
+			for _, f := range folds {
+				n := 0
+				for g := range f {
+					seen[g]++
+					n += tc.sizes[g]
+				}
+				loads = append(loads, n)
+			}
+			sort.Ints(loads)
+			if fmt.Sprint(loads) != fmt.Sprint(tc.loads) && !(len(loads) == 0 && tc.loads == nil) {
+				t.Fatalf("fold sizes %v, want %v", loads, tc.loads)
+			}
+			for g := range tc.sizes {
+				if folds != nil && seen[g] != 1 {
+					t.Errorf("group %s is in %d folds", g, seen[g])
+				}
+			}
+		})
+	}
+}
+
+// TestCrossFitScoresOutOfGroup: each writer group is scored by a model
+// that never saw it, and the shipped weights still learn from every
+// group. Group w3's positives carry a word no other group uses and its
+// benign posts none, so only a model that saw w3 can tell them apart.
+func TestCrossFitScoresOutOfGroup(t *testing.T) {
+	const bits = 12
+	samples := synthetic(2000, 4, bits) // generated, no group
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, g := range []string{"w1", "w2", "w3"} {
+		for range 300 {
+			y := r.IntN(2) == 0
+			x := NewVector(bits)
+			x.Add("bias", 1)
+			x.Add(fmt.Sprintf("filler%d", r.IntN(50)), 1)
+			switch {
+			case g == "w3" && y:
+				x.Add("only_w3", 1)
+			case g == "w3": // w3's benign posts carry no telling word either
+			case y:
+				x.Add(fmt.Sprintf("pos%d", r.IntN(5)), 1)
+			default:
+				x.Add(fmt.Sprintf("neg%d", r.IntN(5)), 1)
+			}
+			samples = append(samples, Sample{X: x, Y: y, Calib: true, Group: g})
+		}
+	}
+	o := Options{Version: "cf", Bits: bits, Seed: 2}
+	m, err := Train(samples, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Trained.Folds != 3 || m.Trained.Validation != 900 {
+		t.Fatalf("folds %d, validation %d: want 3 folds scoring all 900 calibration examples", m.Trained.Folds, m.Trained.Validation)
+	}
+	// Scored out of group, w3's positives look like its benign posts, so
+	// at precision 0.97 they cannot be found: recall is at most w1's and
+	// w2's share.
+	if m.Trained.ValRecall > 0.7 {
+		t.Errorf("out-of-group recall %.3f: w3 was scored by a model that had seen it", m.Trained.ValRecall)
+	}
+	x := NewNamedVector(bits)
+	x.Add("bias", 1)
+	x.Add("only_w3", 1)
+	if p := m.Prob(x); p < m.Threshold {
+		t.Errorf("prob(only_w3)=%.3f below the threshold %.3f: the shipped weights did not learn from w3", p, m.Threshold)
+	}
+	again, err := Train(samples, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Threshold != m.Threshold || again.Bias != m.Bias {
+		t.Error("cross-fitting is not deterministic")
 	}
 }

@@ -30,7 +30,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "configs/model.json.gz", "model `FILE` to write")
 	version := fs.String("version", "", "model version (default: rules version + seed)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and data give the same model")
-	epochs := fs.Int("epochs", 0, "training epochs (default 8)")
+	epochs := fs.Int("epochs", 0, "training epochs (default 4)")
 	var corpora, add listFlag
 	fs.Var(&corpora, "corpus", "labelled corpus `FILE` (JSON Lines) to train on instead of the recipe; repeatable")
 	fs.Var(&add, "add", "moderators' labels `FILE` (from `labels export`), weighted 3x; repeatable")
@@ -72,8 +72,13 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	m := rep.Model
-	fmt.Fprintf(stdout, "model %s: %d examples (%d solicitation), %d held out for calibration\n",
-		m.Version, m.Trained.Examples, m.Trained.Positives, m.Trained.Validation)
+	if m.Trained.Folds > 0 {
+		fmt.Fprintf(stdout, "model %s: %d examples (%d solicitation); %d calibration examples scored out of their writer's set (%d folds)\n",
+			m.Version, m.Trained.Examples, m.Trained.Positives, m.Trained.Validation, m.Trained.Folds)
+	} else {
+		fmt.Fprintf(stdout, "model %s: %d examples (%d solicitation), %d held out for calibration\n",
+			m.Version, m.Trained.Examples, m.Trained.Positives, m.Trained.Validation)
+	}
 	for _, s := range sets {
 		fmt.Fprintf(stdout, "  %-50s %6d used, %6d without a handle candidate\n", s.Name, rep.Used[s.Name], rep.NoHandle[s.Name])
 	}
