@@ -27,7 +27,7 @@ var (
 	appNames = map[string][]string{
 		"wickr": {"wickr", "wickrme", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre",
 			"викр", "виккр", "викре"},
-		"telegram": {"telegram", "telegramm", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg",
+		"telegram": {"telegram", "telegramm", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "tlgrm", "tlgm", "tlg",
 			"телеграм", "телеграмм", "телеграмме", "телеграме", "телеграма", "телеграму", "телеграмом", "电报"},
 		"kik":     {"kik", "kikme"},
 		"session": {"sessionid", "session app", "getsession"},
