@@ -57,8 +57,8 @@ var (
 
 	// Canonical shape per app (DESIGN.md, research/detection.md §1).
 	canonicalShape = map[string]*regexp.Regexp{
-		"telegram":  regexp.MustCompile(`^([a-z][a-z0-9_]{4,31}|[A-Za-z0-9_\-]{8,32})$`), // username or invite hash
-		"whatsapp":  regexp.MustCompile(`^(\+[1-9][0-9]{7,14}|[A-Za-z0-9]{18,26})$`),     // E.164 or group code
+		"telegram":  regexp.MustCompile(`^([a-z][a-z0-9_]{4,31}|\+[A-Za-z0-9_\-]{8,32})$`), // username or invite hash
+		"whatsapp":  regexp.MustCompile(`^(\+[1-9][0-9]{7,14}|[A-Za-z0-9]{18,26})$`),       // E.164 or group code
 		"signal":    regexp.MustCompile(`^(\+[1-9][0-9]{7,14}|[a-z_][a-z0-9_]{2,31}\.[0-9]{2,10})$`),
 		"discord":   regexp.MustCompile(`^([a-z0-9_.]{2,32}|[A-Za-z0-9\-]{2,32})$`), // username or invite code
 		"snapchat":  regexp.MustCompile(`^[a-z][a-z0-9._\-]{1,13}[a-z0-9]$`),
@@ -117,7 +117,10 @@ func readCorpus(t *testing.T) []detector.CorpusExample {
 // any obfuscation: case-insensitively, and for phone numbers digit by digit
 // (a "(0)" trunk prefix is dropped, as E.164 does).
 func literalIn(h detector.CorpusHandle, text string) bool {
-	if strings.HasPrefix(h.Handle, "+") {
+	if invite, ok := strings.CutPrefix(h.Handle, "+"); ok && !contentrule.IsPhone(h.Handle) {
+		return strings.Contains(text, invite) // t.me/+H or t.me/joinchat/H
+	}
+	if contentrule.IsPhone(h.Handle) {
 		var digits strings.Builder
 		for _, r := range strings.ReplaceAll(text, "(0)", "") {
 			if r >= '0' && r <= '9' {
@@ -250,7 +253,7 @@ func TestCorpusComposition(t *testing.T) {
 				if h.App == "tox" && !contentrule.ValidTox(h.Handle) {
 					t.Errorf("%s: tox ID %s has a bad checksum", e.ID, h.Handle)
 				}
-				if strings.HasPrefix(h.Handle, "+") && !contentrule.FictionalPhone(h.Handle) {
+				if contentrule.IsPhone(h.Handle) && !contentrule.FictionalPhone(h.Handle) {
 					t.Errorf("%s: phone %s is not in a range reserved for fiction", e.ID, h.Handle)
 				}
 				if !contentrule.IDLike(h.App, h.Handle) && !contentrule.Placeholder(h.Handle) {

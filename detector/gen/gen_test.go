@@ -178,7 +178,7 @@ func TestContentRule(t *testing.T) {
 				t.Errorf("%s: detector/handles does not take %s %q as canonical", e.ID, h.App, h.Handle)
 			}
 			switch {
-			case strings.HasPrefix(h.Handle, "+"):
+			case contentrule.IsPhone(h.Handle):
 				if !contentrule.FictionalPhone(h.Handle) {
 					t.Errorf("%s: phone %s outside the fiction ranges", e.ID, h.Handle)
 				}
@@ -234,9 +234,10 @@ func digitsOf(s string) string {
 }
 
 func recoverable(h Handle, text string) bool {
-	if strings.HasPrefix(h.Handle, "+") {
+	if contentrule.IsPhone(h.Handle) {
 		return strings.Contains(digitsOf(text), h.Handle[1:])
 	}
+	h.Handle = strings.TrimPrefix(h.Handle, "+") // a Telegram invite: t.me/+H or t.me/joinchat/H
 	plain := norm.NFKC.String(text)
 	for _, z := range zeroWidth {
 		plain = strings.ReplaceAll(plain, string(z), "")

@@ -83,7 +83,7 @@ var nameRules = map[string]nameRule{
 
 // canonShapes are the canonical forms, as the corpus test checks them.
 var canonShapes = map[string]*regexp.Regexp{
-	"telegram":  regexp.MustCompile(`^([a-z][a-z0-9_]{4,31}|[A-Za-z0-9_\-]{8,64}|\+[1-9][0-9]{7,14})$`),
+	"telegram":  regexp.MustCompile(`^([a-z][a-z0-9_]{4,31}|\+[A-Za-z0-9_\-]{8,64}|\+[1-9][0-9]{7,14})$`),
 	"whatsapp":  regexp.MustCompile(`^(\+[1-9][0-9]{7,14}|[A-Za-z0-9]{18,26})$`),
 	"signal":    regexp.MustCompile(`^(\+[1-9][0-9]{7,14}|[a-z_][a-z0-9_]{2,31}\.[0-9]{2,10}|[A-Za-z0-9_\-]{20,200})$`),
 	"discord":   regexp.MustCompile(`^([a-z0-9_.]{2,32}|[A-Za-z0-9\-]{2,32})$`),
@@ -363,10 +363,10 @@ func drawHandle(r *rng, app, lang string) (hshape, []string) {
 			return link(pick(r, []string{"telegram.me/", "tg://resolve?domain="})+n, n, false), tags
 		case 6, 7:
 			t := token(r, lang, b64url, 16, 22)
-			return link("t.me/+"+t, t, true), tags
+			return link("t.me/+"+t, "+"+t, true), tags
 		default:
 			t := token(r, lang, b64url, 16, 22)
-			return link("t.me/joinchat/"+t, t, true), tags
+			return link("t.me/joinchat/"+t, "+"+t, true), tags
 		}
 	case "whatsapp":
 		switch r.intn(6) {

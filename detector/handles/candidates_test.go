@@ -123,11 +123,11 @@ func TestExtractLanguages(t *testing.T) {
 // TestExtractLinkShapes: every link form the issue names, spelt out too.
 func TestExtractLinkShapes(t *testing.T) {
 	runExtractCases(t, []extractCase{
-		{"telegram invite", "join t.me/+AbCdEfGhIjKlMnOp", []want{link("telegram", "AbCdEfGhIjKlMnOp", "t.me/+AbCdEfGhIjKlMnOp")}},
-		{"telegram invite spelt", "t dot me slash +AbCdEfGhIjKlMnOp", []want{link("telegram", "AbCdEfGhIjKlMnOp", "")}},
+		{"telegram invite", "join t.me/+AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "t.me/+AbCdEfGhIjKlMnOp")}},
+		{"telegram invite spelt", "t dot me slash +AbCdEfGhIjKlMnOp", []want{link("telegram", "+AbCdEfGhIjKlMnOp", "")}},
 		{"signal username link", "https://signal.me/#eu/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_", []want{link("signal", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_", "")}},
 		{"briar link", "briar://" + briarKey, []want{link("briar", briarKey, "")}},
-		{"simplex contact link", "simplex.chat/contact#/?v=2&smp=placeholder", []want{link("simplex", "contact#/?v=2&smp=placeholder", "")}},
+		{"simplex contact link", "simplex.chat/contact#/?v=2&smp=placeholder", []want{link("simplex", "simplex.chat/contact#/?v=2&smp=placeholder", "")}},
 		{"discord invite", "https://discord.gg/AbCd12", []want{link("discord", "AbCd12", "")}},
 		{"discord invite path", "discord.com/invite/AbCd12", []want{link("discord", "AbCd12", "")}},
 		{"whatsapp short group code", "chat.whatsapp.com/placeholderH2", []want{link("whatsapp", "placeholderH2", "")}},

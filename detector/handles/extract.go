@@ -697,7 +697,9 @@ func (e *extraction) finish() []Match {
 	last := make(map[key]int, len(ms)) // index in out of the furthest-reaching one
 	out := ms[:0]
 	for _, m := range ms {
-		k := key{m.App, m.Handle}
+		// An invite's '+' is its link's: tg://join?invite=H is also read
+		// as a mention of H, and is still one contact.
+		k := key{m.App, strings.TrimPrefix(m.Handle, "+")}
 		if i, ok := last[k]; ok && m.Start < out[i].End {
 			if m.Kind == wire.HandleLink && out[i].Kind != wire.HandleLink {
 				out[i] = m

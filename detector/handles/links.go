@@ -66,30 +66,43 @@ func phoneCanon(s string) (string, bool) {
 }
 
 // telegramPlus reads t.me/+…: a phone number (canonical E.164) or an
-// invite hash (canonical as written, without the '+', like joinchat/…).
+// invite hash.
 func telegramPlus(s string) (string, bool) {
 	if p, ok := e164Digits(s); ok {
 		return p, true
 	}
-	return s, validTelegramInvite(s)
+	return telegramInvite(s)
 }
 
-func telegramInvite(s string) (string, bool) { return s, validTelegramInvite(s) }
+// telegramInvite is an invite hash, canonical as written with the '+'
+// that t.me/+… links show: t.me/joinchat/H is the same invite as t.me/+H,
+// and the '+' keeps a hash apart from a username that happens to be
+// spelt the same.
+func telegramInvite(s string) (string, bool) { return "+" + s, validTelegramInvite(s) }
 
 func signalPhone(s string) (string, bool) { return e164(s) }
 
 // simplexCanon reads a SimpleX link: a short link's token (simplex.chat/a#T,
-// smp4.simplex.im/g#T → T, case-sensitive), or for a long contact or
-// invitation link its kind and whole fragment.
+// smp4.simplex.im/g#T → T, case-sensitive), or a long contact or
+// invitation link whole, without its scheme: its fragment is the address.
 func simplexCanon(kind string) func(string) (string, bool) {
 	return func(s string) (string, bool) {
 		switch kind {
 		case "a", "c", "g", "i":
 			return s, validSimpleXToken(s)
 		}
-		c := kind + "#" + s
-		return c, validSimpleX(c)
+		return simplexLink(kind + "#" + s)
 	}
+}
+
+// simplexLink is a long SimpleX link in its canonical form,
+// simplex.chat/contact#…, from that form, from one with a scheme or
+// "contact/#", or from the bare "contact#…" that older lists hold.
+func simplexLink(s string) (string, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	s = strings.TrimPrefix(s, "simplex.chat/")
+	s = strings.Replace(s, "/#", "#", 1)
+	return "simplex.chat/" + s, validSimpleX(s)
 }
 
 // lineOfficial reads line.me/R/ti/p/@oa: an official account, canonical

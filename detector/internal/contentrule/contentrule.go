@@ -17,6 +17,13 @@ var (
 	placeholder    = regexp.MustCompile(`(?i)placeholder|example|ejemplo|exemplo|exemple|beispiel|demo|sample|muestra|primer`)
 )
 
+// IsPhone reports whether a handle is an E.164 number, as opposed to a
+// Telegram invite's "+hash".
+func IsPhone(h string) bool {
+	d, ok := strings.CutPrefix(h, "+")
+	return ok && d != "" && strings.Trim(d, "0123456789") == ""
+}
+
 // FictionalPhone reports whether an E.164 number is in a range reserved
 // for fiction: US +1 NPA 555 01xx, UK +44 7700 900xxx, France +33 6 39 98.
 func FictionalPhone(e164 string) bool { return fictionalPhone.MatchString(e164) }
