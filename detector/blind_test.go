@@ -2,6 +2,7 @@ package detector
 
 import (
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -85,7 +86,11 @@ func checkBlindComposition(t *testing.T, exs []CorpusExample, prefix string) {
 // model is trained on, so the numbers above cannot come from memory.
 func TestBlindSetsNotInTraining(t *testing.T) {
 	train := map[string]string{}
-	for _, p := range []string{"testdata/corpus.jsonl", "testdata/heldout.jsonl"} {
+	hand, err := filepath.Glob("testdata/train_*.jsonl")
+	if err != nil || len(hand) == 0 {
+		t.Fatalf("no training sets: %v", err)
+	}
+	for _, p := range append([]string{"testdata/corpus.jsonl", "testdata/heldout.jsonl", "testdata/contacts3.jsonl"}, hand...) {
 		exs, err := ReadCorpus(p)
 		if err != nil {
 			t.Fatal(err)

@@ -133,3 +133,18 @@ func TestCorpusQuality(t *testing.T) {
 		t.Errorf("recall %.3f < 0.95", rep.Recall)
 	}
 }
+
+func TestLabelForm(t *testing.T) {
+	for _, tc := range []struct{ app, in, want string }{
+		{"telegram", "+AbCdEfDemo12", "AbCdEfDemo12"},
+		{"telegram", "AbCdEfDemo12", "AbCdEfDemo12"},
+		{"telegram", "+15550100123", "+15550100123"}, // a phone keeps its '+'
+		{"simplex", "simplex.chat/contact#/?v=2&smp=demo", "contact#/?v=2&smp=demo"},
+		{"simplex", "https://simplex.chat/contact#/?v=2&smp=demo", "contact#/?v=2&smp=demo"},
+		{"whatsapp", "+447700900123", "+447700900123"},
+	} {
+		if got := labelForm(tc.app, tc.in); got != tc.want {
+			t.Errorf("labelForm(%s, %q) = %q, want %q", tc.app, tc.in, got, tc.want)
+		}
+	}
+}

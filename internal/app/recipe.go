@@ -23,7 +23,8 @@ var defaultRecipe = recipe{
 	Corpora: []string{"detector/testdata/corpus.jsonl", "detector/testdata/heldout.jsonl",
 		"detector/testdata/train_a.jsonl", "detector/testdata/train_b.jsonl", "detector/testdata/train_c.jsonl",
 		"detector/testdata/train_d.jsonl", "detector/testdata/train_e.jsonl", "detector/testdata/train_f.jsonl",
-		"detector/testdata/train_g.jsonl", "detector/testdata/train_h.jsonl"},
+		"detector/testdata/train_g.jsonl", "detector/testdata/train_h.jsonl", "detector/testdata/train_i.jsonl",
+		"detector/testdata/train_j.jsonl", "detector/testdata/train_k.jsonl", "detector/testdata/contacts3.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",

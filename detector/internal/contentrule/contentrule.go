@@ -14,7 +14,7 @@ import (
 
 var (
 	fictionalPhone = regexp.MustCompile(`^\+(1[2-9][0-9]{2}55501[0-9]{2}|447700900[0-9]{3}|3363998[0-9]{4})$`)
-	placeholder    = regexp.MustCompile(`(?i)placeholder|example|ejemplo|exemplo|exemple|beispiel|demo|sample|muestra|primer`)
+	placeholder    = regexp.MustCompile(`(?i)placeholder|example|ejemplo|exemplo|exemple|beispiel|demo|sample|muestra|primer|d3mo|test|probe|esempio|voorbeeld|ornek|örnek|contoh|przyklad|przykład|пример|primjer|exempel|esimerkki`)
 )
 
 // IsPhone reports whether a handle is an E.164 number, as opposed to a
