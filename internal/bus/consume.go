@@ -27,6 +27,25 @@ type Msg struct {
 	Seq       uint64 // stream sequence
 	Delivered uint64 // 1 on first delivery
 	Time      time.Time
+	// Stream names the stream the message is in as "<server-side
+	// name>@<its creation time, unix ns>": Seq is unique within it, and
+	// a stream deleted and made again is another one.
+	Stream string
+
+	jm jetstream.Msg // nil in a replay
+}
+
+// Ack acks the message: for handlers of a ConsumerSpec with DeferAck,
+// once what the message is for is durable. It is a plain ack, not waited
+// for: a lost ack only redelivers the message, which handlers tolerate.
+func (m Msg) Ack() error {
+	if m.jm == nil {
+		return errors.New("ack: a replayed message has nothing to ack")
+	}
+	if err := m.jm.Ack(); err != nil {
+		return fmt.Errorf("acking %s seq %d: %w", m.Subject, m.Seq, err)
+	}
+	return nil
 }
 
 // Handler processes one message. nil acks it; an ErrPoison terminates it;
@@ -54,6 +73,18 @@ type ConsumerSpec struct {
 	// Backoff is the redelivery delay after the n-th failure (the last
 	// entry repeats).
 	Backoff []time.Duration
+	// DeferAck leaves the ack of a message its handler returned nil for
+	// to the handler's owner, who calls Msg.Ack once the message's effect
+	// is durable (the detector: once the tally counting the post is
+	// published). It must ack well within serverAckWait, the server's
+	// ack wait, or the message is redelivered; errors and poison are
+	// handled as without it.
+	DeferAck bool
+	// MaxAckPending bounds the messages delivered and not yet acked on
+	// the server, over every process of the durable (0: the server's
+	// default, 1,000). With DeferAck it must exceed what all the
+	// processes hold at once.
+	MaxAckPending int
 }
 
 func (s ConsumerSpec) withDefaults() ConsumerSpec {
@@ -101,9 +132,14 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		// MaxDeliver or later dead-letters the message.
 		MaxDeliver:    -1,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxAckPending: spec.MaxAckPending,
 	})
 	if err != nil {
 		return fmt.Errorf("creating consumer %s on %s: %w", spec.Durable, spec.Stream, err)
+	}
+	stream, err := b.streamIdentity(ctx, spec.Stream)
+	if err != nil {
+		return err
 	}
 	// Handlers outlive ctx by up to AckWait so that a shutdown finishes the
 	// message in hand instead of abandoning it half done.
@@ -112,7 +148,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		inflight.Add(1)
 		defer inflight.Done()
-		b.handle(hctx, log, spec, m, h)
+		b.handle(hctx, log, spec, stream, m, h)
 	}, jetstream.PullMaxMessages(spec.MaxInFlight), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
 			log.Warn("consumer error", zap.Error(err))
@@ -136,8 +172,19 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 // longer keep their messages with in-progress acks.
 const serverAckWait = 10 * time.Second
 
-func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m jetstream.Msg, h Handler) {
-	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1}
+// streamIdentity is Msg.Stream for the messages of a logical stream.
+func (b *Bus) streamIdentity(ctx context.Context, logical string) (string, error) {
+	st, err := b.js.Stream(ctx, b.cfg.streamName(logical))
+	if err != nil {
+		return "", fmt.Errorf("opening stream %s: %w", logical, err)
+	}
+	info := st.CachedInfo()
+	return fmt.Sprintf("%s@%d", info.Config.Name, info.Created.UnixNano()), nil
+}
+
+func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string, m jetstream.Msg, h Handler) {
+	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1,
+		Stream: stream, jm: m}
 	if md, err := m.Metadata(); err == nil {
 		msg.Seq, msg.Delivered, msg.Time = md.Sequence.Stream, md.NumDelivered, md.Timestamp
 	}
@@ -165,6 +212,8 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m 
 	fields := []zap.Field{zap.String("subject", msg.Subject), zap.Uint64("seq", msg.Seq),
 		zap.String("msg_id", msg.MsgID), zap.Uint64("delivered", msg.Delivered)}
 	switch {
+	case err == nil && spec.DeferAck:
+		// The handler's owner acks it (Msg.Ack).
 	case err == nil:
 		if aerr := m.DoubleAck(ctx); aerr != nil {
 			log.Warn("ack failed: message will be redelivered", append(fields, zap.Error(aerr))...)
