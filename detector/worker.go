@@ -358,9 +358,9 @@ type tallies struct {
 
 	mu      sync.Mutex
 	open    map[tallyKey]*tallyWindow
-	held    int       // messages in open
-	oldest  time.Time // when the first message in open came
-	added   bool      // a message came since the last tick
+	held    int         // messages in open
+	oldest  time.Time   // when the first message in open came
+	added   bool        // a message came since the last tick
 	pending []heldTally // flushed but not yet published
 	seq     int64
 }
