@@ -145,7 +145,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); w.background(bg) }()
 	var consumers sync.WaitGroup
 	spec := bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: Durable, Filter: wire.SubjectPosts + ".>",
-		DeferAck: true, MaxAckPending: maxAckPending}
+		DeferAck: true, MaxAckPending: maxAckPending, MaxInFlight: fetchBatch}
 	cctx, stopConsumers := context.WithCancel(ctx)
 	defer stopConsumers()
 	for range n {
@@ -317,6 +317,9 @@ const (
 	ackBatch      = 1024
 	tallyTick     = 50 * time.Millisecond
 	maxAckPending = 1 << 16
+	// fetchBatch is how many posts a consumer goroutine fetches at once:
+	// one pull request per batch.
+	fetchBatch = 128
 	// retryPause spaces out publishes that failed (NATS down).
 	retryPause = time.Second
 )
