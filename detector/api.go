@@ -31,7 +31,10 @@ type Config struct {
 	// WatchlistRefresh is how often the worker re-reads the watchlist sets
 	// of the state store; the hot path only reads its in-memory copy.
 	WatchlistRefresh time.Duration `yaml:"watchlist_refresh"`
-	// TallyInterval is how often posts-scanned tallies are published.
+	// TallyInterval is the longest a scanned post waits for the tally
+	// that counts it, and so for its ack (worker.go: exact counts);
+	// tallies also go out every 1,024 posts and when posts stop coming.
+	// At most 5s, half the server's ack wait.
 	TallyInterval time.Duration `yaml:"tally_interval"`
 	// Concurrency is the number of posts detected at once (0: one per core).
 	Concurrency int `yaml:"concurrency"`
@@ -43,7 +46,7 @@ func (c Config) WithDefaults() Config {
 		c.WatchlistRefresh = 5 * time.Second
 	}
 	if c.TallyInterval == 0 {
-		c.TallyInterval = 10 * time.Second
+		c.TallyInterval = time.Second
 	}
 	return c
 }
@@ -53,8 +56,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.WatchlistRefresh < time.Second:
 		return errors.New("detector.watchlist_refresh: must be at least 1s")
-	case c.TallyInterval < time.Second:
-		return errors.New("detector.tally_interval: must be at least 1s")
+	case c.TallyInterval < time.Second || c.TallyInterval > 5*time.Second:
+		return errors.New("detector.tally_interval: must be 1s to 5s (a post's ack waits for its tally)")
 	case c.Concurrency < 0 || c.Concurrency > 256:
 		return errors.New("detector.concurrency: must be 0 (one per core) to 256")
 	}

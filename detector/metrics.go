@@ -16,6 +16,7 @@ type metrics struct {
 	poison          prometheus.Counter
 	watchlistErrors prometheus.Counter
 	watchlistSize   *prometheus.GaugeVec
+	ackErrors       prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -25,7 +26,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return &metrics{
 		scanned: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "handlewatch", Subsystem: "detector", Name: "posts_scanned_total",
-			Help: "Posts scanned, by source.",
+			Help: "Posts scanned, by source (a redelivered post counts again; the sink's counters count it once).",
 		}, []string{"source"})),
 		findings: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "handlewatch", Subsystem: "detector", Name: "findings_total",
@@ -56,6 +57,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Namespace: "handlewatch", Subsystem: "detector", Name: "watchlist_handles",
 			Help: "Handles on the state store's watchlists, by list (known, cleared).",
 		}, []string{"list"})),
+		ackErrors: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "handlewatch", Subsystem: "detector", Name: "ack_errors_total",
+			Help: "Posts whose ack failed after their tally was published (they are redelivered and counted once).",
+		})),
 	}
 }
 

@@ -144,7 +144,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); w.background(bg) }()
 	var consumers sync.WaitGroup
-	spec := bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: Durable, Filter: wire.SubjectPosts + ".>"}
+	spec := bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: Durable, Filter: wire.SubjectPosts + ".>",
+		DeferAck: true, MaxAckPending: maxAckPending, MaxInFlight: fetchBatch}
 	cctx, stopConsumers := context.WithCancel(ctx)
 	defer stopConsumers()
 	for range n {
@@ -174,13 +175,23 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-// background refreshes the watchlists and publishes tallies on their
-// intervals.
+// background refreshes the watchlists and publishes tallies (and acks
+// the posts they count) when they are due.
 func (w *Worker) background(ctx context.Context) {
 	refresh := time.NewTicker(w.cfg.WatchlistRefresh)
 	defer refresh.Stop()
-	flush := time.NewTicker(w.cfg.TallyInterval)
-	defer flush.Stop()
+	tick := time.NewTicker(tallyTick)
+	defer tick.Stop()
+	var retryAt time.Time
+	flush := func() {
+		if time.Now().Before(retryAt) {
+			return
+		}
+		if err := w.flushTallies(ctx); err != nil && ctx.Err() == nil {
+			retryAt = time.Now().Add(retryPause)
+			w.log.Warn("publishing tallies failed: their posts stay unacked and the tallies are retried", zap.Error(err))
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -198,9 +209,11 @@ func (w *Worker) background(ctx context.Context) {
 			w.metrics.watchlistSize.WithLabelValues("known").Set(float64(known))
 			w.metrics.watchlistSize.WithLabelValues("cleared").Set(float64(cleared))
 			w.metrics.watchlistSize.WithLabelValues("imported").Set(float64(w.watch.importedLen()))
-		case <-flush.C:
-			if err := w.flushTallies(ctx); err != nil && ctx.Err() == nil {
-				w.log.Warn("publishing tallies failed: retried at the next flush", zap.Error(err))
+		case <-w.tally.full:
+			flush()
+		case now := <-tick.C:
+			if w.tally.due(now, w.cfg.TallyInterval) || w.tally.hasPending() {
+				flush()
 			}
 		}
 	}
@@ -257,9 +270,8 @@ func (w *Worker) handle(ctx context.Context, m bus.Msg) (err error) {
 	if fetched.IsZero() {
 		fetched = time.Now()
 	}
-	if w.tally.add(m.MsgID, p.Source, fetched) {
-		w.metrics.scanned.WithLabelValues(p.Source).Inc()
-	}
+	w.tally.add(m, p.Source, fetched)
+	w.metrics.scanned.WithLabelValues(p.Source).Inc()
 	took := time.Since(start)
 	w.metrics.duration.Observe(took.Seconds())
 	if ce := w.log.Check(zap.DebugLevel, "post"); ce != nil {
@@ -286,104 +298,193 @@ func apps(hs []wire.Handle) []string {
 	return out
 }
 
-// flushTallies publishes the counts since the last flush. A tally that
-// fails to publish is retried with the same id, so the sink never counts a
-// post twice however often we retry.
+// Exact posts-scanned counts. A post is acked only once the tally that
+// counts it is published (bus.ConsumerSpec.DeferAck), so a worker killed
+// at any point leaves its uncounted posts unacked, and they come back to
+// a worker that counts them. A worker killed after publishing a tally
+// and before its acks went out has those posts counted again in another
+// tally; each tally names the stream sequences it counts, and the sink
+// counts each sequence once (stats.ObserveTally, state.ApplyMarked).
+// Together: every post of the stream counted once, with one tally
+// publish per flush and one plain ack per post (cheaper than the
+// acknowledged ack each post had before).
+//
+// A flush goes out when ackBatch posts are held, when the oldest has
+// waited TallyInterval, or when no post came for a tick: the server
+// redelivers a held post after its ack wait (serverAckWait, 10 s), and
+// MaxAckPending bounds what all workers hold at once.
+const (
+	ackBatch      = 1024
+	tallyTick     = 50 * time.Millisecond
+	maxAckPending = 1 << 16
+	// fetchBatch is how many posts a consumer goroutine fetches at once:
+	// one pull request per batch.
+	fetchBatch = 128
+	// retryPause spaces out publishes that failed (NATS down).
+	retryPause = time.Second
+)
+
+// flushTallies publishes the counts held since the last flush, then acks
+// the posts they count. A tally that fails to publish is retried with the
+// same id and its posts stay unacked; retried or repeated by a recount,
+// the sink counts each post once.
 func (w *Worker) flushTallies(ctx context.Context) error {
 	w.tally.flushMu.Lock()
 	defer w.tally.flushMu.Unlock()
 	batch := w.tally.batch(time.Now().UTC())
 	var errs []error
-	for _, t := range batch {
-		if _, err := w.deps.Bus.Publish(ctx, t.Subject(), t.ID, t); err != nil {
+	for _, p := range batch {
+		if _, err := w.deps.Bus.Publish(ctx, p.tally.Subject(), p.tally.ID, p.tally); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		w.tally.done(t.ID)
+		acked := 0
+		for _, m := range w.tally.done(p.tally.ID) {
+			// A failed ack redelivers the post: counted again, once.
+			if m.Ack() == nil {
+				acked++
+			}
+		}
+		if acked < len(p.msgs) {
+			w.metrics.ackErrors.Add(float64(len(p.msgs) - acked))
+		}
 	}
 	return errors.Join(errs...)
 }
 
-// tallies counts posts per (source, UTC day of fetch) between flushes.
+// tallies counts posts per (source, UTC day of fetch, posts stream)
+// between flushes, and holds their messages until a tally counts them.
 type tallies struct {
 	instance string
 	flushMu  sync.Mutex // one flush at a time
+	full     chan struct{}
 
 	mu      sync.Mutex
-	counts  map[tallyKey]int64
-	pending []wire.ScanTally // flushed but not yet published
+	open    map[tallyKey]*tallyWindow
+	held    int         // messages in open
+	oldest  time.Time   // when the first message in open came
+	added   bool        // a message came since the last tick
+	pending []heldTally // flushed but not yet published
 	seq     int64
-	recent  recentIDs
 }
 
-type tallyKey struct{ source, day string }
+type tallyKey struct{ source, day, stream string }
+
+type tallyWindow struct {
+	seqs []uint64
+	msgs []bus.Msg
+}
+
+// heldTally is a tally and the messages it counts.
+type heldTally struct {
+	tally wire.ScanTally
+	msgs  []bus.Msg
+}
 
 func newTallies(instance string) *tallies {
-	return &tallies{instance: instance, counts: map[tallyKey]int64{}, recent: newRecentIDs(1 << 16)}
+	return &tallies{instance: instance, open: map[tallyKey]*tallyWindow{}, full: make(chan struct{}, 1)}
 }
 
-// add counts a post unless its message id was counted recently (a
-// redelivery after a lost ack); it reports whether it counted.
-func (t *tallies) add(msgID, source string, fetched time.Time) bool {
+// add counts the post of m and holds m until a tally counting it is
+// published.
+func (t *tallies) add(m bus.Msg, source string, fetched time.Time) {
+	stream := m.Stream
+	if m.Seq == 0 {
+		stream = "" // no sequence to name: counted by the tally's id
+	}
+	k := tallyKey{source, fetched.UTC().Format("2006-01-02"), stream}
+	t.mu.Lock()
+	win := t.open[k]
+	if win == nil {
+		win = &tallyWindow{}
+		t.open[k] = win
+	}
+	win.seqs = append(win.seqs, m.Seq)
+	win.msgs = append(win.msgs, m)
+	if t.held == 0 {
+		t.oldest = time.Now()
+	}
+	t.held++
+	t.added = true
+	full := t.held >= ackBatch
+	t.mu.Unlock()
+	if full {
+		select {
+		case t.full <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// due reports whether the held posts should be flushed at now: the
+// oldest has waited maxHold, or none came since the last tick.
+func (t *tallies) due(now time.Time, maxHold time.Duration) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if msgID != "" && !t.recent.add(msgID) {
-		return false
-	}
-	t.counts[tallyKey{source, fetched.UTC().Format("2006-01-02")}]++
-	return true
+	idle := !t.added
+	t.added = false
+	return t.held > 0 && (idle || now.Sub(t.oldest) >= maxHold)
 }
 
 // batch returns the tallies to publish: the pending ones first; only when
-// none is pending do the current counts become a new flush.
-func (t *tallies) batch(now time.Time) []wire.ScanTally {
+// none is pending do the open windows become a new flush.
+func (t *tallies) batch(now time.Time) []heldTally {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.pending) == 0 && len(t.counts) > 0 {
+	if len(t.pending) == 0 && len(t.open) > 0 {
 		t.seq++
-		for k, n := range t.counts {
-			t.pending = append(t.pending, wire.ScanTally{Schema: wire.SchemaVersion,
+		for k, win := range t.open {
+			tl := wire.ScanTally{Schema: wire.SchemaVersion,
 				ID:     fmt.Sprintf("%s-%d-%s-%s", t.instance, t.seq, wire.Token(k.source), k.day),
-				Source: k.source, Day: k.day, Posts: n, At: now})
+				Source: k.source, Day: k.day, At: now}
+			if k.stream != "" {
+				tl.Stream, tl.Seqs = k.stream, seqRanges(win.seqs)
+				tl.Posts = tl.SeqCount()
+				tl.ID += "-" + wire.Token(k.stream)
+			} else {
+				tl.Posts = int64(len(win.msgs))
+			}
+			t.pending = append(t.pending, heldTally{tally: tl, msgs: win.msgs})
 		}
-		sort.Slice(t.pending, func(i, j int) bool { return t.pending[i].ID < t.pending[j].ID })
-		clear(t.counts)
+		sort.Slice(t.pending, func(i, j int) bool { return t.pending[i].tally.ID < t.pending[j].tally.ID })
+		clear(t.open)
+		t.held = 0
 	}
-	return append([]wire.ScanTally(nil), t.pending...)
+	return append([]heldTally(nil), t.pending...)
 }
 
-func (t *tallies) done(id string) {
+// done drops the published tally id and returns the messages it counts,
+// to be acked.
+func (t *tallies) done(id string) []bus.Msg {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, p := range t.pending {
-		if p.ID == id {
+		if p.tally.ID == id {
 			t.pending = append(t.pending[:i], t.pending[i+1:]...)
-			return
+			return p.msgs
 		}
 	}
+	return nil
 }
 
-// recentIDs remembers the last n message ids.
-type recentIDs struct {
-	set  map[string]struct{}
-	ring []string
-	next int
+func (t *tallies) hasPending() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.pending) > 0
 }
 
-func newRecentIDs(n int) recentIDs {
-	return recentIDs{set: make(map[string]struct{}, n), ring: make([]string, n)}
-}
-
-// add records id and reports whether it was new.
-func (r *recentIDs) add(id string) bool {
-	if _, ok := r.set[id]; ok {
-		return false
+// seqRanges sorts seqs and returns them as ranges [from, to], each
+// sequence once (a post redelivered to the same worker within a window
+// comes twice).
+func seqRanges(seqs []uint64) [][2]uint64 {
+	slices.Sort(seqs)
+	var out [][2]uint64
+	for _, q := range seqs {
+		if n := len(out); n > 0 && q <= out[n-1][1]+1 {
+			out[n-1][1] = max(out[n-1][1], q)
+			continue
+		}
+		out = append(out, [2]uint64{q, q})
 	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.set, old)
-	}
-	r.ring[r.next] = id
-	r.set[id] = struct{}{}
-	r.next = (r.next + 1) % len(r.ring)
-	return true
+	return out
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,28 +215,130 @@ func TestWorkerPostsInFindingsOut(t *testing.T) {
 	})
 }
 
-func TestTallyRetryKeepsItsID(t *testing.T) {
+func TestTallyRetryKeepsItsIDAndItsPosts(t *testing.T) {
 	tl := newTallies("w1")
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	tl.add("m1", "s", at)
-	tl.add("m2", "s", at)
-	if tl.add("m1", "s", at) {
-		t.Fatal("a redelivered message id was counted twice")
-	}
+	msg := func(seq uint64) bus.Msg { return bus.Msg{Seq: seq, Stream: "HW_POSTS@1"} }
+	tl.add(msg(7), "s", at)
+	tl.add(msg(5), "s", at)
+	tl.add(msg(7), "s", at) // redelivered to this worker: one sequence
+	tl.add(msg(6), "s", at)
 	first := tl.batch(at)
-	if len(first) != 1 || first[0].Posts != 2 {
+	if len(first) != 1 || first[0].tally.Posts != 3 || len(first[0].msgs) != 3+1 ||
+		!slices.Equal(first[0].tally.Seqs, [][2]uint64{{5, 7}}) || first[0].tally.Stream != "HW_POSTS@1" {
 		t.Fatalf("first batch %+v", first)
 	}
-	tl.add("m3", "s", at) // arrives while the first batch is unpublished
+	tl.add(msg(9), "s", at) // arrives while the first batch is unpublished
 	again := tl.batch(at)
-	if len(again) != 1 || again[0].ID != first[0].ID || again[0].Posts != 2 {
+	if len(again) != 1 || again[0].tally.ID != first[0].tally.ID || again[0].tally.Posts != 3 {
 		t.Fatalf("retry batch %+v, want the same tally again", again)
 	}
-	tl.done(first[0].ID)
+	if acks := tl.done(first[0].tally.ID); len(acks) != 4 {
+		t.Fatalf("published tally releases %d messages to ack, want 4", len(acks))
+	}
 	next := tl.batch(at)
-	if len(next) != 1 || next[0].ID == first[0].ID || next[0].Posts != 1 {
+	if len(next) != 1 || next[0].tally.ID == first[0].tally.ID || next[0].tally.Posts != 1 || len(next[0].msgs) != 1 {
 		t.Fatalf("next batch %+v", next)
 	}
+}
+
+func TestSeqRanges(t *testing.T) {
+	for _, tc := range []struct {
+		in   []uint64
+		want [][2]uint64
+	}{
+		{nil, nil},
+		{[]uint64{4}, [][2]uint64{{4, 4}}},
+		{[]uint64{3, 1, 2, 2, 9, 10, 12}, [][2]uint64{{1, 3}, {9, 10}, {12, 12}}},
+		{[]uint64{5, 5, 5}, [][2]uint64{{5, 5}}},
+	} {
+		if got := seqRanges(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("seqRanges(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// failingTallies is the real bus with tally publishing switched off, as
+// when the STATS stream cannot take a write.
+type failingTallies struct {
+	*bus.Bus
+	fail atomic.Bool
+}
+
+func (f *failingTallies) Publish(ctx context.Context, subject, msgID string, v any) (bool, error) {
+	if f.fail.Load() && strings.HasPrefix(subject, wire.SubjectStats+".") {
+		return false, errors.New("stats stream unavailable (test)")
+	}
+	return f.Bus.Publish(ctx, subject, msgID, v)
+}
+
+// TestPostsAckedOnlyOnceTallied: a post stays unacked (in the work
+// queue) until a tally counting it is published; once tallies go out
+// again every post is counted and acked.
+func TestPostsAckedOnlyOnceTallied(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus, sets state.Sets) {
+		ctx := context.Background()
+		fb := &failingTallies{Bus: b}
+		fb.fail.Store(true)
+		w, err := NewWorker(Config{Rules: "../configs/rules.yaml", TallyInterval: time.Second, WatchlistRefresh: time.Second, Concurrency: 2},
+			WorkerDeps{Log: zaptest.NewLogger(t), Bus: fb, Sets: sets})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 30
+		at := time.Now().UTC()
+		for i := range n {
+			p := workerPost("feed_a", fmt.Sprint("p", i), "lovely weather today, see you at the park", at)
+			if _, err := b.Publish(ctx, p.Subject(), p.Key(), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		waitFor(t, "every post scanned", func() bool { return metricValue(w.metrics.scanned.WithLabelValues("feed_a")) == n })
+		time.Sleep(2 * time.Second) // past TallyInterval: the flush was tried and failed
+		st, err := b.JetStream().Stream(ctx, b.StreamName(bus.StreamPosts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := func() uint64 {
+			info, err := st.Info(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return info.State.Msgs
+		}
+		if got := left(); got != n {
+			t.Fatalf("%d of %d posts left in the work queue while no tally could be published: acked uncounted", got, n)
+		}
+		fb.fail.Store(false)
+		waitFor(t, "the work queue empty once tallies go out", func() bool { return left() == 0 })
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		var counted int64
+		seqs := map[uint64]int{}
+		if err := b.Replay(ctx, bus.StreamStats, "", func(m bus.Msg) error {
+			var tl wire.ScanTally
+			if err := json.Unmarshal(m.Data, &tl); err != nil {
+				return err
+			}
+			counted += tl.Posts
+			for _, r := range tl.Seqs {
+				for q := r[0]; q <= r[1]; q++ {
+					seqs[q]++
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if counted != n || len(seqs) != n {
+			t.Fatalf("tallies count %d posts over %d sequences, want %d", counted, len(seqs), n)
+		}
+	})
 }
 
 func TestWorkerReloadKeepsRulesOnError(t *testing.T) {
@@ -326,6 +430,7 @@ func TestConfigValidate(t *testing.T) {
 		{Config{}, ""},
 		{Config{WatchlistRefresh: time.Millisecond}, "detector.watchlist_refresh"},
 		{Config{TallyInterval: time.Millisecond}, "detector.tally_interval"},
+		{Config{TallyInterval: 10 * time.Second}, "detector.tally_interval"},
 		{Config{Concurrency: -1}, "detector.concurrency"},
 		{Config{Watchlists: []string{"a", " "}}, "detector.watchlists[1]"},
 	}

@@ -297,3 +297,62 @@ func TestFollowSeesEveryMessageInEveryProcess(t *testing.T) {
 		}
 	})
 }
+
+// TestDeferredAck: with DeferAck a handled message stays pending (not
+// redelivered while it is held, not removed from the work queue) until
+// Msg.Ack, and every message names its stream by name and creation time.
+func TestDeferredAck(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		const n = 20
+		for i := range n {
+			post := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: fmt.Sprint(i), Text: "hello"}
+			if _, err := b.Publish(ctx, post.Subject(), post.Key(), post); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got collected
+		spec := bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: "detector", DeferAck: true, MaxAckPending: 5000}
+		stop := consume(t, b, spec, func(_ context.Context, m bus.Msg) error { got.add(m); return nil })
+		defer stop()
+		waitFor(t, "every message", func() bool { return got.len() == n })
+		cons, err := b.JetStream().Consumer(ctx, b.StreamName(bus.StreamPosts), "detector")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumAckPending != n || info.Config.MaxAckPending != 5000 {
+			t.Fatalf("held: %d pending acks (max %d), want %d (max 5000)", info.NumAckPending, info.Config.MaxAckPending, n)
+		}
+		if floor, _ := b.AckFloor(ctx, bus.StreamPosts, "detector"); floor != 0 {
+			t.Fatalf("ack floor %d before any ack", floor)
+		}
+		st, _ := b.JetStream().Stream(ctx, b.StreamName(bus.StreamPosts))
+		sinfo, _ := st.Info(ctx)
+		want := fmt.Sprintf("%s@%d", b.StreamName(bus.StreamPosts), sinfo.Created.UnixNano())
+		got.mu.Lock()
+		msgs := append([]bus.Msg(nil), got.msgs...)
+		got.mu.Unlock()
+		for _, m := range msgs {
+			if m.Stream != want {
+				t.Fatalf("message stream %q, want %q", m.Stream, want)
+			}
+			if err := m.Ack(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFor(t, "the work queue empty after the acks", func() bool {
+			info, err := st.Info(ctx)
+			return err == nil && info.State.Msgs == 0
+		})
+		if got.len() != n {
+			t.Fatalf("%d deliveries of %d messages: a held message was redelivered", got.len(), n)
+		}
+		if err := (bus.Msg{}).Ack(); err == nil {
+			t.Fatal("Ack of a message without a delivery: no error")
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 )
@@ -27,6 +28,25 @@ type Msg struct {
 	Seq       uint64 // stream sequence
 	Delivered uint64 // 1 on first delivery
 	Time      time.Time
+	// Stream names the stream the message is in as "<server-side
+	// name>@<its creation time, unix ns>": Seq is unique within it, and
+	// a stream deleted and made again is another one.
+	Stream string
+
+	jm jetstream.Msg // nil in a replay
+}
+
+// Ack acks the message: for handlers of a ConsumerSpec with DeferAck,
+// once what the message is for is durable. It is a plain ack, not waited
+// for: a lost ack only redelivers the message, which handlers tolerate.
+func (m Msg) Ack() error {
+	if m.jm == nil {
+		return errors.New("ack: a replayed message has nothing to ack")
+	}
+	if err := m.jm.Ack(); err != nil {
+		return fmt.Errorf("acking %s seq %d: %w", m.Subject, m.Seq, err)
+	}
+	return nil
 }
 
 // Handler processes one message. nil acks it; an ErrPoison terminates it;
@@ -54,6 +74,18 @@ type ConsumerSpec struct {
 	// Backoff is the redelivery delay after the n-th failure (the last
 	// entry repeats).
 	Backoff []time.Duration
+	// DeferAck leaves the ack of a message its handler returned nil for
+	// to the handler's owner, who calls Msg.Ack once the message's effect
+	// is durable (the detector: once the tally counting the post is
+	// published). It must ack well within serverAckWait, the server's
+	// ack wait, or the message is redelivered; errors and poison are
+	// handled as without it.
+	DeferAck bool
+	// MaxAckPending bounds the messages delivered and not yet acked on
+	// the server, over every process of the durable (0: the server's
+	// default, 1,000). With DeferAck it must exceed what all the
+	// processes hold at once.
+	MaxAckPending int
 }
 
 func (s ConsumerSpec) withDefaults() ConsumerSpec {
@@ -101,18 +133,26 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		// MaxDeliver or later dead-letters the message.
 		MaxDeliver:    -1,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxAckPending: spec.MaxAckPending,
 	})
 	if err != nil {
 		return fmt.Errorf("creating consumer %s on %s: %w", spec.Durable, spec.Stream, err)
 	}
+	stream, err := b.streamIdentity(ctx, spec.Stream)
+	if err != nil {
+		return err
+	}
 	// Handlers outlive ctx by up to AckWait so that a shutdown finishes the
 	// message in hand instead of abandoning it half done.
 	hctx := context.WithoutCancel(ctx)
+	if spec.DeferAck {
+		return b.fetchLoop(ctx, hctx, log, spec, stream, cons, h)
+	}
 	var inflight sync.WaitGroup
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		inflight.Add(1)
 		defer inflight.Done()
-		b.handle(hctx, log, spec, m, h)
+		b.handle(hctx, log, spec, stream, m, h)
 	}, jetstream.PullMaxMessages(spec.MaxInFlight), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
 			log.Warn("consumer error", zap.Error(err))
@@ -132,12 +172,69 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	return nil
 }
 
+// fetchLoop consumes by explicit fetches of MaxInFlight messages, the
+// next one sent as soon as the last message of the previous one is in,
+// while the handler works through a buffer of MaxInFlight. Deferred-ack
+// handlers return in microseconds, and with handlers that fast
+// jetstream's Consume was seen to stop pulling for 30 s (two missed
+// heartbeats) with thousands of messages pending: its refill request is
+// skipped while the previous one is still being sent, and no message is
+// left to trigger another. A fetch loop cannot stall so.
+func (b *Bus) fetchLoop(ctx, hctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string,
+	cons jetstream.Consumer, h Handler) error {
+	msgs := make(chan jetstream.Msg, spec.MaxInFlight)
+	go func() {
+		defer close(msgs)
+		failures := 0
+		for ctx.Err() == nil {
+			batch, err := cons.Fetch(spec.MaxInFlight, jetstream.FetchMaxWait(fetchWait))
+			if err == nil {
+				for m := range batch.Messages() {
+					msgs <- m // handled even after ctx is done: it is delivered
+				}
+				err = batch.Error()
+			}
+			switch {
+			case err == nil, errors.Is(err, jetstream.ErrNoMessages), errors.Is(err, nats.ErrTimeout):
+				failures = 0
+			default:
+				failures++
+				if ctx.Err() == nil {
+					log.Warn("fetching messages failed: retrying", zap.Error(err), zap.Int("failures", failures))
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(min(time.Duration(failures)*100*time.Millisecond, 2*time.Second)):
+				}
+			}
+		}
+	}()
+	for m := range msgs {
+		b.handle(hctx, log, spec, stream, m, h)
+	}
+	return nil
+}
+
+// fetchWait is how long a fetch waits for its first message.
+const fetchWait = time.Second
+
 // serverAckWait is the ack wait the server applies; handlers that take
 // longer keep their messages with in-progress acks.
 const serverAckWait = 10 * time.Second
 
-func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m jetstream.Msg, h Handler) {
-	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1}
+// streamIdentity is Msg.Stream for the messages of a logical stream.
+func (b *Bus) streamIdentity(ctx context.Context, logical string) (string, error) {
+	st, err := b.js.Stream(ctx, b.cfg.streamName(logical))
+	if err != nil {
+		return "", fmt.Errorf("opening stream %s: %w", logical, err)
+	}
+	info := st.CachedInfo()
+	return fmt.Sprintf("%s@%d", info.Config.Name, info.Created.UnixNano()), nil
+}
+
+func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string, m jetstream.Msg, h Handler) {
+	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1,
+		Stream: stream, jm: m}
 	if md, err := m.Metadata(); err == nil {
 		msg.Seq, msg.Delivered, msg.Time = md.Sequence.Stream, md.NumDelivered, md.Timestamp
 	}
@@ -165,6 +262,8 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, m 
 	fields := []zap.Field{zap.String("subject", msg.Subject), zap.Uint64("seq", msg.Seq),
 		zap.String("msg_id", msg.MsgID), zap.Uint64("delivered", msg.Delivered)}
 	switch {
+	case err == nil && spec.DeferAck:
+		// The handler's owner acks it (Msg.Ack).
 	case err == nil:
 		if aerr := m.DoubleAck(ctx); aerr != nil {
 			log.Warn("ack failed: message will be redelivered", append(fields, zap.Error(aerr))...)

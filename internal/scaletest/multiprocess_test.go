@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,7 +128,8 @@ func (w *world) stage(t testing.TB, name, cmd string) (*proc, string) {
 type record struct {
 	findings     map[string]int // finding id → copies in the stream
 	findingPosts map[string]bool
-	posts        int64 // posts scanned, from the tallies
+	posts        int64 // posts scanned, from the tallies, each stream sequence once
+	tallied      int64 // the tallies' posts added up: more than posts after a recount
 	terminated   int
 }
 
@@ -152,10 +154,25 @@ func (w *world) read(t testing.TB) record {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{} // stream/sequence counted
 	if err := b.Replay(ctx, bus.StreamStats, "", func(m bus.Msg) error {
 		var tl wire.ScanTally
-		if json.Unmarshal(m.Data, &tl) == nil {
+		if json.Unmarshal(m.Data, &tl) != nil {
+			return nil
+		}
+		rec.tallied += tl.Posts
+		if len(tl.Seqs) == 0 {
 			rec.posts += tl.Posts
+			return nil
+		}
+		for _, r := range tl.Seqs {
+			for q := r[0]; q <= r[1]; q++ {
+				k := tl.Stream + "/" + strconv.FormatUint(q, 10)
+				if !seen[k] {
+					seen[k] = true
+					rec.posts++
+				}
+			}
 		}
 		return nil
 	}); err != nil {

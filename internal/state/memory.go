@@ -2,7 +2,9 @@ package state
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -17,6 +19,7 @@ type Memory struct {
 	counters map[string]int64
 	distinct map[string]map[string]struct{}
 	sets     map[string]map[string]struct{}
+	marks    map[string][]uint64 // set + "/" + chunk → bitmap
 }
 
 var _ Store = (*Memory)(nil)
@@ -26,7 +29,7 @@ func NewMemory() *Memory {
 	return &Memory{
 		now: time.Now, seen: map[string]time.Time{}, cursors: map[string]string{},
 		counters: map[string]int64{}, distinct: map[string]map[string]struct{}{},
-		sets: map[string]map[string]struct{}{},
+		sets: map[string]map[string]struct{}{}, marks: map[string][]uint64{},
 	}
 }
 
@@ -194,9 +197,14 @@ func (m *Memory) ApplyBatch(_ context.Context, b Batch) (bool, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.applyLocked(b, 1), nil
+}
+
+// applyLocked applies b with every Incr's N multiplied by mult.
+func (m *Memory) applyLocked(b Batch, mult int64) bool {
 	if b.Once != "" {
 		if m.live(b.Once) {
-			return false, nil
+			return false
 		}
 		var exp time.Time
 		if b.OnceTTL > 0 {
@@ -205,7 +213,7 @@ func (m *Memory) ApplyBatch(_ context.Context, b Batch) (bool, error) {
 		m.seen[b.Once] = exp
 	}
 	for _, in := range b.Incrs {
-		m.counters[windowKey(in.Name, in.Period, in.At)] += in.N
+		m.counters[windowKey(in.Name, in.Period, in.At)] += in.N * mult
 	}
 	for _, d := range b.Distincts {
 		addAll(m.distinct, windowKey(d.Name, d.Period, d.At), d.Members)
@@ -213,5 +221,43 @@ func (m *Memory) ApplyBatch(_ context.Context, b Batch) (bool, error) {
 	for _, a := range b.SetAdds {
 		addAll(m.sets, a.Set, a.Members)
 	}
-	return true, nil
+	return true
+}
+
+// ApplyMarked keeps its marks for the life of the process (the memory
+// store is rebuilt from the streams on every start): one bit per
+// sequence, about 125 MB per billion posts.
+func (m *Memory) ApplyMarked(_ context.Context, set string, _ time.Duration, ranges []SeqRange, b Batch) (int64, error) {
+	if err := b.valid(); err != nil {
+		return 0, err
+	}
+	if b.Once != "" {
+		return 0, errors.New("state: ApplyMarked with a Once key")
+	}
+	parts, err := splitMarks(ranges)
+	if err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var fresh int64
+	for _, p := range parts {
+		k := set + "/" + strconv.FormatUint(p.chunk, 10)
+		bits := m.marks[k]
+		if need := int(p.to/64) + 1; len(bits) < need {
+			bits = append(bits, make([]uint64, need-len(bits))...)
+			m.marks[k] = bits
+		}
+		for i := p.from; i <= p.to; i++ {
+			w, bit := i/64, uint64(1)<<(i%64)
+			if bits[w]&bit == 0 {
+				bits[w] |= bit
+				fresh++
+			}
+		}
+	}
+	if fresh > 0 {
+		m.applyLocked(b, fresh)
+	}
+	return fresh, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -207,25 +208,16 @@ func toAny(ss []string) []any {
 	return out
 }
 
-// batchScript applies a Batch in one round trip, atomically. KEYS are the
-// once key (when ARGV[1] is "1") and then one key per write; ARGV is
-// once-flag, once-ttl-ms, then per write: op (i: INCRBY, h: PFADD, s:
-// SADD), ttl in seconds (0: none), n (the increment, or how many members
-// follow), members.
-var batchScript = redis.NewScript(`
-local k, a = 1, 3
-if ARGV[1] == '1' then
-  local ttl = tonumber(ARGV[2])
-  local ok
-  if ttl > 0 then ok = redis.call('SET', KEYS[1], 1, 'NX', 'PX', ttl) else ok = redis.call('SET', KEYS[1], 1, 'NX') end
-  if not ok then return 0 end
-  k = 2
-end
+// batchWrites is the Lua loop that applies a Batch's writes: KEYS from
+// k on, one per write; ARGV from a on, per write: op (i: INCRBY, h:
+// PFADD, s: SADD), ttl in seconds (0: none), n (the increment, times
+// mult, or how many members follow), members.
+const batchWrites = `
 while k <= #KEYS do
   local op, ttl, n = ARGV[a], tonumber(ARGV[a+1]), tonumber(ARGV[a+2])
   a = a + 3
   if op == 'i' then
-    redis.call('INCRBY', KEYS[k], n)
+    redis.call('INCRBY', KEYS[k], n * mult)
   else
     local members = {}
     for j = 1, n do members[j] = ARGV[a+j-1] end
@@ -237,7 +229,47 @@ while k <= #KEYS do
   if ttl > 0 then redis.call('EXPIRE', KEYS[k], ttl) end
   k = k + 1
 end
+`
+
+// batchScript applies a Batch in one round trip, atomically. KEYS are the
+// once key (when ARGV[1] is "1") and then one key per write; ARGV is
+// once-flag, once-ttl-ms, then the writes (batchWrites).
+var batchScript = redis.NewScript(`
+local k, a, mult = 1, 3, 1
+if ARGV[1] == '1' then
+  local ttl = tonumber(ARGV[2])
+  local ok
+  if ttl > 0 then ok = redis.call('SET', KEYS[1], 1, 'NX', 'PX', ttl) else ok = redis.call('SET', KEYS[1], 1, 'NX') end
+  if not ok then return 0 end
+  k = 2
+end
+` + batchWrites + `
 return 1
+`)
+
+// markedScript is ApplyMarked in one round trip, atomically. KEYS are the
+// mark chunks (ARGV[1] of them, kept ARGV[2] seconds; 0: forever), then
+// one key per write. ARGV[3] is how many parts follow, each a chunk's
+// index in KEYS and the first and last bit; then the writes
+// (batchWrites), applied with every increment times the number of bits
+// that were not set before, and not at all when there is none.
+var markedScript = redis.NewScript(`
+local nchunks, ttl, nparts = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local a, fresh = 4, 0
+for p = 1, nparts do
+  local key, from, to = KEYS[tonumber(ARGV[a])], tonumber(ARGV[a+1]), tonumber(ARGV[a+2])
+  a = a + 3
+  for bit = from, to do
+    if redis.call('SETBIT', key, bit, 1) == 0 then fresh = fresh + 1 end
+  end
+end
+for c = 1, nchunks do
+  if ttl > 0 then redis.call('EXPIRE', KEYS[c], ttl) end
+end
+if fresh == 0 then return 0 end
+local k, mult = nchunks + 1, fresh
+` + batchWrites + `
+return fresh
 `)
 
 func (r *Redis) ApplyBatch(ctx context.Context, b Batch) (bool, error) {
@@ -250,6 +282,57 @@ func (r *Redis) ApplyBatch(ctx context.Context, b Batch) (bool, error) {
 		keys = append(keys, r.key("seen", b.Once))
 		args = []any{"1", b.OnceTTL.Milliseconds()}
 	}
+	keys, args = r.batchWrites(b, keys, args)
+	if len(keys) == 0 {
+		return true, nil
+	}
+	n, err := batchScript.Run(ctx, r.rdb, keys, args...).Int64()
+	if err != nil {
+		return false, fmt.Errorf("applying a batch of %d writes: %w", len(keys), err)
+	}
+	return n == 1, nil
+}
+
+// ApplyMarked keeps a mark set as bitmaps of markChunkBits sequences per
+// key: one bit per sequence, refreshed to ttl on every write.
+func (r *Redis) ApplyMarked(ctx context.Context, set string, ttl time.Duration, ranges []SeqRange, b Batch) (int64, error) {
+	if err := b.valid(); err != nil {
+		return 0, err
+	}
+	if b.Once != "" {
+		return 0, errors.New("state: ApplyMarked with a Once key")
+	}
+	parts, err := splitMarks(ranges)
+	if err != nil {
+		return 0, err
+	}
+	if len(parts) == 0 {
+		return 0, nil
+	}
+	var keys []string
+	index := map[uint64]int{}
+	partArgs := make([]any, 0, 3*len(parts))
+	for _, p := range parts {
+		i, ok := index[p.chunk]
+		if !ok {
+			keys = append(keys, r.key("marks", set+"/"+strconv.FormatUint(p.chunk, 10)))
+			i = len(keys)
+			index[p.chunk] = i
+		}
+		partArgs = append(partArgs, i, p.from, p.to)
+	}
+	args := append([]any{len(keys), int64(ttl / time.Second), len(parts)}, partArgs...)
+	keys, args = r.batchWrites(b, keys, args)
+	fresh, err := markedScript.Run(ctx, r.rdb, keys, args...).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("applying a marked batch of %d ranges to %s: %w", len(ranges), set, err)
+	}
+	return fresh, nil
+}
+
+// batchWrites appends b's writes to keys and args as batchWrites reads
+// them.
+func (r *Redis) batchWrites(b Batch, keys []string, args []any) ([]string, []any) {
 	secs := func(p Period) int64 { return int64(p.TTL() / time.Second) }
 	for _, in := range b.Incrs {
 		keys = append(keys, r.key("count", windowKey(in.Name, in.Period, in.At)))
@@ -269,14 +352,7 @@ func (r *Redis) ApplyBatch(ctx context.Context, b Batch) (bool, error) {
 		keys = append(keys, r.key("set", s.Set))
 		members("s", 0, s.Members)
 	}
-	if len(keys) == 0 {
-		return true, nil
-	}
-	n, err := batchScript.Run(ctx, r.rdb, keys, args...).Int64()
-	if err != nil {
-		return false, fmt.Errorf("applying a batch of %d writes: %w", len(keys), err)
-	}
-	return n == 1, nil
+	return keys, args
 }
 
 // AdvanceCursor sets the cursor key only if it exists, and reports whether

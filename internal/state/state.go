@@ -101,6 +101,7 @@ type Store interface {
 	Distinct
 	Sets
 	Batcher
+	Marker
 	// Ping reports whether the backing service answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -163,4 +164,57 @@ type Batcher interface {
 	// ApplyBatch applies every write of b at once. With b.Once set it
 	// reports false, and writes nothing, when Once was already seen.
 	ApplyBatch(ctx context.Context, b Batch) (applied bool, err error)
+}
+
+// SeqRange is the sequence numbers From to To, both included.
+type SeqRange struct{ From, To uint64 }
+
+// Len is how many sequence numbers r holds (0 for a reversed range).
+func (r SeqRange) Len() int64 {
+	if r.To < r.From {
+		return 0
+	}
+	return int64(r.To-r.From) + 1
+}
+
+// Marker counts items named by sequence numbers once each, however often
+// they are reported: the posts a tally counts, by their stream sequence,
+// when a crash has them counted again in a later tally.
+type Marker interface {
+	// ApplyMarked marks every sequence of ranges in the mark set named
+	// set (kept for ttl after its last write; 0: forever) and applies b
+	// with each Incr's N multiplied by the number of those sequences not
+	// marked before, all in one step; that number is returned. b.Once
+	// must be empty: the marks are what makes the batch idempotent.
+	ApplyMarked(ctx context.Context, set string, ttl time.Duration, ranges []SeqRange, b Batch) (fresh int64, err error)
+}
+
+// markChunkBits is how many sequence numbers one mark key covers: a
+// 128 KiB bitmap in Redis, so no key grows without bound.
+const markChunkBits = 1 << 20
+
+// markedRange is a part of a SeqRange inside one chunk of a mark set.
+type markedRange struct {
+	chunk    uint64
+	from, to uint64 // bit offsets inside the chunk
+}
+
+// splitMarks cuts ranges at chunk boundaries, in order.
+func splitMarks(ranges []SeqRange) ([]markedRange, error) {
+	var out []markedRange
+	for _, r := range ranges {
+		if r.To < r.From {
+			return nil, fmt.Errorf("state: mark range %d-%d is reversed", r.From, r.To)
+		}
+		for from := r.From; ; {
+			chunk := from / markChunkBits
+			to := min(r.To, (chunk+1)*markChunkBits-1)
+			out = append(out, markedRange{chunk: chunk, from: from % markChunkBits, to: to % markChunkBits})
+			if to == r.To {
+				break
+			}
+			from = to + 1
+		}
+	}
+	return out, nil
 }

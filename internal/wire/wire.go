@@ -448,6 +448,27 @@ type ScanTally struct {
 	Day    string    `json:"day"` // UTC, 2006-01-02, of the posts' fetch time
 	Posts  int64     `json:"posts"`
 	At     time.Time `json:"at"`
+	// Stream and Seqs name the posts counted: the posts stream (its
+	// server-side name and creation time, "HW_POSTS@<unix ns>", so a
+	// recreated stream's sequences are new ones) and their sequences in
+	// it as ranges [from, to], Posts in all. A sink counts each sequence
+	// once, so a post that a crash had counted in two tallies counts
+	// once. A tally without Seqs (an older detector's) counts once by ID.
+	Stream string      `json:"stream,omitempty"`
+	Seqs   [][2]uint64 `json:"seqs,omitempty"`
+}
+
+// SeqCount is how many sequences t.Seqs names, or -1 when a range is
+// reversed.
+func (t *ScanTally) SeqCount() int64 {
+	var n int64
+	for _, r := range t.Seqs {
+		if r[1] < r[0] {
+			return -1
+		}
+		n += int64(r[1]-r[0]) + 1
+	}
+	return n
 }
 
 // Subject is the NATS subject the tally is published on.

@@ -62,7 +62,7 @@ func TestGolden(t *testing.T) {
 		{"finding", exampleFinding(), func() any { return new(Finding) }},
 		{"case_event", exampleEvent(), func() any { return new(CaseEvent) }},
 		{"scan_tally", ScanTally{Schema: 1, ID: "w1-42", Source: "demo-forum", Day: "2026-11-28", Posts: 120,
-			At: time.Date(2026, 11, 28, 10, 6, 0, 0, time.UTC)}, func() any { return new(ScanTally) }},
+			At: time.Date(2026, 11, 28, 10, 6, 0, 0, time.UTC), Stream: "HW_POSTS@1764324000000000000", Seqs: [][2]uint64{{1, 100}, {181, 200}}}, func() any { return new(ScanTally) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ type Store interface {
 	state.Distinct
 	state.Sets
 	state.Batcher
+	state.Marker
 }
 
 // Deps is what Stats needs from the sink.
@@ -49,6 +50,7 @@ const (
 	resultExpired   = "expired"   // its day is older than the retention
 	resultInvalid   = "invalid"
 	resultIgnored   = "ignored" // a case event that is not a decision
+	resultPartial   = "partial" // a tally some of whose posts were counted before (a recount after a crash)
 )
 
 // New builds Stats over the sink's store.
@@ -94,6 +96,7 @@ const (
 	keyDecisions = "stats:decisions|" // + decision + "|" + scope
 	setSources   = "stats:sources"
 	setApps      = "stats:apps"
+	markPostSeqs = "stats:posts-seq|" // + posts stream: the sequences counted
 )
 
 func scopeSrc(s string) string                     { return "src=" + s }
@@ -150,22 +153,54 @@ func dayIncr(name string, day time.Time, n int64) state.BatchIncr {
 func (s *Stats) count(kind, result string) { s.metrics.WithLabelValues(kind, result).Inc() }
 
 // ObserveTally counts the posts a detector scanned (the denominators).
-// It is idempotent on the tally id.
+// A tally that names its posts' stream sequences (Seqs) counts each
+// sequence once, whatever tally it comes in: a detector that crashed
+// after publishing a tally and before acking its posts has them counted
+// again in another tally, and only the posts not counted before count.
+// A tally without Seqs (an older detector's) is idempotent on its id.
 func (s *Stats) ObserveTally(ctx context.Context, t wire.ScanTally) error {
 	day, err := time.Parse(time.DateOnly, t.Day)
 	if err != nil || t.ID == "" || t.Source == "" || t.Posts < 0 {
 		s.count("tally", resultInvalid)
 		return fmt.Errorf("%w: tally %q: bad day %q, id, source or count", ErrInvalid, t.ID, t.Day)
 	}
+	if len(t.Seqs) > 0 && (t.Stream == "" || t.SeqCount() != t.Posts) {
+		s.count("tally", resultInvalid)
+		return fmt.Errorf("%w: tally %q: its sequences (%d) in stream %q do not match its %d posts",
+			ErrInvalid, t.ID, t.SeqCount(), t.Stream, t.Posts)
+	}
 	if s.expired(day) {
 		s.count("tally", resultExpired)
 		return nil
 	}
-	_, err = s.apply(ctx, "tally", t.ID, state.Batch{
-		Incrs:   []state.BatchIncr{dayIncr(keyPosts+"all", day, t.Posts), dayIncr(keyPosts+scopeSrc(t.Source), day, t.Posts)},
+	b := state.Batch{
+		Incrs:   []state.BatchIncr{dayIncr(keyPosts+"all", day, 1), dayIncr(keyPosts+scopeSrc(t.Source), day, 1)},
 		SetAdds: []state.BatchSetAdd{{Set: setSources, Members: []string{t.Source}}},
-	})
-	return err
+	}
+	if len(t.Seqs) == 0 {
+		for i := range b.Incrs {
+			b.Incrs[i].N = t.Posts
+		}
+		_, err = s.apply(ctx, "tally", t.ID, b)
+		return err
+	}
+	ranges := make([]state.SeqRange, len(t.Seqs))
+	for i, r := range t.Seqs {
+		ranges[i] = state.SeqRange{From: r[0], To: r[1]}
+	}
+	fresh, err := s.store.ApplyMarked(ctx, markPostSeqs+t.Stream, s.idTTL(), ranges, b)
+	if err != nil {
+		return fmt.Errorf("counting tally %s: %w", t.ID, err)
+	}
+	switch {
+	case fresh == t.Posts:
+		s.count("tally", resultCounted)
+	case fresh == 0:
+		s.count("tally", resultDuplicate)
+	default:
+		s.count("tally", resultPartial)
+	}
+	return nil
 }
 
 // ObserveFinding counts one finding: per source, app and severity, and

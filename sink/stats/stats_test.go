@@ -434,11 +434,59 @@ func TestRetention(t *testing.T) {
 	}
 }
 
+// TestTallySequencesCountOnce: tallies that name their posts' stream
+// sequences count every sequence once, as after a detector crashed
+// between publishing a tally and acking its posts, and a recount repeated
+// some of them in a tally of another id, mixed with new posts.
+func TestTallySequencesCountOnce(t *testing.T) {
+	forEachStore(t, func(t *testing.T, store Store) {
+		s := newStats(t, store)
+		day := day1.Format(time.DateOnly)
+		tally := func(id, source, stream string, seqs ...[2]uint64) wire.ScanTally {
+			tl := wire.ScanTally{Schema: 1, ID: id, Source: source, Day: day, Stream: stream, Seqs: seqs}
+			tl.Posts = tl.SeqCount()
+			return tl
+		}
+		steps := []struct {
+			name      string
+			tally     wire.ScanTally
+			all, srcA int64 // counters after it
+		}{
+			{"first", tally("w1-1", "a", "HW_POSTS@1", [2]uint64{1, 100}), 100, 100},
+			{"its republish", tally("w1-1", "a", "HW_POSTS@1", [2]uint64{1, 100}), 100, 100},
+			{"recount after a crash, with new posts", tally("w2-1", "a", "HW_POSTS@1", [2]uint64{51, 100}, [2]uint64{151, 160}), 110, 110},
+			{"another source", tally("w2-2", "b", "HW_POSTS@1", [2]uint64{101, 150}), 160, 110},
+			{"a recreated stream's sequences are new", tally("w3-1", "a", "HW_POSTS@2", [2]uint64{1, 5}), 165, 115},
+			{"an old detector's tally counts by id", wire.ScanTally{Schema: 1, ID: "old-1", Source: "a", Day: day, Posts: 7}, 172, 122},
+			{"and once", wire.ScanTally{Schema: 1, ID: "old-1", Source: "a", Day: day, Posts: 7}, 172, 122},
+		}
+		for _, st := range steps {
+			if err := s.ObserveTally(ctx, st.tally); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			all, _ := store.Count(ctx, keyPosts+"all", state.Day, day1)
+			srcA, _ := store.Count(ctx, keyPosts+scopeSrc("a"), state.Day, day1)
+			if all != st.all || srcA != st.srcA {
+				t.Fatalf("after %s: posts %d, source a %d; want %d, %d", st.name, all, srcA, st.all, st.srcA)
+			}
+		}
+		if got, _ := store.SetMembers(ctx, setSources); !reflect.DeepEqual(got, []string{"a", "b"}) {
+			t.Fatalf("sources %v", got)
+		}
+	})
+}
+
 func TestInvalidMessages(t *testing.T) {
 	s := newStats(t, state.NewMemory())
 	bad := []error{
 		s.ObserveTally(ctx, wire.ScanTally{Schema: 1, ID: "x", Source: "a", Day: "yesterday", Posts: 1}),
 		s.ObserveTally(ctx, wire.ScanTally{Schema: 1, ID: "y", Source: "a", Day: "2026-03-01", Posts: -1}),
+		s.ObserveTally(ctx, wire.ScanTally{Schema: 1, ID: "s1", Source: "a", Day: "2026-03-01", Posts: 3,
+			Stream: "HW_POSTS@1", Seqs: [][2]uint64{{1, 2}}}), // 2 sequences for 3 posts
+		s.ObserveTally(ctx, wire.ScanTally{Schema: 1, ID: "s2", Source: "a", Day: "2026-03-01", Posts: 0,
+			Stream: "HW_POSTS@1", Seqs: [][2]uint64{{5, 4}}}), // reversed
+		s.ObserveTally(ctx, wire.ScanTally{Schema: 1, ID: "s3", Source: "a", Day: "2026-03-01", Posts: 2,
+			Seqs: [][2]uint64{{1, 2}}}), // no stream
 		s.ObserveFinding(ctx, wire.Finding{Schema: 1, ID: "z"}),
 		s.ObserveEvent(ctx, wire.CaseEvent{Schema: 1, ID: "e", Type: wire.EventDecision, Decision: "maybe", CaseID: "c", Actor: "a"}),
 	}
