@@ -95,7 +95,13 @@ func ReadLine(br *bufio.Reader, max int) (line []byte, n int, err error) {
 		chunk, err := br.ReadSlice('\n')
 		n += len(chunk)
 		if !tooLong {
-			if len(buf)+len(chunk) > max+1 {
+			// The cap is on the line without its newline: a last line
+			// without one gets no extra byte.
+			limit := max
+			if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+				limit++
+			}
+			if len(buf)+len(chunk) > limit {
 				tooLong, buf = true, nil
 			} else {
 				buf = append(buf, chunk...)

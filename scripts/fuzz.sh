@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the module, one `go test -fuzz` per target (go
+# fuzzes one target per invocation), for FUZZTIME each (default 10s).
+# Stops at the first failure and names the target; the crashing input is
+# left under the package's testdata/fuzz/<Target>/ for `go test -run`.
+# PKGS= limits the packages (default ./...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+FUZZTIME=${FUZZTIME:-10s}
+PKGS=${PKGS:-./...}
+# One fuzz worker each: the machine is shared and -parallel defaults to
+# GOMAXPROCS, which buys little for a few seconds per target.
+PARALLEL=${FUZZPARALLEL:-1}
+
+start=$(date +%s)
+n=0
+for pkg in $($GO list $PKGS); do
+  dir=$($GO list -f '{{.Dir}}' "$pkg")
+  # Only packages with a Fuzz function in a _test.go file: `go test -list`
+  # would otherwise build every package's tests just to list nothing.
+  grep -lqs '^func Fuzz' "$dir"/*_test.go || continue
+  for target in $($GO test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+    n=$((n + 1))
+    t0=$(date +%s)
+    if ! out=$($GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel "$PARALLEL" "$pkg" 2>&1); then
+      echo "$out"
+      echo "fuzz: FAIL $pkg $target (crash input under $dir/testdata/fuzz/$target/)" >&2
+      exit 1
+    fi
+    echo "fuzz: ok   $pkg $target ($(( $(date +%s) - t0 ))s)"
+  done
+done
+echo "fuzz: $n targets passed, ${FUZZTIME} each, $(( $(date +%s) - start ))s in all"
