@@ -172,7 +172,7 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 			}
 			continue
 		case err != nil && !errors.Is(err, io.EOF):
-			return fmt.Errorf("reading %s at line %d: %w", c.File, c.Line, err)
+			return fmt.Errorf("reading %s at line %d, byte %d: %w", c.File, c.Line, c.Offset-int64(n), err)
 		}
 		if len(strings.TrimSpace(string(b))) == 0 {
 			continue
