@@ -16,9 +16,8 @@ import (
 // Reddit dumps (zstd --long=31), which the decoder refuses by default.
 // Small files have it too (per-subreddit dumps, streamed through zstd),
 // so it cannot shrink with the file's size. The decoder allocates the
-// window a frame asks for when the frame starts; the Go runtime maps it
-// untouched, so a tiny file claiming 2 GiB costs 2 GiB of address space
-// but resident memory only for what it decodes, which MaxRatio bounds.
+// window a frame asks for when the frame starts: a zstd file of any size
+// may cost this much memory, and this is the bound.
 // A larger window is refused.
 const ZstdMaxWindow = 1 << 31
 
