@@ -15,12 +15,13 @@ PARALLEL=${FUZZPARALLEL:-1}
 
 start=$(date +%s)
 n=0
-for pkg in $($GO list $PKGS); do
-  dir=$($GO list -f '{{.Dir}}' "$pkg")
-  # Only packages with a Fuzz function in a _test.go file: `go test -list`
-  # would otherwise build every package's tests just to list nothing.
-  grep -lqs '^func Fuzz' "$dir"/*_test.go || continue
-  for target in $($GO test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+for dir in $($GO list -f '{{.Dir}}' $PKGS); do
+  # The targets are read from the test files: `go test -list` would build
+  # and run every package's tests just to list them (a second a package).
+  targets=$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*\*testing\.F).*/\1/p' "$dir"/*_test.go 2>/dev/null || true)
+  [ -n "$targets" ] || continue
+  pkg=.; [ "$dir" = "$PWD" ] || pkg=./${dir#"$PWD"/}
+  for target in $targets; do
     n=$((n + 1))
     t0=$(date +%s)
     if ! out=$($GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel "$PARALLEL" "$pkg" 2>&1); then
