@@ -297,6 +297,17 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 		}
 		k, err := r.Read(buf[len(buf):cap(buf)])
 		n.Add(int64(k))
+		if err != nil && !errors.Is(err, io.EOF) {
+			// Whole lines read so far are sent: they are scanned.
+			if cut := bytes.LastIndexByte(buf[:len(buf)+k], '\n') + 1; cut > 0 && !skipping {
+				b := &batch{firstLine: line, data: buf[:cut], buf: pb}
+				line += int64(bytes.Count(b.data, []byte{'\n'}))
+				if serr := send(b); serr != nil {
+					return serr
+				}
+			}
+			return fmt.Errorf("line %d: %w", line, err)
+		}
 		if skipping && k > 0 {
 			chunk := buf[len(buf) : len(buf)+k]
 			i := bytes.IndexByte(chunk, '\n')

@@ -171,8 +171,16 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 				return err
 			}
 			continue
+		case errors.Is(err, dump.ErrDecompressionBomb):
+			// Retrying would meet the bomb again: the rest of the file is
+			// skipped for good (the cursor marks it done), logged once,
+			// and the next file is read.
+			s.log.Error("skipping the rest of a compressed file", zap.String("file", c.File),
+				zap.Int64("line", c.Line), zap.Int64("offset", c.Offset-int64(n)), zap.Error(err))
+			c.Done = true
+			return emit(ctx, nil, c.String())
 		case err != nil && !errors.Is(err, io.EOF):
-			return fmt.Errorf("reading %s at line %d: %w", c.File, c.Line, err)
+			return fmt.Errorf("reading %s at line %d, byte %d: %w", c.File, c.Line, c.Offset-int64(n), err)
 		}
 		if len(strings.TrimSpace(string(b))) == 0 {
 			continue

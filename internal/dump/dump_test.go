@@ -278,3 +278,52 @@ func FuzzParseID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadLine holds ReadLine to a plain split on '\n': every line up to
+// the cap comes back whole, a longer one is consumed and reported, and
+// the bytes consumed add up to the input whatever the buffer size.
+func FuzzReadLine(f *testing.F) {
+	for _, s := range []string{"a\nb\n", "", "\n\n", "no newline", strings.Repeat("x", 40) + "\nshort\n", "\xff\x00\r\n"} {
+		f.Add([]byte(s), uint8(8))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, capByte uint8) {
+		maxLine := int(capByte%64) + 1
+		br := bufio.NewReaderSize(bytes.NewReader(in), 16) // smaller than most lines: ErrBufferFull paths
+		want := bytes.SplitAfter(in, []byte{'\n'})
+		if len(want) > 0 && len(want[len(want)-1]) == 0 {
+			want = want[:len(want)-1]
+		}
+		total := 0
+		for i := 0; ; i++ {
+			line, n, err := ReadLine(br, maxLine)
+			total += n
+			if n == 0 && errors.Is(err, io.EOF) {
+				if i != len(want) {
+					t.Fatalf("%q: %d lines read, want %d", in, i, len(want))
+				}
+				break
+			}
+			if i >= len(want) {
+				t.Fatalf("%q: more lines than %d", in, len(want))
+			}
+			if n != len(want[i]) {
+				t.Fatalf("%q line %d: consumed %d, want %d", in, i, n, len(want[i]))
+			}
+			body := bytes.TrimSuffix(want[i], []byte{'\n'})
+			switch {
+			case len(body) > maxLine:
+				if !errors.Is(err, ErrLineTooLong) || line != nil {
+					t.Fatalf("%q line %d over the cap %d: got %q, %v", in, i, maxLine, line, err)
+				}
+			case !bytes.Equal(line, want[i]):
+				t.Fatalf("%q line %d: got %q, want %q (err %v)", in, i, line, want[i], err)
+			}
+			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, ErrLineTooLong) {
+				t.Fatal(err)
+			}
+		}
+		if total != len(in) {
+			t.Fatalf("%q: consumed %d of %d bytes", in, total, len(in))
+		}
+	})
+}
