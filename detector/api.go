@@ -86,4 +86,7 @@ type WorkerDeps struct {
 type ScanOptions struct {
 	Workers  int       // 0: one per core
 	Progress io.Writer // progress bar target (nil: none); drawn only on a terminal
+	// NoPrefilter decodes and detects every line, even those the
+	// prefilter (prefilter.go) can tell have no handle: for measuring it.
+	NoPrefilter bool
 }
