@@ -285,6 +285,30 @@ loop:
 	for j < len(s) {
 		c := s[j]
 		a := j - start - escapes
+		// The common bytes first: runs of lowercase letters, and a space.
+		if c >= 'a' && c <= 'z' {
+			if !inWord {
+				inWord, exact, wordStart = true, false, int32(a)
+			}
+			k := j + 1
+			for k < len(s) && s[k] >= 'a' && s[k] <= 'z' {
+				k++
+			}
+			f = append(f, s[j:k]...)
+			j = k
+			continue
+		}
+		if c == ' ' && len(f) > 0 && f[len(f)-1] != ' ' && f[len(f)-1] != '\n' {
+			if inWord {
+				inWord = false
+				if exact {
+					sc.segs = append(sc.segs, wordStart, int32(a))
+				}
+			}
+			f = append(f, ' ')
+			j++
+			continue
+		}
 		switch {
 		case c == '"':
 			textEnd = j
@@ -648,9 +672,15 @@ func maySpace(f []byte) bool {
 }
 
 // shapeWord: the bytes normalize's second pass counts as part of a word.
-func shapeWord(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '@' || c == '$' || c == '|' || c >= 0x80
-}
+func shapeWord(c byte) bool { return shapeWordT[c] }
+
+var shapeWordT = func() (t [256]bool) {
+	for i := range t {
+		c := byte(i)
+		t[i] = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '@' || c == '$' || c == '|' || c >= 0x80
+	}
+	return t
+}()
 
 // sigilColon reports whether the '@' or '#' at f[k] may start a Matrix ID
 // ("@name:server", "#room:server"), or is an '@' name ending in "bot".
