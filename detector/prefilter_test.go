@@ -286,8 +286,8 @@ func TestScanPrefilterSame(t *testing.T) {
 	files := append([]string{path}, mustGlob(t, filepath.Join("testdata", "train_*.jsonl"))...)
 	var outs [2]bytes.Buffer
 	var sums [2]*ScanSummary
-	for k, no := range []bool{false, true} {
-		sum, err := ScanFiles(context.Background(), e, files, &outs[k], ScanOptions{NoPrefilter: no})
+	for k, on := range []bool{true, false} {
+		sum, err := ScanFiles(context.Background(), e, files, &outs[k], ScanOptions{Prefilter: on})
 		if err != nil {
 			t.Fatal(err)
 		}

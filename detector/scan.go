@@ -78,7 +78,7 @@ func newScanner(e *Engine, out io.Writer, opts ScanOptions) *scanner {
 	}
 	s := &scanner{e: e, workers: workers, batchBytes: scanBatchBytes, maxLine: scanMaxLine,
 		sum: &ScanSummary{ByApp: map[string]int64{}}, out: bufio.NewWriterSize(out, 256<<10)}
-	if !opts.NoPrefilter {
+	if opts.Prefilter {
 		s.pf = e.prefilter()
 	}
 	if f, ok := opts.Progress.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
