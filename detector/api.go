@@ -89,4 +89,9 @@ type WorkerDeps struct {
 type ScanOptions struct {
 	Workers  int       // 0: one per core
 	Progress io.Writer // progress bar target (nil: none); drawn only on a terminal
+	// Prefilter skips, on the raw line, the posts the prefilter
+	// (prefilter.go) proves have no handle candidate. It is sound but, as
+	// measured, costs more than the full path it saves (README, "Running
+	// at scale: speed"), so it is off unless asked for.
+	Prefilter bool
 }

@@ -47,6 +47,7 @@ type Engine struct {
 	vectorBits uint8
 	now        func() time.Time
 	pool       *sync.Pool
+	pf         func() *prefilter // built once, on first use
 }
 
 // extractor finds handles; *handles.Extractor is the one in use.
@@ -82,6 +83,12 @@ func NewEngine(rs *RuleSet) (*Engine, error) {
 	}
 	e := &Engine{rules: rs, lex: lex, obfRule: -1, x: handles.NewExtractor(), now: time.Now,
 		pool: &sync.Pool{New: func() any { return &scratch{n: normalize.NewNormalizer()} }}}
+	e.pf = sync.OnceValue(func() *prefilter {
+		if x, ok := e.x.(*handles.Extractor); ok {
+			return newPrefilter(x)
+		}
+		return nil
+	})
 	for i := range rs.Rules {
 		if rs.Rules[i].Detect == detectObfuscation {
 			if e.obfRule >= 0 {
@@ -91,6 +98,15 @@ func NewEngine(rs *RuleSet) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// prefilter is the scan's raw-line prefilter for this engine's extractor,
+// nil when the extractor is not the one it was derived from.
+func (e *Engine) prefilter() *prefilter {
+	if _, ok := e.x.(*handles.Extractor); !ok || e.pf == nil {
+		return nil
+	}
+	return e.pf()
 }
 
 // RulesVersion is the version of the loaded rule file.

@@ -78,6 +78,9 @@ func newScanner(e *Engine, out io.Writer, opts ScanOptions) *scanner {
 	}
 	s := &scanner{e: e, workers: workers, batchBytes: scanBatchBytes, maxLine: scanMaxLine,
 		sum: &ScanSummary{ByApp: map[string]int64{}}, out: bufio.NewWriterSize(out, 256<<10)}
+	if opts.Prefilter {
+		s.pf = e.prefilter()
+	}
 	if f, ok := opts.Progress.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		s.progress = f
 	}
@@ -105,6 +108,7 @@ func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error)
 
 type scanner struct {
 	e          *Engine
+	pf         *prefilter // nil: every line takes the full path
 	workers    int
 	batchBytes int // scanBatchBytes; smaller in tests
 	maxLine    int // scanMaxLine; smaller in tests
@@ -177,8 +181,9 @@ func (s *scanner) file(ctx context.Context, path string) error {
 		go func() {
 			defer wg.Done()
 			var l dump.Line
+			var sc pfScratch
 			for b := range batches {
-				results <- s.detectBatch(name, b, &l)
+				results <- s.detectBatch(name, b, &l, &sc)
 			}
 		}()
 	}
@@ -354,7 +359,7 @@ func (s *scanner) putBuf(pb *[]byte, buf []byte) {
 	}
 }
 
-func (s *scanner) detectBatch(name string, b *batch, l *dump.Line) *batchResult {
+func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch) *batchResult {
 	res := &batchResult{seq: b.seq}
 	if b.overlong != 0 {
 		res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: line longer than %s", name, b.overlong, sizeText(s.maxLine)))
@@ -376,6 +381,10 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line) *batchResult 
 		no++
 		line = strings.TrimSpace(line)
 		if len(line) == 0 {
+			continue
+		}
+		if s.pf != nil && s.pf.skip(line, sc) {
+			res.posts++ // a well-formed post without a handle candidate
 			continue
 		}
 		p, err := scanPost(line, l, name, no)

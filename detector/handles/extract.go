@@ -41,6 +41,9 @@ type Extractor struct {
 	// smallWords is the same for the grammar's words (contact verbs,
 	// labels, prepositions …), so most words skip their map lookups.
 	smallWords [1 << 16 / 64]uint64
+	// triggerKeys are the unhashed first four bytes of those words (zero
+	// past a word's end): the exact set prefixes approximates.
+	triggerKeys map[uint32]bool
 }
 
 // small reports whether the word at n[p] may be one of the grammar's words.
@@ -51,7 +54,7 @@ func (x *Extractor) small(n string, p int) bool {
 
 // NewExtractor returns an Extractor.
 func NewExtractor() *Extractor {
-	x := &Extractor{}
+	x := &Extractor{triggerKeys: map[uint32]bool{}}
 	for w := range lexicon {
 		x.setPrefix(w)
 	}
@@ -77,11 +80,50 @@ func NewExtractor() *Extractor {
 func (x *Extractor) setPrefix(w string) {
 	k := prefixKey(w, 0)
 	x.prefixes[k>>6] |= 1 << (k & 63)
+	x.triggerKeys[prefixWord(w, 0)] = true
 }
+
+// TriggerKeys returns the first four bytes (little endian, zero past the
+// word's end) of every word that may start a contact: the scan calls
+// nothing else for a word whose start is not among them, unless the word
+// starts with a Han byte or a digit (see MayStartAt). A caller that
+// rules posts out before normalising them (the detector's prefilter)
+// builds its set from this, so the two cannot drift apart.
+func (x *Extractor) TriggerKeys() []uint32 {
+	out := make([]uint32, 0, len(x.triggerKeys))
+	for k := range x.triggerKeys {
+		out = append(out, k)
+	}
+	return out
+}
+
+// MayStartAt reports whether the scan of Extract looks further at the
+// word starting at n[p] (n a Norm, p a word start): exactly the test of
+// its loop, so false means that word alone adds no contact.
+func (x *Extractor) MayStartAt(n string, p int) bool {
+	k := prefixKey(n, p)
+	if x.prefixes[k>>6]&(1<<(k&63)) != 0 || n[p] >= 0xE4 && n[p] <= 0xE9 {
+		return true
+	}
+	if isDigit(n[p]) {
+		k = (fullLeet32(prefixWord(n, p)) * 0x9E3779B1) >> 16
+		return x.prefixes[k>>6]&(1<<(k&63)) != 0
+	}
+	return false
+}
+
+// IsWordByte reports whether the scan counts c as part of a word.
+func IsWordByte(c byte) bool { return wordByte[c] }
 
 // prefixKey hashes the first four bytes of the word at s[p], with bytes
 // past the word's end read as zero.
 func prefixKey(s string, p int) uint32 {
+	return (prefixWord(s, p) * 0x9E3779B1) >> 16
+}
+
+// prefixWord is the first four bytes of the word at s[p], little endian,
+// with bytes past the word's end read as zero.
+func prefixWord(s string, p int) uint32 {
 	var v uint32
 	if p+4 <= len(s) {
 		v = binary.LittleEndian.Uint32([]byte(s[p : p+4]))
@@ -93,7 +135,7 @@ func prefixKey(s string, p int) uint32 {
 	if ends := ^uint32(wordMask(uint64(v))) & 0x80808080; ends != 0 {
 		v &= 1<<(bits.TrailingZeros32(ends)&^7) - 1
 	}
-	return (v * 0x9E3779B1) >> 16
+	return v
 }
 
 // wordByte: bytes of the words the scan looks at. '_' belongs to words so
@@ -847,4 +889,48 @@ func (e *extraction) telegramSubdomain(p int) {
 	_, oe := e.t.OrigSpan(p, p+4)
 	e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleLink, Start: os, End: e.linkEnd(oe), HandleStart: hos, HandleEnd: hoe,
 		Confidence: confLink, Why: "link"})
+}
+
+// LinkPunct separates the labels of every link form (links.go): the
+// label a form is anchored at always has one of them beside it in Norm.
+const LinkPunct = ".:/?#=@+~"
+
+// WordMayMatch reports whether the scan's look at the word w of Norm (the
+// whole word, as Norm has it) may add a contact, whatever stands around
+// it: the gate of extraction.word, without its context. linkOnly says
+// that only a link form (or a Telegram subdomain) can: then one of
+// LinkPunct stands right before or after the word in Norm.
+func (x *Extractor) WordMayMatch(w string) (may, linkOnly bool) {
+	if w == "" {
+		return false, false
+	}
+	if w[0] >= 0xE4 && w[0] <= 0xE9 {
+		return true, false
+	}
+	if entry, ok := lexicon[w]; ok {
+		return true, entry.app == nil && len(entry.phrases) == 0
+	}
+	for off, k := 0, 0; k < 2; k++ {
+		size := 1
+		if w[off] >= 0x80 {
+			size = 2
+		}
+		if len(w)-off < size+2 || !gluedLetters[w[off:off+size]] {
+			break
+		}
+		off += size
+		if entry, ok := lexicon[w[off:]]; ok && entry.app != nil {
+			return true, false
+		}
+	}
+	if len(w) <= 64 && strings.IndexAny(w, "013457") >= 0 {
+		var b [64]byte
+		for i := 0; i < len(w); i++ {
+			b[i] = fullLeet[w[i]]
+		}
+		if entry, ok := lexicon[string(b[:len(w)])]; ok && entry.app != nil {
+			return true, false
+		}
+	}
+	return false, false
 }

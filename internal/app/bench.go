@@ -34,7 +34,8 @@ import (
 // baselines: one JSON object per line on stdout (internal/bench).
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", stderr)
-	rules := fs.String("rules", "configs/rules.yaml", "rule `FILE`")
+	rules := fs.String("rules", "", "rule `FILE` (default: the built-in rules)")
+	modelPath := fs.String("model", "", "model `FILE` (default: the built-in model; \"none\": the rules alone)")
 	posts := fs.Int("posts", bench.DefaultPosts, "posts of the generated NDJSON file scan and rg read")
 	detectorPosts := fs.Int("detector-posts", bench.DefaultDetectorPosts, "posts the detector rows time (held in memory)")
 	e2ePosts := fs.Int("e2e-posts", 100_000, "posts pushed through the pipeline for the e2e throughput and rss rows (0: skip e2e)")
@@ -47,12 +48,14 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *posts < 1 || *detectorPosts < 1 || *e2ePosts < 0 || *latencySecs < 1 {
 		return &usageError{msg: "bench: --posts and --detector-posts must be at least 1, --e2e-posts at least 0, --latency-seconds at least 1"}
 	}
-	if _, err := os.Stat(*rules); err != nil {
-		return &usageError{msg: fmt.Sprintf("bench: rules: %v", err)}
+	// Load once here so that a bad --rules or --model is a usage error
+	// before anything is generated.
+	if _, err := detector.Load(*rules, *modelPath); err != nil {
+		return &usageError{msg: fmt.Sprintf("bench: %v", err)}
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Dir: *dir, Note: stderr}
+	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Model: *modelPath, Dir: *dir, Note: stderr}
 	if path, err := lookPath(*rg); err == nil {
 		o.RG = path
 	} else {
@@ -60,7 +63,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *e2ePosts > 0 {
 		o.E2E = func(ctx context.Context) ([]bench.Row, error) {
-			return benchE2E(ctx, *rules, *e2ePosts, time.Duration(*latencySecs)*time.Second)
+			return benchE2E(ctx, *rules, *modelPath, *e2ePosts, time.Duration(*latencySecs)*time.Second)
 		}
 	}
 	return bench.Run(ctx, o, stdout)
@@ -117,7 +120,7 @@ func (r *benchReceiver) at(handle string) (time.Time, bool) {
 // state, publishes posts the way the crawler does (busPublisher) and
 // measures throughput until every consumer has drained, then alert
 // latency at a fixed 1,000 posts/s. Nothing leaves 127.0.0.1.
-func benchE2E(ctx context.Context, rules string, n int, latencyFor time.Duration) ([]bench.Row, error) {
+func benchE2E(ctx context.Context, rules, modelPath string, n int, latencyFor time.Duration) ([]bench.Row, error) {
 	dir, err := os.MkdirTemp("", "handlewatch-bench-e2e-")
 	if err != nil {
 		return nil, fmt.Errorf("making data directory: %w", err)
@@ -136,19 +139,30 @@ func benchE2E(ctx context.Context, rules string, n int, latencyFor time.Duration
 		}
 		os.Setenv(secretEnv, hex.EncodeToString(b))
 	}
-	rulesAbs, err := filepath.Abs(rules)
+	// Empty paths keep the built-in rules and model, as the config does.
+	abs := func(p string) (string, error) {
+		if p == "" || p == detector.NoModel {
+			return p, nil
+		}
+		return filepath.Abs(p)
+	}
+	rulesAbs, err := abs(rules)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
+	}
+	modelAbs, err := abs(modelPath)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	yaml := fmt.Sprintf(`
 log: { format: console, level: error }
 nats: { url: "", data_dir: %q }
-detector: { rules: %q }
+detector: { rules: %q, model: %q }
 sink:
   listen: 127.0.0.1:0
   base_url: http://dashboard.example
   webhooks: [ { name: bench, url: %q, secret_env: %s, rate_per_minute: 6000 } ]
-`, filepath.Join(dir, "nats"), rulesAbs, recv.url, secretEnv)
+`, filepath.Join(dir, "nats"), rulesAbs, modelAbs, recv.url, secretEnv)
 	cfg, err := config.Parse(filepath.Join(dir, "bench.yaml"), []byte(yaml), os.LookupEnv)
 	if err != nil {
 		return nil, err
@@ -228,7 +242,7 @@ sink:
 	// case (a handle never seen), whose alert the receiver times.
 	const perTick, tick = 10, 10 * time.Millisecond
 	total := int(latencyFor / tick * perTick)
-	ads, err := benchAds(rules, total/20+1)
+	ads, err := benchAds(rules, modelPath, total/20+1)
 	if err != nil {
 		return nil, err
 	}
@@ -292,8 +306,8 @@ type benchAd struct{ handle, text string }
 // benchAds makes n solicitation posts with distinct placeholder handles,
 // each checked to be a finding naming its handle by the engine in use:
 // which handle shapes a rule file accepts is the engine's business.
-func benchAds(rules string, n int) ([]benchAd, error) {
-	e, err := detector.LoadEngine(rules)
+func benchAds(rules, modelPath string, n int) ([]benchAd, error) {
+	e, err := detector.Load(rules, modelPath)
 	if err != nil {
 		return nil, err
 	}

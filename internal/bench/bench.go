@@ -40,7 +40,8 @@ type Row struct {
 type Options struct {
 	Posts         int    // posts of the scan corpus
 	DetectorPosts int    // posts of the detector sample (held in memory)
-	Rules         string // rule file
+	Rules         string // rule file ("": the built-in rules)
+	Model         string // model file ("": the built-in model, detector.NoModel: none)
 	Dir           string // scratch directory for the corpus ("" : a temporary one)
 	RG            string // ripgrep binary ("": rg from PATH, "-": none)
 	// E2E runs the pipeline benchmark and returns its rows (internal/app
@@ -96,7 +97,7 @@ func Run(ctx context.Context, o Options, out io.Writer) error {
 			return err
 		}
 	}
-	e, err := detector.LoadEngine(o.Rules)
+	e, err := detector.Load(o.Rules, o.Model)
 	if err != nil {
 		return err
 	}
