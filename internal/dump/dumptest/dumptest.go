@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,19 +123,25 @@ func (p Peak) String() string {
 	return fmt.Sprintf("peak heap +%d MiB, peak RSS +%d MiB", p.Heap>>20, p.RSS>>20)
 }
 
-// Measure runs f and samples memory every 5 ms until it returns (each
-// sample stops the world).
-// A GC first, so that the baseline is live memory only.
+// Measure runs f and samples memory every 10 ms until it returns. A GC
+// first, so that the baseline is live memory only. The heap is read from
+// runtime/metrics, which does not stop the world: ReadMemStats every few
+// milliseconds starved the work it measured under the race detector.
 func Measure(f func()) Peak {
 	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	baseHeap, baseRSS := ms.HeapAlloc, rss()
+	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	heapNow := func() uint64 {
+		metrics.Read(heap)
+		if heap[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return heap[0].Value.Uint64()
+	}
+	baseHeap, baseRSS := heapNow(), rss()
 	var peak Peak
 	sample := func() {
-		runtime.ReadMemStats(&ms)
-		if ms.HeapAlloc > baseHeap {
-			peak.Heap = max(peak.Heap, ms.HeapAlloc-baseHeap)
+		if h := heapNow(); h > baseHeap {
+			peak.Heap = max(peak.Heap, h-baseHeap)
 		}
 		if r := rss(); r > baseRSS {
 			peak.RSS = max(peak.RSS, r-baseRSS)
@@ -145,7 +152,7 @@ func Measure(f func()) Peak {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(5 * time.Millisecond)
+		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
