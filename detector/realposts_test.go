@@ -46,7 +46,7 @@ func TestReadPostsFormats(t *testing.T) {
 	t.Run("golden array", func(t *testing.T) {
 		paths, _ := filepath.Glob("../crawler/mastodon/testdata/*.golden.json")
 		if len(paths) == 0 {
-			t.Skip("no mastodon golden files")
+			t.Fatal("no mastodon golden files")
 		}
 		exs, err := ReadPosts(paths[0])
 		if err != nil {

@@ -128,6 +128,13 @@ func Train(samples []Sample, o Options) (*Model, error) {
 		raws[i] = m.Raw(s.X)
 		ys[i] = s.Y
 	}
+	calibrate(m, samples, raws, ys, o)
+	return m, nil
+}
+
+// calibrate fits Platt scaling and the threshold on held-out raw scores
+// and records what the model was trained and calibrated on.
+func calibrate(m *Model, samples []Sample, raws []float64, ys []bool, o Options) {
 	m.PlattA, m.PlattB = platt(raws, ys)
 	m.Threshold, m.Trained.ValPrec, m.Trained.ValRecall = chooseThreshold(m, raws, ys, o)
 	pos := 0
@@ -136,8 +143,7 @@ func Train(samples []Sample, o Options) (*Model, error) {
 			pos++
 		}
 	}
-	m.Trained.Examples, m.Trained.Positives, m.Trained.Validation = len(samples), pos, len(val)
-	return m, nil
+	m.Trained.Examples, m.Trained.Positives, m.Trained.Validation = len(samples), pos, len(raws)
 }
 
 // groupFolds deals the calibration groups into at most k folds of about
@@ -207,15 +213,7 @@ func crossFit(samples []Sample, folds []map[string]bool, o Options) (*Model, err
 		}
 	}
 	m := Fit(samples, o)
-	m.PlattA, m.PlattB = platt(raws, ys)
-	m.Threshold, m.Trained.ValPrec, m.Trained.ValRecall = chooseThreshold(m, raws, ys, o)
-	pos := 0
-	for _, s := range samples {
-		if s.Y {
-			pos++
-		}
-	}
-	m.Trained.Examples, m.Trained.Positives, m.Trained.Validation = len(samples), pos, len(raws)
+	calibrate(m, samples, raws, ys, o)
 	m.Trained.Folds = len(folds)
 	return m, nil
 }

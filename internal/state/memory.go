@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strconv"
 	"sync"
@@ -228,13 +227,7 @@ func (m *Memory) applyLocked(b Batch, mult int64) bool {
 // store is rebuilt from the streams on every start): one bit per
 // sequence, about 125 MB per billion posts.
 func (m *Memory) ApplyMarked(_ context.Context, set string, _ time.Duration, ranges []SeqRange, b Batch) (int64, error) {
-	if err := b.valid(); err != nil {
-		return 0, err
-	}
-	if b.Once != "" {
-		return 0, errors.New("state: ApplyMarked with a Once key")
-	}
-	parts, err := splitMarks(ranges)
+	parts, err := markedParts(ranges, b)
 	if err != nil {
 		return 0, err
 	}

@@ -296,13 +296,7 @@ func (r *Redis) ApplyBatch(ctx context.Context, b Batch) (bool, error) {
 // ApplyMarked keeps a mark set as bitmaps of markChunkBits sequences per
 // key: one bit per sequence, refreshed to ttl on every write.
 func (r *Redis) ApplyMarked(ctx context.Context, set string, ttl time.Duration, ranges []SeqRange, b Batch) (int64, error) {
-	if err := b.valid(); err != nil {
-		return 0, err
-	}
-	if b.Once != "" {
-		return 0, errors.New("state: ApplyMarked with a Once key")
-	}
-	parts, err := splitMarks(ranges)
+	parts, err := markedParts(ranges, b)
 	if err != nil {
 		return 0, err
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -197,6 +198,18 @@ const markChunkBits = 1 << 20
 type markedRange struct {
 	chunk    uint64
 	from, to uint64 // bit offsets inside the chunk
+}
+
+// markedParts checks an ApplyMarked call (a Once key would count a post
+// twice over: the marks are the dedupe) and cuts its ranges into chunks.
+func markedParts(ranges []SeqRange, b Batch) ([]markedRange, error) {
+	if err := b.valid(); err != nil {
+		return nil, err
+	}
+	if b.Once != "" {
+		return nil, errors.New("state: ApplyMarked with a Once key")
+	}
+	return splitMarks(ranges)
 }
 
 // splitMarks cuts ranges at chunk boundaries, in order.

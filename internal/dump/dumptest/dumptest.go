@@ -34,23 +34,19 @@ const zeroChunk = 1 << 20
 // endless line), as members of zeroChunk each: gzip readers read
 // concatenated members as one stream, so 4 GiB takes about 4 MB on disk
 // and no time to build.
-func GzipBomb(good []byte, total int64) []byte {
-	var out bytes.Buffer
-	out.Write(gzipOf(good))
-	member := gzipOf(make([]byte, zeroChunk))
-	for n := int64(0); n < total; n += zeroChunk {
-		out.Write(member)
-	}
-	return out.Bytes()
-}
+func GzipBomb(good []byte, total int64) []byte { return bomb(good, total, gzipOf) }
 
 // ZstdBomb is GzipBomb in zstd: concatenated frames.
-func ZstdBomb(good []byte, total int64) []byte {
+func ZstdBomb(good []byte, total int64) []byte { return bomb(good, total, zstdOf) }
+
+// bomb is good then total zero bytes, each zeroChunk compressed once and
+// repeated: both formats read concatenated members as one stream.
+func bomb(good []byte, total int64, compress func([]byte) []byte) []byte {
 	var out bytes.Buffer
-	out.Write(zstdOf(good))
-	frame := zstdOf(make([]byte, zeroChunk))
+	out.Write(compress(good))
+	chunk := compress(make([]byte, zeroChunk))
 	for n := int64(0); n < total; n += zeroChunk {
-		out.Write(frame)
+		out.Write(chunk)
 	}
 	return out.Bytes()
 }

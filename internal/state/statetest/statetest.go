@@ -279,12 +279,12 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 			ranges []state.SeqRange
 			fresh  int64
 		}{
-			{"new ranges", "posts@1", []state.SeqRange{{1, 10}, {20, 20}}, 11},
-			{"the same again", "posts@1", []state.SeqRange{{1, 10}, {20, 20}}, 0},
-			{"overlapping", "posts@1", []state.SeqRange{{5, 15}, {20, 21}}, 6},
-			{"across a chunk boundary", "posts@1", []state.SeqRange{{edge - 2, edge + 1}}, 4},
-			{"inside the last one", "posts@1", []state.SeqRange{{edge - 1, edge}}, 0},
-			{"another set", "posts@2", []state.SeqRange{{1, 10}}, 10},
+			{"new ranges", "posts@1", []state.SeqRange{{From: 1, To: 10}, {From: 20, To: 20}}, 11},
+			{"the same again", "posts@1", []state.SeqRange{{From: 1, To: 10}, {From: 20, To: 20}}, 0},
+			{"overlapping", "posts@1", []state.SeqRange{{From: 5, To: 15}, {From: 20, To: 21}}, 6},
+			{"across a chunk boundary", "posts@1", []state.SeqRange{{From: edge - 2, To: edge + 1}}, 4},
+			{"inside the last one", "posts@1", []state.SeqRange{{From: edge - 1, To: edge}}, 0},
+			{"another set", "posts@2", []state.SeqRange{{From: 1, To: 10}}, 10},
 			{"nothing", "posts@1", nil, 0},
 		}
 		var total int64
@@ -306,12 +306,12 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 		if got, _ := s.SetMembers(ctx, "m-sources"); len(got) != 1 || got[0] != "feed" {
 			t.Fatalf("SetMembers(m-sources) = %v", got)
 		}
-		if _, err := s.ApplyMarked(ctx, "posts@1", time.Hour, []state.SeqRange{{9, 3}}, b); err == nil {
+		if _, err := s.ApplyMarked(ctx, "posts@1", time.Hour, []state.SeqRange{{From: 9, To: 3}}, b); err == nil {
 			t.Fatal("a reversed range: no error")
 		}
 		withOnce := b
 		withOnce.Once = "x"
-		if _, err := s.ApplyMarked(ctx, "posts@1", time.Hour, []state.SeqRange{{100, 101}}, withOnce); err == nil {
+		if _, err := s.ApplyMarked(ctx, "posts@1", time.Hour, []state.SeqRange{{From: 100, To: 101}}, withOnce); err == nil {
 			t.Fatal("a marked batch with a Once key: no error")
 		}
 		if got, _ := s.Count(ctx, "m-posts", state.Day, at); got != total {
@@ -332,7 +332,7 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 				defer wg.Done()
 				for i := range 50 {
 					from := uint64((w*37 + i*13) % 900)
-					n, err := s.ApplyMarked(ctx, "mc", time.Hour, []state.SeqRange{{from + 1, from + 100}}, b)
+					n, err := s.ApplyMarked(ctx, "mc", time.Hour, []state.SeqRange{{From: from + 1, To: from + 100}}, b)
 					if err != nil {
 						t.Error(err)
 						return
@@ -343,7 +343,7 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 		}
 		wg.Wait()
 		// Every range lies in 1..999 and together they cover all of it.
-		n, err := s.ApplyMarked(ctx, "mc", time.Hour, []state.SeqRange{{1, 1000}}, b)
+		n, err := s.ApplyMarked(ctx, "mc", time.Hour, []state.SeqRange{{From: 1, To: 1000}}, b)
 		if err != nil {
 			t.Fatal(err)
 		}
