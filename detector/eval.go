@@ -238,6 +238,8 @@ func labelForm(app, h string) string {
 		}
 	case "simplex":
 		return strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://"), "simplex.chat/")
+	case "briar":
+		return strings.TrimPrefix(h, "briar://") // labellers write the link or its key
 	}
 	return h
 }

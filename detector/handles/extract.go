@@ -3,6 +3,7 @@ package handles
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -310,6 +311,21 @@ func (e *extraction) bareMatrixIDs(sigil byte) {
 // (set by init in words.go, after wordInfo).
 var spacedNames []string
 
+// shortSpacedNames are the two-letter ASCII app words, looked for at the
+// start of a collapsed phrase only (set by init in words.go).
+var shortSpacedNames []string
+
+func buildShortSpacedNames() []string {
+	var out []string
+	for w, info := range wordInfo {
+		if !info.weak && len(w) == 2 && isLetter(w[0]) && isLetter(w[1]) {
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func buildSpacedNames() []string {
 	var out []string
 	for w, info := range wordInfo {
@@ -344,6 +360,15 @@ func (e *extraction) spacedPhrases() {
 
 func (e *extraction) spacedWord(p, q int) {
 	w := e.n[p:q]
+	// "t g d e m o _ x 1": a short name ("tg", "wa", "sc") opens the
+	// phrase when the rest is shaped like a handle; inside a phrase two
+	// letters are too often part of another word.
+	for _, name := range shortSpacedNames {
+		if strings.HasPrefix(w, name) && strongShape(w[len(name):]) {
+			e.appWord(p, p+len(name), wordInfo[name])
+			return
+		}
+	}
 	for _, name := range spacedNames {
 		i := strings.Index(w, name)
 		if i < 0 || i == 0 && len(name) == len(w) {
@@ -754,6 +779,35 @@ func (e *extraction) finish() []Match {
 		out = append(out, m)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return dropInsideLinks(out)
+}
+
+// dropInsideLinks removes a mention or ID whose handle lies inside another
+// app's link: in "tele briar://x" the x is Briar's, not Telegram's. ms is
+// in order of Start.
+func dropInsideLinks(ms []Match) []Match {
+	if !slices.ContainsFunc(ms, func(m Match) bool { return m.Kind == wire.HandleLink }) {
+		return ms
+	}
+	out := ms[:0]
+	for i, m := range ms {
+		inside := false
+		if m.Kind != wire.HandleLink {
+			for j := range ms {
+				l := ms[j]
+				if l.Start > m.HandleStart {
+					break
+				}
+				if j != i && l.Kind == wire.HandleLink && l.App != m.App && l.Start <= m.HandleStart && m.HandleEnd <= l.End {
+					inside = true
+					break
+				}
+			}
+		}
+		if !inside {
+			out = append(out, m)
+		}
+	}
 	return out
 }
 

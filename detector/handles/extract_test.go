@@ -215,7 +215,8 @@ func TestExtractWickr(t *testing.T) {
 		{"plain word without phrase", "wickr examplename", nil},
 		{"email is not a handle", "wickr: name@example.com", nil},
 		{"domain is not a handle", "wickr: example.com", nil},
-		{"too long", "wickr: placeholder_0123456789", nil},
+		{"too long", "wickr: placeholder_0123456789_0123456789", nil},
+		{"longer than the sign-up cap", "wickr: example_silent.1", []want{mention("wickr", "example_silent.1", "")}},
 	})
 }
 
@@ -662,4 +663,47 @@ func TestEveryLinkForm(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestExtractWritingShapes holds the ways of writing a contact that the
+// second wave of hand-written sets showed the extractor missing; the texts
+// are new, not the sets' own.
+func TestExtractWritingShapes(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		// A whole phrase letter-spaced, the handle's '_' or '.' spaced too.
+		{"spaced handle with underscore", "o f f e r s , w i c k r d e m o _ q 7", []want{mention("wickr", "demo_q7", "")}},
+		{"spaced handle with a dot", "k i k : s a m p l e . z 4", []want{mention("kik", "sample.z4", "")}},
+		{"short name opens a spaced phrase", "t g s a m p l e _ r 2", []want{mention("telegram", "sample_r2", "")}},
+		{"short name needs a shaped rest", "t g s a m p l e", nil},
+		{"dotted handle after a dotted name", "w.i.c.k.r: s.a.m.p.l.e_q7", []want{mention("wickr", "sample_q7", "")}},
+		// One handle for a list of apps.
+		{"both after a list", "session or kik, both: sample_both9", []want{mention("kik", "sample_both9", "")}},
+		{"german beide", "kik und snap beide beispiel_zw3", []want{mention("kik", "beispiel_zw3", ""), mention("snapchat", "beispiel_zw3", "")}},
+		{"plus between names", "tele + wickr: exemple_pl5", []want{mention("telegram", "exemple_pl5", ""), mention("wickr", "exemple_pl5", "")}},
+		{"turkish joiner", "kik ve wickr: ornek_jn4", []want{mention("kik", "ornek_jn4", ""), mention("wickr", "ornek_jn4", "")}},
+		{"three names with slashes", "wickr/kik/snap: sample_tri6", []want{mention("wickr", "sample_tri6", ""), mention("kik", "sample_tri6", ""), mention("snapchat", "sample_tri6", "")}},
+		// Inflected app words.
+		{"turkish case ending", "videolar snap'te ornek_vd2 hesabinda", []want{mention("snapchat", "ornek_vd2", "")}},
+		{"english possessive is not the handle", "kik's servers are slow", nil},
+		// Lengths past the sign-up caps, short invites, retyped IDs.
+		{"long snapchat name", "mi snap ejemplo_cachorros1", []want{mention("snapchat", "ejemplo_cachorros1", "")}},
+		{"short invite", "grupo: t.me/+Demo7aQ", []want{link("telegram", "+Demo7aQ", "")}},
+		{"short joinchat", "t.me/joinchat/SampleQ9x", []want{link("telegram", "+SampleQ9x", "")}},
+		{"skype cid retyped", "skype live:.cid.sample4c1e", []want{mention("skype", "live:.cid.sample4c1e", "")}},
+		{"briar link after another app word", "not on tele, briar://sampleqz4kq7ab2demo3x", []want{link("briar", "sampleqz4kq7ab2demo3x", "")}},
+	})
+}
+
+func TestExtractSpelledAndNamed(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"number in english words", "whatsapp plus one three one two five five five zero one nine nine", []want{mention("whatsapp", "+13125550199", "")}},
+		{"national number in words", "viber: zero seven seven zero zero nine zero zero four four four", []want{mention("viber", "+447700900444", "")}},
+		{"number in german words", "whatsapp null sieben sieben null null neun null null eins zwei drei", []want{mention("whatsapp", "+447700900123", "")}},
+		{"words and digits", "signal: plus 44 seven seven zero zero 900555", []want{mention("signal", "+447700900555", "")}},
+		{"a count in words is no number", "whatsapp group for two or three families", nil},
+		{"channel named in a report", `admin of the Telegram channel "sample_report_ch" was charged`, []want{mention("telegram", "sample_report_ch", "")}},
+		{"russian quotes", "владелец Telegram-канала «sample_kanal_ru» задержан", []want{mention("telegram", "sample_kanal_ru", "")}},
+		{"dutch compound", `beheerder van Telegramkanaal "voorbeeld_kan2" opgepakt`, []want{mention("telegram", "voorbeeld_kan2", "")}},
+		{"group with no name", "our telegram group for parents of under-12s", nil},
+	})
 }

@@ -65,15 +65,23 @@ type context struct {
 // hit is a handle candidate: its Norm span, its original span and its
 // lightly folded text.
 type hit struct {
-	hs, he int
-	os, oe int
-	raw    string
-	at     bool // written with '@'
+	hs, he  int
+	os, oe  int
+	raw     string
+	at      bool // written with '@'
+	spelled bool // a phone number written out in words (spelled.go)
 }
 
 // joiners between two app words that share a handle ("kik/snap: x").
 var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true,
-	"of": true}
+	"of": true, "en": true, "ve": true, "veya": true, "yada": true, "atau": true, "dan": true, "i": true, "lub": true, "albo": true, "oraz": true, "ili": true}
+
+// bothWords after a list of app words say that one handle serves them all
+// ("wickr or kik, both: x", "kik und wickr beide x"): they introduce the
+// handle as a copula does, so it must be shaped like one.
+var bothWords = map[string]bool{"both": true, "beide": true, "beiden": true, "ambos": true, "ambas": true, "entrambi": true, "entrambe": true,
+	"allebei": true, "оба": true, "обоих": true, "ikisi": true, "ikisinde": true, "ikisine": true, "keduanya": true,
+	"oba": true, "obu": true, "obydwa": true, "same": true, "idem": true, "mismo": true, "même": true, "meme": true, "mesmo": true, "stesso": true}
 
 // prepositions between a handle and an app word ("@x on telegram").
 var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true,
@@ -208,11 +216,58 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 	e.backward(ws, we, info)
 }
 
-// appWordBefore reports whether an app word ends at n[p] ("kik/snap").
+// openQuote returns the length of the typographic opening quote at the
+// start of s, or 0.
+func openQuote(s string) int {
+	for _, q := range []string{"«", "“", "„", "‹", "‘", "‚", "「"} {
+		if strings.HasPrefix(s, q) {
+			return len(q)
+		}
+	}
+	return 0
+}
+
+// closeQuote reports whether s starts with a typographic closing quote.
+func closeQuote(s string) bool {
+	for _, q := range []string{"»", "”", "“", "›", "’", "‘", "」"} {
+		if strings.HasPrefix(s, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// inflection returns the length of the case ending written after an app
+// word and an apostrophe at n[p] ("'dan", "'te", "'s"): one to five
+// letters ending the word; 0 when there is none.
+func inflection(n string, p int) int {
+	q := p
+	for q < len(n) && q-p <= 5 && isLetter(n[q]) {
+		q++
+	}
+	if q == p || q-p > 5 || q < len(n) && wordByte[n[q]] {
+		return 0
+	}
+	return q - p
+}
+
+// appWordBefore reports whether an app word ends at n[p] ("kik/snap",
+// "tg/kik/snap").
 func (e *extraction) appWordBefore(p int) bool {
-	s := e.wordBefore(p)
-	_, ok := wordInfo[e.n[s:p]]
-	return ok && s < p && (s == 0 || e.n[s-1] == ' ')
+	for k := 0; k < 4; k++ { // a list of four app words at most: linear time on "kik/kik/kik/…"
+		s := e.wordBefore(p)
+		if _, ok := wordInfo[e.n[s:p]]; !ok || s == p {
+			return false
+		}
+		if s == 0 || e.n[s-1] == ' ' {
+			return true
+		}
+		if e.n[s-1] != '/' {
+			return false
+		}
+		p = s - 1
+	}
+	return false
 }
 
 // forward reads the separator and the handle after the app word.
@@ -229,9 +284,18 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			return hit{}, false
 		}
 		switch c := n[q]; {
+		case c == '\'' && q == we && inflection(n, q+1) > 0:
+			// "discord'dan", "snap'te", "kik's": the app word inflected
+			// (Turkish cases, the English possessive), not a separator.
+			p = q + 1 + inflection(n, q+1)
+			continue
 		case c == ':' || c == '=' || c == '>' || c == '~' || c == '|' || c == '-' || c == '(' || c == '[' || c == '"' || c == '\'' || c == '*':
 			ctx.strong = true
 			p = q + 1
+			continue
+		case c >= 0xC2 && openQuote(n[q:]) > 0:
+			ctx.strong = true // «x», “x”, „x“
+			p = q + openQuote(n[q:])
 			continue
 		case c == '@':
 			ctx.strong = true
@@ -253,7 +317,8 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			ctx.weakSep = true
 			p = q + 1
 			continue
-		case c == '/' || c == '&' || c == '+' && !spec.phone:
+		case c == '/' || c == '&' || c == '+' && (!spec.phone || q+1 < len(n) && !isDigit(n[q+1]) && (n[q+1] != ' ' || q+2 < len(n) && !isDigit(n[q+2]))):
+			// "tele + kik: x": a '+' not before a number joins two app words.
 			return e.joined(q+1, info, ctx, depth)
 		case c == '+':
 			return e.readHandle(q, spec)
@@ -293,6 +358,18 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				continue
 			case joinerWords[w] && end < len(n):
 				return e.joined(end, info, ctx, depth)
+			case spec.phone && (digitWords[w] != 0 || plusWords[w]):
+				if h, ok := e.spelledNumber(q); ok {
+					return h, true
+				}
+				return e.readHandle(q, spec)
+			case bothWords[w]:
+				if !ctx.strong {
+					ctx.weakSep = true
+				}
+				ctx.strong = true
+				p = end
+				continue
 			}
 			return e.readHandle(q, spec)
 		default:
@@ -384,6 +461,7 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	// or a longer word the charset cut ("kik.me/x" is a link).
 	if he < len(n) {
 		switch c := n[he]; {
+		case c >= 0xC2 && closeQuote(n[he:]):
 		case c == '@' || c == '/' || wordByte[c]:
 			return hit{}, false
 		case c == '.' && he+1 < len(n) && wordByte[n[he+1]]:
@@ -393,7 +471,40 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 		}
 	}
 	os, oe := e.t.OrigSpan(hs, he)
-	return hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true)}, true
+	raw := e.light(os, oe, true)
+	if len(raw) > he-hs {
+		// "k.i.k: d.e.m.o_x1": Norm collapsed a dotted handle; take its
+		// reading, with the case as written.
+		raw = dropCollapsed(raw, n[hs:he])
+	}
+	return hit{hs: hs, he: he, os: os, oe: oe, raw: raw}, true
+}
+
+// dropCollapsed returns raw without the '.' and '-' that Norm dropped when
+// it collapsed a letter-spaced word into norm, or raw when norm is not raw
+// less some of them.
+func dropCollapsed(raw, norm string) string {
+	out := make([]byte, 0, len(norm))
+	j := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		lc := c
+		if c >= 'A' && c <= 'Z' {
+			lc += 'a' - 'A'
+		}
+		switch {
+		case j < len(norm) && lc == norm[j]:
+			out = append(out, c)
+			j++
+		case c == '.' || c == '-':
+		default:
+			return raw
+		}
+	}
+	if j != len(norm) {
+		return raw
+	}
+	return string(out)
 }
 
 // readNational reads a national phone number (no country code) starting
@@ -678,21 +789,21 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		if ctx.loose || info.fuzzy {
 			conf -= 0.1
 		}
-		return verdict{p, wire.HandleMention, conf, "phone number with a country code after the app word"}, ok
+		return verdict{p, wire.HandleMention, conf, spelledWhy("phone number with a country code after the app word", h)}, ok
 	}
 	if spec.phone && (isDigit(raw[0]) || raw[0] == '(') {
 		// readHandle read it as a national number: an ambiguous name
 		// ("signal 07700 900123" is often the signal's strength) needs a
 		// separator or a contact phrase.
 		p, ok := nationalE164(raw)
-		if !ok || info.ambiguous && !ctx.strong && !ctx.contact && !ctx.me {
+		if !ok || !takesBareNumber(info) && !ctx.strong && !ctx.contact && !ctx.me {
 			return verdict{}, false
 		}
 		conf := confNational
 		if ctx.loose || info.fuzzy {
 			conf -= 0.1
 		}
-		return verdict{p, wire.HandleMention, conf, "national number after the app word"}, true
+		return verdict{p, wire.HandleMention, conf, spelledWhy("national number after the app word", h)}, true
 	}
 	if spec.id != nil {
 		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
@@ -923,6 +1034,20 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 	}
 }
 
+func spelledWhy(why string, h hit) string {
+	if h.spelled {
+		return why + ", spelled out in words"
+	}
+	return why
+}
+
+// takesBareNumber reports whether a national number right after the app
+// word is its number with no separator: not after an ambiguous name
+// ("signal 07700 900123" is often the signal's strength), except
+// WhatsApp's short names ("wa", "wsp", "zap", "appen"), which no ordinary
+// word a number follows, and WhatsApp takes nothing but numbers.
+func takesBareNumber(info appWordInfo) bool { return !info.ambiguous || info.app == "whatsapp" }
+
 // numberAfter reports whether a plain number (not a phone: no '+', no
 // "00") follows n[we].
 func (e *extraction) numberAfter(we int) bool {
@@ -947,7 +1072,7 @@ func (e *extraction) nearbyAccept(info appWordInfo, spec mentionSpec, h hit, ctx
 	case raw[0] == '+' || strings.HasPrefix(raw, "00"):
 		return spec.phone && (sep || ctx.contact || k < 3)
 	case isDigit(raw[0]) || raw[0] == '(':
-		return spec.phone && (sep || ctx.contact || k < 3 && !info.ambiguous)
+		return spec.phone && (sep || ctx.contact || k < 3 && takesBareNumber(info))
 	case spec.id != nil:
 		return true // an ID shape is its own evidence; validate checks it
 	}

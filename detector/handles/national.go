@@ -80,7 +80,7 @@ func nanp(d string) bool {
 // it in E.164 when exactly one plan fits.
 func nationalE164(s string) (string, bool) {
 	var digits [16]byte
-	var groups [8]int
+	var groups [16]int // digit by digit at most
 	n, g := 0, 0
 	dot := false
 	inGroup := false
@@ -162,8 +162,8 @@ func (p *nationalPlan) fits(d string, gs []int) bool {
 	if !okLen || !p.start(d) {
 		return false
 	}
-	if len(gs) == 1 {
-		return true
+	if len(gs) == 1 || len(gs) == len(d) {
+		return true // undivided, or spaced digit by digit ("0 7 7 0 0 …")
 	}
 	for _, want := range p.groups {
 		if equalInts(want, gs) {

@@ -137,7 +137,13 @@ func TestExtractNational(t *testing.T) {
 		{"zap contact phrase", "me chama no zap (11) 91234-5678", []want{mention("whatsapp", "+5511912345678", "zap (11) 91234-5678")}},
 		{"first of two", "WhatsApp: 07700 900123 or 07700 900124", []want{mention("whatsapp", "+447700900123", "WhatsApp: 07700 900123")}},
 		{"letter o for zero", "whatsapp O77OO 9OO123", nil},
-		{"bare zap", "zap 11 91234-5678", nil},
+		// WhatsApp's short names take a number without a separator: none of
+		// them is an ordinary word a number follows, as "signal 4" is.
+		{"bare zap", "zap 11 91234-5678", []want{mention("whatsapp", "+5511912345678", "zap 11 91234-5678")}},
+		{"bare wsp", "vendo ropa talla 10, wsp 07700 900132", []want{mention("whatsapp", "+447700900132", "wsp 07700 900132")}},
+		{"dutch appen", "Appen naar 07700 900132", []want{mention("whatsapp", "+447700900132", "Appen naar 07700 900132")}},
+		{"spaced digit by digit", "whatsapp 0 7 7 0 0 9 0 0 1 3 2", []want{mention("whatsapp", "+447700900132", "whatsapp 0 7 7 0 0 9 0 0 1 3 2")}},
+		{"bare signal still refused", "signal 07700 900123", nil},
 
 		// No app word: a national number is not read at all.
 		{"no app word", "call 07700 900123 after six", nil},

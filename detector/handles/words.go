@@ -27,7 +27,7 @@ var (
 	appNames = map[string][]string{
 		"wickr": {"wickr", "wickrme", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre",
 			"викр", "виккр", "викре"},
-		"telegram": {"telegram", "telegramm", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "tlgrm", "tlgm", "tlg",
+		"telegram": {"telegram", "telegramm", "telegramkanal", "telegramkanaal", "telegramgruppe", "telegramgroep", "telegramchannel", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "tlgrm", "tlgm", "tlg",
 			"телеграм", "телеграмм", "телеграмме", "телеграме", "телеграма", "телеграму", "телеграмом", "电报"},
 		"kik":     {"kik", "kikme"},
 		"session": {"sessionid", "session app", "getsession"},
@@ -58,7 +58,7 @@ var (
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
 		"signal":   {"signal", "sgnl", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "снап", "снэп"},
-		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp"},
+		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp", "appen", "appje", "app me"},
 		"discord":  {"disc", "dc", "dsc", "дс", "дсе"},
 		"matrix":   {"matrix", "element", "матрикс", "матриксе", "матрикса"},
 		"simplex":  {"simplex"},
@@ -134,12 +134,15 @@ var contactWords = strings.Fields(`
 	ajoute ajoutez ajouter ecris ecrivez ecrire contacte contactez
 	пиши пишите напиши напишите писать добавь добавляй добавляйтесь стучи стучите
 	aggiungimi aggiungetemi scrivimi scrivetemi contattami contattatemi cercami seguimi
-	voeg toevoegen stuur contacteer bericht`)
+	voeg toevoegen stuur contacteer bericht
+	ekle ekleyin ekleyebilirsin yaz yazin yazsin ulas ulasin iletisim
+	tambahkan tambah hubungi japri kontak
+	dodaj dodajcie napisz piszcie pisz odezwij`)
 
 // Possessives allow a copula after the app word ("my kik is x", "mi kik es
 // x", "meu zap é x", "mein snap ist x", "mon snap c'est x").
 var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine meinen mon ma mes мой моя
-	mio mia nostro mijn onze`)
+	mio mia nostro mijn onze benim bizim moj moja mojego`)
 
 // copulaWords may separate an app word from a handle after a possessive.
 var copulaWords = strings.Fields(`is was es era e foi ist war est etait это è`)
@@ -151,7 +154,10 @@ var separatorWords = strings.Fields(`me m3 id name username user usr handle addy
 	utilisateur pseudo пользователь ник ника никнейм логин login alias
 	called named llama llamo nombre chamo nome heisse heisst heiße heißt nom appelle зовут имя
 	usuário identifiant kennung utente nomeutente gebruiker gebruikersnaam naam nummer numero
-	contatto contato contacto kontakt`)
+	contatto contato contacto kontakt
+	channel chan kanal kanaal canal canale канал канала каналу kanali kanalim kanalimiz
+	group gruppe groep grupo gruppo groupe группа группы группу grup grubu grubumuz grupa grupy
+	kullanici kullaniciadi adim adi hesap hesabim numara numaram nomor akun nama numer nazwa uzytkownik konto`)
 
 // stopWords can never be a handle in the handle position: function words
 // of the six languages and words that follow an app name in prose ("Wickr
@@ -307,6 +313,7 @@ func init() {
 	lexicon = buildLexicon()
 	addFuzzy(lexicon)
 	spacedNames = buildSpacedNames()
+	shortSpacedNames = buildShortSpacedNames()
 }
 
 func normSet(words []string) map[string]bool {

@@ -636,6 +636,12 @@ func shape(dst, src *Text) {
 	}
 }
 
+// inRunSym reports whether sep is " _ ", " . " or " - ": inside a run
+// spaced by single spaces, the character of a word (see spacedRun).
+func inRunSym(sep []byte) bool {
+	return len(sep) == 3 && sep[0] == ' ' && sep[2] == ' ' && (sep[1] == '_' || sep[1] == '.' || sep[1] == '-')
+}
+
 // collapse writes the letter-spaced word b[start:end] as one word. Its
 // look-alike letters are read as ASCII when every one of them has an ASCII
 // reading, as the first pass does for a word written in one piece
@@ -653,10 +659,16 @@ func collapse(b []byte, start, end int, emit func(c byte, a, e int)) {
 		}
 		m += size
 	}
+	// Spaced by single spaces: a lone '_', '.' or '-' is the word's own.
+	size, _ := spacingUnit(b, start)
+	spaced := start+size+1 < end && b[start+size] == ' ' && kind[b[start+size+1]] != kOther
 	for m := start; m < end; {
 		c := b[m]
 		switch kind[c] {
 		case kOther:
+			if spaced && m > start && m+1 < end && b[m-1] == ' ' && b[m+1] == ' ' && inRunSym(b[m-1:m+2]) {
+				emit(c, m, m+1)
+			}
 			m++
 		case kHigh:
 			r, size := utf8.DecodeRune(b[m:])
@@ -728,6 +740,20 @@ func spacedRun(b []byte, start int) (n, end int) {
 			break
 		}
 		sep := b[end:k]
+		if sepEnd-sepStart == 1 && b[sepStart] == ' ' && inRunSym(sep) {
+			// "d e m o _ x 1": between letters spaced by single spaces, a
+			// lone '_', '.' or '-' is one of the word's characters (a
+			// handle's), not a separator.
+			if size, counts := spacingUnit(b, k); size > 0 {
+				if counts {
+					letters++
+				}
+				n += 2
+				end = k + size
+				continue
+			}
+			break
+		}
 		if !isSpacingSep(sep) || sepEnd > 0 && string(sep) != string(b[sepStart:sepEnd]) {
 			break
 		}
