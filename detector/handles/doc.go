@@ -56,7 +56,7 @@
 //
 // Canonical forms follow DESIGN.md and detector/testdata/CORPUS.md:
 // usernames lowercase, invite codes and link tokens as written (Telegram
-// invite hashes without their '+', SimpleX short links by their token),
+// invite hashes with their '+', SimpleX short links by their token),
 // phones E.164 with a "(0)" trunk digit dropped, Tox and Threema IDs
 // uppercase, Session and Briar lowercase. Canonical and Valid apply them to
 // handles from elsewhere (watchlists).

@@ -216,10 +216,25 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 	e.backward(ws, we, info)
 }
 
+var (
+	openQuotes  = []string{"«", "“", "„", "‹", "‘", "‚", "「"}
+	closeQuotes = []string{"»", "”", "“", "›", "’", "‘", "」"}
+)
+
+// plusBeforeNumber reports whether the '+' at n[q] starts a phone number
+// ("+44 …", "+ 44 …").
+func plusBeforeNumber(n string, q int) bool {
+	q++
+	if q < len(n) && n[q] == ' ' {
+		q++
+	}
+	return q < len(n) && isDigit(n[q])
+}
+
 // openQuote returns the length of the typographic opening quote at the
 // start of s, or 0.
 func openQuote(s string) int {
-	for _, q := range []string{"«", "“", "„", "‹", "‘", "‚", "「"} {
+	for _, q := range openQuotes {
 		if strings.HasPrefix(s, q) {
 			return len(q)
 		}
@@ -229,7 +244,7 @@ func openQuote(s string) int {
 
 // closeQuote reports whether s starts with a typographic closing quote.
 func closeQuote(s string) bool {
-	for _, q := range []string{"»", "”", "“", "›", "’", "‘", "」"} {
+	for _, q := range closeQuotes {
 		if strings.HasPrefix(s, q) {
 			return true
 		}
@@ -317,7 +332,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			ctx.weakSep = true
 			p = q + 1
 			continue
-		case c == '/' || c == '&' || c == '+' && (!spec.phone || q+1 < len(n) && !isDigit(n[q+1]) && (n[q+1] != ' ' || q+2 < len(n) && !isDigit(n[q+2]))):
+		case c == '/' || c == '&' || c == '+' && !(spec.phone && plusBeforeNumber(n, q)):
 			// "tele + kik: x": a '+' not before a number joins two app words.
 			return e.joined(q+1, info, ctx, depth)
 		case c == '+':
@@ -341,7 +356,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				}
 				p = end
 				continue
-			case copulaSet[w] && (ctx.possessive || ctx.strong):
+			case copulaSet[w] && (ctx.possessive || ctx.strong) || bothWords[w]:
 				if !ctx.strong {
 					ctx.weakSep = true
 				}
@@ -363,13 +378,6 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 					return h, true
 				}
 				return e.readHandle(q, spec)
-			case bothWords[w]:
-				if !ctx.strong {
-					ctx.weakSep = true
-				}
-				ctx.strong = true
-				p = end
-				continue
 			}
 			return e.readHandle(q, spec)
 		default:

@@ -2,11 +2,11 @@ package handles
 
 import "strings"
 
-// Phone numbers written out in words ("whatsapp plus four four seven seven
-// …", "signal: zero six trente-neuf" is not one; digit by digit is how
-// people spell a number out to dodge filters): after an app word that
-// takes phone numbers, a run of digit words (and digits) is read as the
-// number it spells, then held to the same rules as one written in digits.
+// Phone numbers written out in words, digit by digit, as people spell a
+// number out to dodge filters ("whatsapp plus four four seven seven …"):
+// after an app word that takes phone numbers, a run of digit words (and
+// digits) is read as the number it spells, then held to the same rules as
+// one written in digits. Numbers read in pairs ("trente-neuf") are not.
 
 // digitWords maps the normalised words for 0–9 in the supported languages
 // to their digit; plusWords stand for a leading '+'.
