@@ -798,7 +798,7 @@ func dropInsideLinks(ms []Match) []Match {
 				if l.Start > m.HandleStart {
 					break
 				}
-				if j != i && l.Kind == wire.HandleLink && l.App != m.App && l.Start <= m.HandleStart && m.HandleEnd <= l.End {
+				if j != i && l.Kind == wire.HandleLink && l.Start <= m.HandleStart && m.HandleEnd <= l.End {
 					inside = true
 					break
 				}

@@ -631,7 +631,7 @@ func TestLinearTime(t *testing.T) {
 // TestEveryLinkForm writes each link form with a handle its app accepts and
 // checks that it is found as that app's link, with and without a scheme.
 func TestEveryLinkForm(t *testing.T) {
-	samples := []string{"example_chan", "AbCdEfGh12345-_XyZ", "AbCdEfGhIjKlMnOpQrStUv", "15550100123", "+15550100123",
+	samples := []string{"example_chan", "example_chan.01", "AbCdEfGh12345-_XyZ", "AbCdEfGhIjKlMnOpQrStUv", "15550100123", "+15550100123",
 		toxID, briarKey, "@example_user:example.org", "#example_room:example.org",
 		"example_user:example.org", "ABCD1234", "/?v=2&smp=abcdefgh", "example.seller", "AbCdEf123",
 		"~example_line", "@example_oa", "%2B15550100123"}
@@ -705,5 +705,35 @@ func TestExtractSpelledAndNamed(t *testing.T) {
 		{"russian quotes", "владелец Telegram-канала «sample_kanal_ru» задержан", []want{mention("telegram", "sample_kanal_ru", "")}},
 		{"dutch compound", `beheerder van Telegramkanaal "voorbeeld_kan2" opgepakt`, []want{mention("telegram", "voorbeeld_kan2", "")}},
 		{"group with no name", "our telegram group for parents of under-12s", nil},
+	})
+}
+
+func TestExtractListsArrowsAndSpelledPunctuation(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"signal name with dots", "reach me on signal: placeholder.north.21", []want{mention("signal", "placeholder.north.21", "")}},
+		{"signal username link typed", "signal.me/#u/placeholder_q.07", []want{link("signal", "placeholder_q.07", "")}},
+		{"arrow to the next line", "bio stuff | wickr ⬇️\nplaceholder_kw5", []want{mention("wickr", "placeholder_kw5", "")}},
+		{"a falling price is no contact", "kik stock ↓ today", nil},
+		{"us number with its area code bracketed", "viber me (646) 555-0111", []want{mention("viber", "+16465550111", "")}},
+		{"signal and a number in pairs", "Signal 07 39 98 00 12 le soir", []want{mention("signal", "+33739980012", "")}},
+		{"signal and a two-group number stays refused", "signal 202 555 0143 bars", nil},
+		{"polish case ending", "odezwij się na snapchacie placeholder_pl4", []want{mention("snapchat", "placeholder_pl4", "")}},
+		{"handle before a list of apps", "placeholder_tri7 on wickr and kik", []want{mention("kik", "placeholder_tri7", ""), mention("wickr", "placeholder_tri7", "")}},
+		{"handle before a bracketed pair", "placeholder_br2 (kik & wickr)", []want{mention("wickr", "placeholder_br2", ""), mention("kik", "placeholder_br2", "")}},
+		{"number before a slashed pair", "+44 7700 900 222 (signal/viber) evenings", []want{mention("viber", "+447700900222", ""), mention("signal", "+447700900222", "")}},
+		{"number right before app words", "07700 900 333 viber or whatsapp", []want{mention("whatsapp", "+447700900333", ""), mention("viber", "+447700900333", "")}},
+		{"a number on the line before is not joined", "viber: +44 7700 900 444\nkik: placeholder_nl3", []want{mention("viber", "+447700900444", ""), mention("kik", "placeholder_nl3", "")}},
+		{"dash from handle to app", "placeholder_ds8 - wickr", []want{mention("wickr", "placeholder_ds8", "")}},
+		{"a list then the same", "wickr, kik everywhere the same: placeholder_ev1", []want{mention("wickr", "placeholder_ev1", ""), mention("kik", "placeholder_ev1", "")}},
+		{"app word then same", "kik: placeholder_sm4 / wickr same", []want{mention("wickr", "placeholder_sm4", ""), mention("kik", "placeholder_sm4", "")}},
+		{"same number for another app", "viber +44 7700 900 555 and signal the same", []want{mention("signal", "+447700900555", ""), mention("viber", "+447700900555", "")}},
+		{"session id in groups", "session: 05a1b2c3 d4e5f6a7 b8c9d0e1 f2a3b4c5 d6e7f8a9 b0c1d2e3 f4a5b6c7 d8e9f0a1 b2", []want{id("session", "05a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2", "")}},
+		{"underscore spelled", "kik placeholder underscore kx2 now", nil},
+		{"underscore spelled, at a clause end", "kik: placeholder underscore kx2, evenings", []want{mention("kik", "placeholder_kx2", "")}},
+		{"french spelled underscore", "wickr : placeholder tiret du bas fr6.", []want{mention("wickr", "placeholder_fr6", "")}},
+		{"digits spelled after a joiner", "kik placeholder_ vier zwei", []want{mention("kik", "placeholder_42", "")}},
+		{"dutch spelled dots", "snap placeholder punt nl punt 33, groetjes", []want{mention("snapchat", "placeholder.nl.33", "")}},
+		{"compound noun after a hyphen", "ich bin in der Kik-Gruppe gewesen", nil},
+		{"mention inside a link of its app", "Telegram (t.me/joinchat/PlaceholderGrp9)", []want{link("telegram", "+PlaceholderGrp9", "")}},
 	})
 }

@@ -152,6 +152,9 @@ var linkForms = func() map[string][]linkForm {
 
 		// Signal: the username link is encrypted, so its token is the handle.
 		{prefix: "signal.me/#eu/", app: "signal", extent: nxToken, keepCase: true, canon: exactCanon(validToken(20, 200, csInvite))},
+		// A username link written out as its name ("signal.me/#u/name.01"):
+		// the app makes these only encrypted, but posts type them by hand.
+		{prefix: "signal.me/#u/", app: "signal", extent: nxUser, canon: lowerCanon(validSignalUser)},
 		{prefix: "signal.me/#p/", app: "signal", extent: nxPhone, canon: signalPhone},
 		{prefix: "signal.group/#", app: "signal", extent: nxToken, keepCase: true, canon: exactCanon(validToken(20, 400, csInvite))},
 

@@ -26,7 +26,7 @@ var mentionSpecs = map[string]mentionSpec{
 	"wickr":     {extent: makeCharset("a-z0-9_.-"), user: validWickr},
 	"telegram":  {extent: csTelegram, user: validTelegram, phone: true},
 	"kik":       {extent: csKik, user: validKik},
-	"session":   {extent: csLowerAlnum, id: lowerCanon(validSession), idLen: 66},
+	"session":   {extent: csLowerAlnum, id: lowerCanon(validSession), idLen: sessionIDLen},
 	"signal":    {extent: makeCharset("a-z0-9_."), user: validSignalUser, phone: true},
 	"snapchat":  {extent: csSnapchat, user: validSnapchat},
 	"whatsapp":  {phone: true},
@@ -81,7 +81,21 @@ var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true,
 // handle as a copula does, so it must be shaped like one.
 var bothWords = map[string]bool{"both": true, "beide": true, "beiden": true, "ambos": true, "ambas": true, "entrambi": true, "entrambe": true,
 	"allebei": true, "оба": true, "обоих": true, "ikisi": true, "ikisinde": true, "ikisine": true, "keduanya": true,
-	"oba": true, "obu": true, "obydwa": true, "same": true, "idem": true, "mismo": true, "même": true, "meme": true, "mesmo": true, "stesso": true}
+	"oba": true, "obu": true, "obydwa": true, "same": true, "idem": true, "mismo": true, "même": true, "meme": true, "mesmo": true, "stesso": true,
+	"gleich": true, "aynı": true, "ayni": true, "одинаково": true, "одинаковый": true, "hetzelfde": true, "zelfde": true, "pareil": true,
+	"igual": true, "iguais": true, "iguales": true, "sama": true, "identico": true, "uguale": true}
+
+// bothLead may stand before a "both" word ("all the same", "überall
+// gleich", "везде одинаково").
+var bothLead = map[string]bool{"all": true, "the": true, "are": true, "is": true, "everywhere": true, "überall": true,
+	"ueberall": true, "uberall": true, "sind": true, "tutti": true, "todos": true, "todas": true, "tous": true, "alle": true, "semua": true,
+	"везде": true, "все": true, "le": true, "lo": true, "el": true, "o": true, "het": true, "de": true}
+
+// alsoWords may stand between an app word and a "both" word after it
+// ("snap'te de aynı", "snap too same").
+var alsoWords = map[string]bool{"de": true, "da": true, "too": true, "also": true, "auch": true, "aussi": true, "tambien": true,
+	"también": true, "também": true, "anche": true, "ook": true, "też": true, "tez": true, "juga": true, "тоже": true, "is": true,
+	"the": true, "le": true, "el": true, "lo": true, "o": true, "il": true, "het": true}
 
 // prepositions between a handle and an app word ("@x on telegram").
 var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true,
@@ -207,6 +221,7 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 		}
 	}
 	found := false
+	before := len(e.matches)
 	if h, ok := e.forward(ws, we, info, &ctx, 0); ok {
 		found = e.emit(info, ws, we, h, ctx)
 	}
@@ -214,6 +229,61 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 		e.nearby(ws, we, info, ctx)
 	}
 	e.backward(ws, we, info)
+	if len(e.matches) == before {
+		e.sameAsBefore(ws, we, info)
+	}
+}
+
+// bothAhead returns where a "both" word ends within two words after n[p]
+// ("the same", "gleich"), or 0.
+func (e *extraction) bothAhead(p int) int {
+	for k := 0; k < 2; k++ {
+		s, q := e.nextWord(p)
+		if s == q {
+			return 0
+		}
+		if bothWords[e.n[s:q]] {
+			return q
+		}
+		if !bothLead[e.n[s:q]] {
+			return 0
+		}
+		p = q
+	}
+	return 0
+}
+
+// sameAsBefore reads "kik: x | snap same", "tg'de … x, snap'te de aynı",
+// "whatsapp +44 … or telegram same number": the app word says it has the
+// contact given just before it for another app.
+func (e *extraction) sameAsBefore(ws, we int, info appWordInfo) {
+	n := e.n
+	p := we
+	if p < len(n) && n[p] == '\'' {
+		p += 1 + inflection(n, p+1)
+	}
+	s, q := e.nextWord(p)
+	if s < q && alsoWords[n[s:q]] {
+		s, q = e.nextWord(q)
+	}
+	if s == q || !bothWords[n[s:q]] {
+		return
+	}
+	os, _ := e.t.OrigSpan(ws, we)
+	for k := len(e.matches) - 1; k >= 0; k-- {
+		m := e.matches[k]
+		if m.End > os || m.App == info.app {
+			continue
+		}
+		h, ok := Canonical(info.app, m.Handle)
+		if !ok {
+			return
+		}
+		_, end := e.t.OrigSpan(s, q)
+		e.add(Match{App: info.app, Handle: h, Kind: wire.HandleMention, Start: m.Start, End: end,
+			HandleStart: m.HandleStart, HandleEnd: m.HandleEnd, Confidence: m.Confidence - 0.1, Why: "the same contact as the app before"})
+		return
+	}
 }
 
 var (
@@ -240,6 +310,28 @@ func openQuote(s string) int {
 		}
 	}
 	return 0
+}
+
+// pointingDown are the arrows and hands a bio points at the next line with
+// ("kik ↓", "tele ⬇️"); the normaliser already folds the rightward ones
+// to '>'.
+var pointingDown = []string{"↓", "⬇", "⤵", "👇", "⏬", "⇩", "⇣", "🔽", "↘"}
+
+// downArrow returns the length of the run of pointingDown arrows at the
+// start of s, or 0.
+func downArrow(s string) int {
+	w := 0
+	for more := true; more; {
+		more = false
+		for _, a := range pointingDown {
+			if strings.HasPrefix(s[w:], a) {
+				w += len(a)
+				more = true
+				break
+			}
+		}
+	}
+	return w
 }
 
 // closeQuote reports whether s starts with a typographic closing quote.
@@ -274,7 +366,7 @@ func (e *extraction) appWordBefore(p int) bool {
 		if _, ok := wordInfo[e.n[s:p]]; !ok || s == p {
 			return false
 		}
-		if s == 0 || e.n[s-1] == ' ' {
+		if s == 0 || e.n[s-1] == ' ' || e.n[s-1] == '(' || e.n[s-1] == '[' {
 			return true
 		}
 		if e.n[s-1] != '/' {
@@ -304,9 +396,18 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			// (Turkish cases, the English possessive), not a separator.
 			p = q + 1 + inflection(n, q+1)
 			continue
+		case c == '-' && q == we && e.compoundAfter(q+1):
+			// "Telegram-Gruppe", "Kik-Namen": a compound noun, not a
+			// separator; the word after it may still lead to the handle.
+			p = e.wordEndWithin(q+1, maxWordBack)
+			continue
 		case c == ':' || c == '=' || c == '>' || c == '~' || c == '|' || c == '-' || c == '(' || c == '[' || c == '"' || c == '\'' || c == '*':
 			ctx.strong = true
 			p = q + 1
+			continue
+		case c >= 0xE2 && downArrow(n[q:]) > 0:
+			ctx.strong = true // "kik ↓ x": pointed at, as after a colon
+			p = q + downArrow(n[q:])
 			continue
 		case c >= 0xC2 && openQuote(n[q:]) > 0:
 			ctx.strong = true // «x», “x”, „x“
@@ -356,6 +457,11 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				}
 				p = end
 				continue
+			case bothLead[w] && e.bothAhead(end) > 0:
+				// "tg / snap / kik all the same: x"
+				p = e.bothAhead(end)
+				ctx.strong, ctx.weakSep = true, !ctx.strong
+				continue
 			case copulaSet[w] && (ctx.possessive || ctx.strong) || bothWords[w]:
 				if !ctx.strong {
 					ctx.weakSep = true
@@ -385,6 +491,22 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 		}
 	}
 	return hit{}, false
+}
+
+// compoundAfter reports whether the word at n[p], after a hyphen glued to
+// an app word, is a letters-only word: the rest of a compound noun.
+func (e *extraction) compoundAfter(p int) bool {
+	n := e.n
+	end := e.wordEndWithin(p, maxWordBack)
+	if end == p || end-p < 3 {
+		return false
+	}
+	for i := p; i < end; i++ {
+		if !isLetter(n[i]) && n[i] < 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // attributedElsewhere reports whether the handle ending at n[he] is said to
@@ -465,6 +587,12 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	if spec.extent != nil && !spec.sigil {
 		he = e.spacedTail(hs, he, spec.extent)
 	}
+	grouped := false
+	if spec.idLen == sessionIDLen {
+		if end, ok := e.hexGroups(hs, he); ok {
+			he, grouped = end, true
+		}
+	}
 	// What follows must end the handle: not an e-mail address, a URL path,
 	// or a longer word the charset cut ("kik.me/x" is a link).
 	if he < len(n) {
@@ -483,9 +611,60 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 	if len(raw) > he-hs {
 		// "k.i.k: d.e.m.o_x1": Norm collapsed a dotted handle; take its
 		// reading, with the case as written.
-		raw = dropCollapsed(raw, n[hs:he])
+		r := dropCollapsed(raw, n[hs:he])
+		if r == raw && strings.IndexByte(raw, ' ') >= 0 && strings.IndexByte(n[hs:he], ' ') < 0 {
+			// "x (punto) y (punto) 10": Norm joined spelled punctuation;
+			// its reading is the handle.
+			r = n[hs:he]
+		}
+		raw = r
+	}
+	if grouped {
+		raw = strings.ReplaceAll(raw, " ", "")
+	} else if spec.extent != nil && !spec.sigil {
+		if end, r, ok := e.spelledHandle(hs, he, raw, spec.extent); ok {
+			he, raw = end, r
+			os, oe = e.t.OrigSpan(hs, he)
+		}
 	}
 	return hit{hs: hs, he: he, os: os, oe: oe, raw: raw}, true
+}
+
+// csHexLeet is hex in Norm, where a digit between letters may have been
+// read as leetspeak ("d4e5" became "dae5", "f5" "fs"); the reading from
+// the original is checked as hex afterwards.
+var csHexLeet = makeCharset("0-9a-fiostlg")
+
+// sessionIDLen is the length of a Session ID in hex.
+const sessionIDLen = 66
+
+// hexGroups reads a Session ID written in groups of hex digits ("0507581f
+// bcf80e48 … 66"), from the group at n[hs:he]: it returns where the
+// groups end when together they make exactly a Session ID's length.
+func (e *extraction) hexGroups(hs, he int) (int, bool) {
+	n := e.n
+	count := he - hs
+	if count < 2 || count >= sessionIDLen || !allIn(n[hs:he], csHexLeet) {
+		return 0, false
+	}
+	for p := he; p < len(n) && n[p] == ' '; {
+		q := p + 1
+		for q < len(n) && csHexLeet.has(n[q]) {
+			q++
+		}
+		if q == p+1 || q < len(n) && wordByte[n[q]] {
+			return 0, false
+		}
+		count += q - p - 1
+		if count == sessionIDLen {
+			return q, true
+		}
+		if count > sessionIDLen {
+			return 0, false
+		}
+		p = q
+	}
+	return 0, false
 }
 
 // dropCollapsed returns raw without the '.' and '-' that Norm dropped when
@@ -579,8 +758,16 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	if spec.sigil || spec.extent == nil && !spec.phone {
 		return
 	}
-	p, paren := e.backJoiner(ws, we)
+	// "x on tg and kik", "x (tele & snap)": every app word of a list
+	// reads the handle before the list's first word.
+	head := e.listHead(ws)
+	p, paren := e.backJoiner(head, we)
 	if p < 0 {
+		// "212.555.0199 WhatsApp or Telegram": a whole number needs no
+		// joiner before the app word.
+		if spec.phone && head > 1 && n[head-1] == ' ' && isDigit(n[head-2]) && !e.lineBreakAt(head-1) {
+			e.phoneBefore(head-1, ws, we, info)
+		}
 		return
 	}
 	if spec.phone && e.phoneBefore(p, ws, we, info) || spec.extent == nil {
@@ -631,6 +818,43 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	e.add(v.match(info.app, start, end, os, oe))
 }
 
+// lineBreakAt reports whether the space at n[p], between two words, stands
+// for a line break in the original.
+func (e *extraction) lineBreakAt(p int) bool {
+	_, from := e.t.OrigSpan(p-1, p)
+	to, _ := e.t.OrigSpan(p+1, p+2)
+	return from <= to && strings.ContainsAny(e.t.Orig[from:to], "\n\r")
+}
+
+// listHead returns where the list of app words that ends with the one at
+// n[ws] starts ("tg / snap / kik", "tele & snap", "viber or whatsapp"):
+// ws itself when no app word and joiner stand before it.
+func (e *extraction) listHead(ws int) int {
+	n := e.n
+	for k := 0; k < 3; k++ { // four app words at most, as in appWordBefore
+		p := ws
+		if p > 0 && n[p-1] == ' ' {
+			p--
+		}
+		switch {
+		case p > 0 && strings.IndexByte("/&+,", n[p-1]) >= 0:
+			p--
+		default:
+			s, q := e.prevWord(ws)
+			if s == q || !joinerWords[n[s:q]] {
+				return ws
+			}
+			p = s
+		}
+		s, q := e.prevWord(p)
+		if _, ok := wordInfo[n[s:q]]; !ok || s == q {
+			return ws
+		}
+		ws = s
+	}
+	return ws
+}
+
 // backJoiner finds what joins a handle before the app word at n[ws:we] to
 // it, and returns where the handle ends, or -1: a preposition ("x on
 // kik"), the app word in brackets ("x (kik)"), or a copula and a
@@ -641,7 +865,7 @@ func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
 	switch {
 	case ps < pq && prepWords[n[ps:pq]]:
 		p = ps
-	case ws > 0 && n[ws-1] == '(' && e.closesBracket(we):
+	case ws > 0 && n[ws-1] == '(' && e.closesBracket(e.wordEndWithin(ws, maxWordBack)):
 		p, paren = ws-1, true
 	case ps < pq && joinerWords[n[ps:pq]]:
 		// "+44 … (WhatsApp and Viber)": the app words in brackets share
@@ -651,6 +875,10 @@ func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
 			return -1, false
 		}
 		p = as - 1
+	case strings.HasSuffix(n[:ws], " - ") || strings.HasSuffix(n[:ws], " ← "):
+		// "placeholder_66 - kik", "x ← wickr": a dash or an arrow from the
+		// handle to its app (backward asks for a handle's shape then).
+		p = strings.LastIndexByte(n[:ws-1], ' ')
 	case ps < pq && possessive[n[ps:pq]]:
 		cs, cq := e.prevWord(ps)
 		if cs == cq || !copulaSet[n[cs:cq]] {
@@ -667,19 +895,35 @@ func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
 }
 
 // closesBracket reports whether the app word ending at n[we] ends a
-// bracket, alone or with other app words ("(kik)", "(WhatsApp and Viber …").
+// bracket, alone or with other app words ("(kik)", "(WhatsApp and Viber)",
+// "(tele & snap)", "(viber/whatsapp)").
 func (e *extraction) closesBracket(we int) bool {
 	n := e.n
-	if we < len(n) && n[we] == ')' {
-		return true
+	for k := 0; k < 4; k++ {
+		if we < len(n) && n[we] == ')' {
+			return true
+		}
+		p := we
+		if p < len(n) && n[p] == ' ' {
+			p++
+		}
+		switch {
+		case p < len(n) && strings.IndexByte("/&+,", n[p]) >= 0:
+			p++
+		default:
+			s, q := e.nextWord(we)
+			if s == q || !joinerWords[n[s:q]] {
+				return k > 0 // "(WhatsApp and Viber both work)"
+			}
+			p = q
+		}
+		s, q := e.nextWord(p)
+		if _, ok := wordInfo[n[s:q]]; !ok || s == q {
+			return false
+		}
+		we = q
 	}
-	s, q := e.nextWord(we)
-	if s == q || !joinerWords[n[s:q]] {
-		return false
-	}
-	s2, q2 := e.nextWord(q)
-	_, ok := wordInfo[n[s2:q2]]
-	return ok && s2 < q2
+	return true
 }
 
 // phoneBefore reads a phone number that ends at n[p] before the app word
@@ -803,12 +1047,15 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		// readHandle read it as a national number: an ambiguous name
 		// ("signal 07700 900123" is often the signal's strength) needs a
 		// separator or a contact phrase.
+		// Four groups or more ("06-39-98-77-31") are a phone's own writing,
+		// which a strength or a count is not ("signal 202 555 0143 bars").
 		p, ok := nationalE164(raw)
-		if !ok || !takesBareNumber(info) && !ctx.strong && !ctx.contact && !ctx.me {
+		bare := !ctx.strong && !ctx.contact && !ctx.me
+		if !ok || !takesBareNumber(info) && bare && numberGroups(raw) < 4 {
 			return verdict{}, false
 		}
 		conf := confNational
-		if ctx.loose || info.fuzzy {
+		if ctx.loose || info.fuzzy || !takesBareNumber(info) && bare {
 			conf -= 0.1
 		}
 		return verdict{p, wire.HandleMention, conf, spelledWhy("national number after the app word", h)}, true
@@ -1055,6 +1302,17 @@ func spelledWhy(why string, h hit) string {
 // WhatsApp's short names ("wa", "wsp", "zap", "appen"), which no ordinary
 // word a number follows, and WhatsApp takes nothing but numbers.
 func takesBareNumber(info appWordInfo) bool { return !info.ambiguous || info.app == "whatsapp" }
+
+// numberGroups counts the runs of digits in s.
+func numberGroups(s string) int {
+	g := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) && (i == 0 || !isDigit(s[i-1])) {
+			g++
+		}
+	}
+	return g
+}
 
 // numberAfter reports whether a plain number (not a phone: no '+', no
 // "00") follows n[we].

@@ -26,6 +26,9 @@ type nationalPlan struct {
 	digits []int  // accepted national lengths, trunk included
 	start  func(d string) bool
 	groups [][]int // accepted digit groupings; the undivided number is always accepted
+	// bareFirst: the plan's people never bracket the first group, so
+	// "(312) 555-0143" is American, not Italian.
+	bareFirst bool
 }
 
 func digitIn(c byte, set string) bool { return strings.IndexByte(set, c) >= 0 }
@@ -54,10 +57,10 @@ var nationalPlans = []nationalPlan{
 		groups: [][]int{{4, 7}, {4, 8}, {5, 7}, {5, 6}, {4, 3, 4}, {4, 4, 4}, {4, 3, 5}}},
 	// Spain mobile: 6 or 7 (71-74) + 8 digits, no trunk prefix.
 	{cc: "34", digits: []int{9}, start: func(d string) bool { return d[0] == '6' || d[0] == '7' && digitIn(d[1], "1234") },
-		groups: [][]int{{3, 3, 3}, {3, 2, 2, 2}}},
+		groups: [][]int{{3, 3, 3}, {3, 2, 2, 2}}, bareFirst: true},
 	// Italy mobile: 3 + 9 digits, no trunk prefix.
 	{cc: "39", digits: []int{10}, start: func(d string) bool { return d[0] == '3' && d[1] != '0' },
-		groups: [][]int{{3, 3, 4}, {3, 7}, {3, 3, 2, 2}}},
+		groups: [][]int{{3, 3, 4}, {3, 7}, {3, 3, 2, 2}}, bareFirst: true},
 	// Brazil mobile: area code (both digits 1-9) + 9 + 8 digits.
 	{cc: "55", digits: []int{11}, start: func(d string) bool { return d[0] != '0' && d[1] != '0' && d[2] == '9' },
 		groups: [][]int{{2, 5, 4}, {2, 9}, {2, 1, 4, 4}}},
@@ -85,6 +88,7 @@ func nationalE164(s string) (string, bool) {
 	dot := false
 	inGroup := false
 	open, opened := false, false
+	bracketedFirst := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -104,6 +108,7 @@ func nationalE164(s string) (string, bool) {
 			n++
 		case c == '(' && !opened && !inGroup && g <= 1:
 			open, opened = true, true // "(202) 555-0143", "8 (912) 345-67-89"
+			bracketedFirst = g == 0
 		case c == ')' && open && inGroup:
 			open = false
 			inGroup = false
@@ -128,7 +133,7 @@ func nationalE164(s string) (string, bool) {
 	found := ""
 	for i := range nationalPlans {
 		p := &nationalPlans[i]
-		if !p.fits(d, gs) {
+		if !p.fits(d, gs) || bracketedFirst && p.bareFirst {
 			continue
 		}
 		e := "+" + p.cc + d[len(p.trunk):]

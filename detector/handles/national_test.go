@@ -46,6 +46,9 @@ func TestNationalE164(t *testing.T) {
 		{"fr or nl undivided", "0612345678", ""},
 		{"us or it", "312 555 0143", ""},
 		{"us or it undivided", "3125550143", ""},
+		// Italians and Spaniards never bracket the first group.
+		{"us bracketed area code an italian plan shares", "(312) 555-0143", "+13125550143"},
+		{"us bracketed, spaces", "(347) 555 0143", "+13475550143"},
 		{"br or ru undivided", "89912345678", ""},
 
 		// Shapes of no plan.

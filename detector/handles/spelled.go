@@ -91,3 +91,113 @@ func (e *extraction) spelledNumber(p int) (hit, bool) {
 	os, oe := e.t.OrigSpan(p, end)
 	return hit{hs: p, he: end, os: os, oe: oe, raw: raw, spelled: true}, true
 }
+
+// Handles with their punctuation spelled out, as posts write them to dodge
+// filters ("name underscore x7", "exemple tiret du bas x7", "demo punt x
+// punt 12"), and digits spelled after a joining character ("demo_ otto otto
+// sette"): after the app word, the words are read as the characters they
+// stand for. The phrases are normalised (see normalize.Normalize).
+var spelledPunct = func() map[string]byte {
+	m := map[string]byte{}
+	for sym, phrases := range map[byte]string{
+		'_': `underscore|under score|underline|tiret du bas|tiret bas|trait de soulignement|unterstrich|guion bajo|
+			guion baixo|sublinhado|underscore|trattino basso|sottolineato|laag streepje|liggend streepje|alt cizgi|
+			alt tire|garis bawah|podloga|podkreslenie|podkreslnik|нижнее подчеркивание|нижнее подчеркиванье|подчеркивание`,
+		'.': `dot|punto|punt|punkt|point|ponto|nokta|titik|kropka|kropke|точка`,
+		'-': `dash|hyphen|tiret|trattino|guion|bindestrich|streepje|koltuk|tire|strip|myslnik|дефис`,
+	} {
+		for _, p := range strings.Split(phrases, "|") {
+			m[strings.Join(strings.Fields(p), " ")] = sym
+		}
+	}
+	return m
+}()
+
+// maxSpelledParts bounds how many spelled joins one handle takes.
+const maxSpelledParts = 6
+
+// spelledHandle extends the handle n[hs:he], read as raw, over spelled-out
+// punctuation and spelled digits after it. It returns the new end and
+// reading, and false when nothing was spelled.
+func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, string, bool) {
+	n := e.n
+	end := he
+	joined := strings.ContainsAny(raw[len(raw)-1:], "_.-")
+	if end >= len(n) || n[end] != ' ' {
+		return 0, "", false
+	}
+	if !joined {
+		if _, q := e.spelledPunctAt(end); q == 0 {
+			return 0, "", false // the common case: nothing spelled, nothing allocated
+		}
+	}
+	var b strings.Builder
+	b.WriteString(raw)
+	changed := false
+	for k := 0; k < maxSpelledParts && end < len(n) && n[end] == ' '; k++ {
+		if joined {
+			// After a joining character: spelled digits, or the next part.
+			s, q := e.nextWord(end)
+			if s == q {
+				break
+			}
+			if d, ok := digitWords[n[s:q]]; ok {
+				for ok {
+					b.WriteByte(d)
+					end = q
+					s, q = e.nextWord(end)
+					d, ok = digitWords[n[s:q]]
+					ok = ok && s < q
+				}
+			} else if allIn(n[s:q], cs) {
+				os, oe := e.t.OrigSpan(s, q)
+				b.WriteString(e.light(os, oe, true))
+				end = q
+			} else {
+				break
+			}
+			joined, changed = false, true
+			continue
+		}
+		sym, q := e.spelledPunctAt(end)
+		if q == 0 {
+			break
+		}
+		b.WriteByte(sym)
+		end, joined = q, true
+	}
+	if !changed || joined || end+1 < len(n) && n[end] == ' ' && wordByte[n[end+1]] {
+		// A word after the spelled reading may be more of it, in words
+		// not read here ("x underscore lp seventy seven"): no half handle.
+		return 0, "", false
+	}
+	return end, b.String(), true
+}
+
+// spelledPunctAt reads a spelled-out punctuation phrase of one to three
+// words after n[p] and returns its character and where it ends.
+func (e *extraction) spelledPunctAt(p int) (byte, int) {
+	var ends [3]int
+	s0, _ := e.nextWord(p)
+	q := p
+	for i := range ends {
+		s, w := e.nextWord(q)
+		if s == w {
+			break
+		}
+		ends[i], q = w, w
+	}
+	for i := len(ends) - 1; i >= 0; i-- {
+		if ends[i] == 0 {
+			continue
+		}
+		phrase := e.n[s0:ends[i]]
+		if strings.IndexByte(phrase, ',') >= 0 {
+			continue
+		}
+		if sym, ok := spelledPunct[phrase]; ok {
+			return sym, ends[i]
+		}
+	}
+	return 0, 0
+}

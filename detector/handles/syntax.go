@@ -44,7 +44,7 @@ var (
 	csLine          = makeCharset("a-z0-9._-")
 	csWeChat        = makeCharset("a-z0-9_-")
 	csSkype         = makeCharset("a-z0-9.,_-")
-	csSignalName    = makeCharset("a-z0-9_")
+	csSignalName    = makeCharset("a-z0-9_.")
 	csInvite        = makeCharset("A-Za-z0-9_-")
 	csDiscordInvite = makeCharset("A-Za-z0-9-")
 	csAlnum         = makeCharset("A-Za-z0-9")
@@ -140,13 +140,20 @@ func validDiscordInvite(s string) bool {
 }
 
 // validSignalUser: nickname (3–32, a letter or '_' first) '.' discriminator
-// (2–10 digits).
+// (2–10 digits). Signal's own names have no dot, but posts write dotted
+// names ("name.trade.04") the way other apps allow, so the discriminator
+// is read after the last dot and inner dots are kept.
 func validSignalUser(s string) bool {
-	name, disc, ok := strings.Cut(s, ".")
-	if !ok || len(disc) < 2 || len(disc) > 10 || !allIn(disc, csDigit) {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
 		return false
 	}
-	if len(name) < 3 || len(name) > 32 || !allIn(name, csSignalName) || isDigit(name[0]) {
+	name, disc := s[:i], s[i+1:]
+	if len(disc) < 2 || len(disc) > 10 || !allIn(disc, csDigit) {
+		return false
+	}
+	if len(name) < 3 || len(name) > 32 || !allIn(name, csSignalName) || isDigit(name[0]) || name[0] == '.' ||
+		name[len(name)-1] == '.' || strings.Contains(name, "..") {
 		return false
 	}
 	return true
