@@ -734,6 +734,12 @@ func TestExtractListsArrowsAndSpelledPunctuation(t *testing.T) {
 		{"digits spelled after a joiner", "kik placeholder_ vier zwei", []want{mention("kik", "placeholder_42", "")}},
 		{"dutch spelled dots", "snap placeholder punt nl punt 33, groetjes", []want{mention("snapchat", "placeholder.nl.33", "")}},
 		{"compound noun after a hyphen", "ich bin in der Kik-Gruppe gewesen", nil},
+		{"dotted name after an ambiguous word", "trades only, snap placeholder.mrk", []want{mention("snapchat", "placeholder.mrk", "")}},
+		{"a file after snap is no name", "snap photo.jpg from the trip", nil},
+		{"dotted words after line stay prose", "line dance.party tonight", nil},
+		{"turkish address label", "telegram adresim placeholder_ad3", []want{mention("telegram", "placeholder_ad3", "")}},
+		{"russian drop verb", "кидайте в снап placeholder.kto", []want{mention("snapchat", "placeholder.kto", "")}},
+		{"italian telegram word", "scrivete su telegramma placeholder_it2", []want{mention("telegram", "placeholder_it2", "")}},
 		{"mention inside a link of its app", "Telegram (t.me/joinchat/PlaceholderGrp9)", []want{link("telegram", "+PlaceholderGrp9", "")}},
 	})
 }

@@ -1112,7 +1112,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 			return verdict{}, false
 		}
 	case info.ambiguous:
-		if !ctx.strong && !ctx.contact && !strong {
+		if !ctx.strong && !ctx.contact && !strong && !(dottedNames[info.app] && dottedName(raw)) {
 			return verdict{}, false
 		}
 	default:
@@ -1176,6 +1176,26 @@ func randomLetters(s string) bool {
 func strongShape(s string) bool {
 	return len(s) >= 5 && hasLetter(s) && (hasDigit(s) || strings.IndexByte(s, '_') >= 0)
 }
+
+// dottedName reports whether s is a name with a dot inside it, the way
+// Snapchat, Kik and Skype names are written ("name.part"): letters on both
+// sides of the dot and no file extension after the last one. Domains are
+// refused later (looksLikeDomain).
+func dottedName(s string) bool {
+	i := strings.LastIndexByte(s, '.')
+	if len(s) < 6 || i < 2 || i > len(s)-3 || !isLetter(s[i-1]|0x20) || !isLetter(s[i+1]|0x20) {
+		return false
+	}
+	return !fileExtensions[strings.ToLower(s[i+1:])]
+}
+
+// dottedNames are the apps whose usernames are often dotted, so that a
+// dotted name after one of their ambiguous words ("snap", "dc") is one.
+var dottedNames = map[string]bool{"snapchat": true, "kik": true, "discord": true}
+
+// fileExtensions end names that are files, not handles ("snap photo.jpg").
+var fileExtensions = lightSet(strings.Fields(`jpg jpeg png gif webp heic mp4 mov avi mkv webm mp3 wav pdf doc docx
+	txt zip rar apk exe html htm php js css json csv xls xlsx ppt pptx`))
 
 // nearbyWords is how many words after an app word a handle may stand when it
 // does not follow it directly ("hmu on wickr, lots to trade\n\nplaceholder_18",

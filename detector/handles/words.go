@@ -28,7 +28,7 @@ var (
 		"wickr": {"wickr", "wickrme", "wickrze", "wickra", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre",
 			"викр", "виккр", "викре"},
 		"telegram": {"telegram", "telegramm", "telegramkanal", "telegramkanaal", "telegramgruppe", "telegramgroep", "telegramchannel", "telegramie", "telegramku", "telegramik", "telegramcito", "telegramu", "telegramem",
-			"telegramdan", "telegramda", "telegramdaki", "telgramdan", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "tlgrm", "tlgm", "tlg",
+			"telegramdan", "telegramda", "telegramdaki", "telgramdan", "telegrame", "telegramme", "telegramma", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "tlgrm", "tlgm", "tlg",
 			"телеграм", "телеграмм", "телеграмме", "телеграме", "телеграма", "телеграму", "телеграмом", "电报"},
 		"kik":     {"kik", "kikme", "kiken"},
 		"session": {"sessionid", "session app", "getsession"},
@@ -59,7 +59,7 @@ var (
 		"telegram": {"tg", "tele", "telega", "телега", "телеге", "телегу", "тг", "тгк"},
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
 		"signal":   {"signal", "sgnl", "signalu", "signalem", "сигнал", "сигнале", "сигнала", "сигналу"},
-		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "снап", "снэп"},
+		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "snapten", "snapte", "snapden", "снап", "снэп"},
 		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp", "appen", "appje", "app me", "wp", "whatsi"},
 		"discord":  {"disc", "dc", "dsc", "дс", "дсе"},
 		"matrix":   {"matrix", "element", "матрикс", "матриксе", "матрикса"},
@@ -139,7 +139,8 @@ var contactWords = strings.Fields(`
 	voeg toevoegen stuur contacteer bericht
 	ekle ekleyin ekleyebilirsin yaz yazin yazsin ulas ulasin iletisim
 	tambahkan tambah hubungi japri kontak
-	dodaj dodajcie napisz piszcie pisz odezwij`)
+	dodaj dodajcie napisz piszcie pisz odezwij
+	скинь скиньте кидай кидайте кинь киньте`)
 
 // Possessives allow a copula after the app word ("my kik is x", "mi kik es
 // x", "meu zap é x", "mein snap ist x", "mon snap c'est x").
@@ -159,7 +160,8 @@ var separatorWords = strings.Fields(`me m3 id name username user usr handle addy
 	contatto contato contacto kontakt
 	channel chan kanal kanaal canal canale канал канала каналу kanali kanalim kanalimiz
 	group gruppe groep grupo gruppo groupe группа группы группу grup grubu grubumuz grupa grupy
-	kullanici kullaniciadi adim adi hesap hesabim numara numaram nomor akun nama numer nazwa uzytkownik konto`)
+	kullanici kullaniciadi adim adi hesap hesabim numara numaram nomor akun nama numer nazwa uzytkownik konto
+	adres adresim adresi address adresse indirizzo endereco direccion adresa адрес`)
 
 // stopWords can never be a handle in the handle position: function words
 // of the six languages and words that follow an app name in prose ("Wickr
