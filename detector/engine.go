@@ -480,10 +480,54 @@ func (e *Engine) score(a *Analysis, text string, occs []occurrence, hs []handleO
 		a.vector = e.features(featureInput{text: nt, matches: matches, langs: langs, occs: occs, cats: cats, gateOK: gateOK, score: a.Score}, bits)
 	}
 	if e.model != nil && a.vector != nil {
-		a.Score = round4(e.model.Prob(a.vector.v))
+		p := e.model.Prob(a.vector.v)
+		if wfz, wp := e.windowScore(a.vector); wp > p {
+			a.vector, p = wfz, wp
+		}
+		a.Score = round4(p)
 		a.Severity = rs.Severity.Of(a.Score)
 	}
 	e.verdict(a, gateOK, occs, hs, anyPositive)
+}
+
+// Long posts are also scored window by window: an offer buried in an
+// ordinary ad or a match report is one sentence among many, and the words
+// around it would outvote it in the whole post's score. Each window keeps
+// the whole post's rule and contact features (a news story's wording still
+// counts against every window) and only its own words.
+const (
+	windowTokens    = 20 // about two sentences
+	windowStride    = 10
+	windowMinTokens = 30 // shorter posts are one window
+)
+
+// windowScore returns the best-scoring window of a post longer than
+// windowMinTokens, and its probability; nil and 0 for a shorter post.
+func (e *Engine) windowScore(full *featurizer) (*featurizer, float64) {
+	var best *featurizer
+	bestP := 0.0
+	for _, fz := range e.windows(full) {
+		if p := e.model.Prob(fz.v); p > bestP {
+			best, bestP = fz, p
+		}
+	}
+	return best, bestP
+}
+
+// windows featurizes each window of a long post; none for a short one.
+func (e *Engine) windows(full *featurizer) []*featurizer {
+	if full.ntoks <= windowMinTokens {
+		return nil
+	}
+	var out []*featurizer
+	for lo := 0; lo < full.ntoks; lo += windowStride {
+		w := &tokenWindow{lo: lo, hi: lo + windowTokens}
+		out = append(out, e.featurizeWindow(full.in, full.bits, false, w))
+		if w.hi >= full.ntoks {
+			break
+		}
+	}
+	return out
 }
 
 // dropNested removes an occurrence inside another of the same rule: "sell"

@@ -35,14 +35,26 @@ type featurizer struct {
 	bits  uint8
 	v     *model.Vector
 	notes map[string]string // only when explaining: most posts never need words
+	// win, when set, limits the word features to the tokens [win.lo,
+	// win.hi): a window of a long post (see windowScore). ntoks is how
+	// many tokens the post has.
+	win   *tokenWindow
+	ntoks int
 }
+
+// tokenWindow is a run of a post's tokens.
+type tokenWindow struct{ lo, hi int }
 
 func (e *Engine) features(in featureInput, bits uint8) *featurizer {
 	return e.featurize(in, bits, false)
 }
 
 func (e *Engine) featurize(in featureInput, bits uint8, explain bool) *featurizer {
-	fz := &featurizer{e: e, in: in, bits: bits, v: model.NewVector(bits)}
+	return e.featurizeWindow(in, bits, explain, nil)
+}
+
+func (e *Engine) featurizeWindow(in featureInput, bits uint8, explain bool, win *tokenWindow) *featurizer {
+	fz := &featurizer{e: e, in: in, bits: bits, v: model.NewVector(bits), win: win}
 	if explain {
 		fz.v = model.NewNamedVector(bits)
 		fz.notes = make(map[string]string, 64)
@@ -51,6 +63,10 @@ func (e *Engine) featurize(in featureInput, bits uint8, explain bool) *featurize
 	fz.rules(in)
 	fz.contacts(in)
 	toks := fz.words(in)
+	fz.ntoks = len(toks)
+	if win != nil {
+		toks = toks[min(win.lo, len(toks)):min(win.hi, len(toks))]
+	}
 	fz.morphology(toks, in.langs)
 	fz.emoji(in.text.Orig)
 	return fz
@@ -169,6 +185,9 @@ func (fz *featurizer) contacts(in featureInput) {
 type token struct {
 	s      string
 	handle bool
+	// word is the number word an age class stands for ("once", "on
+	// bir"): it is the token again when no age context keeps the class.
+	word string
 }
 
 func (fz *featurizer) words(in featureInput) []token {
@@ -207,6 +226,7 @@ func (fz *featurizer) words(in featureInput) []token {
 		}
 		i = j
 	}
+	toks = ageWordTokens(toks)
 	// Words within nearWords of a handle are also features of their own:
 	// the sentence that gives the contact says what it is for, the prose
 	// around it (a news story, a warning) often does not.
@@ -221,9 +241,16 @@ func (fz *featurizer) words(in featureInput) []token {
 		nextH[i] = nh
 	}
 	ageContext(toks)
+	lo, hi := 0, len(toks)
+	if fz.win != nil {
+		lo, hi = min(fz.win.lo, len(toks)), min(fz.win.hi, len(toks))
+	}
 	for i, tk := range toks {
 		if tk.handle {
 			lastH = i
+		}
+		if i < lo || i >= hi {
+			continue
 		}
 		if !tk.handle {
 			fz.add("w:", tk.s, 1, func() string { return wordNote(tk.s) })
@@ -232,7 +259,7 @@ func (fz *featurizer) words(in featureInput) []token {
 				fz.add("n:", tk.s, 1, func() string { return nearNote(tk.s) })
 			}
 		}
-		if i > 0 {
+		if i > lo {
 			a, b := toks[i-1].s, tk.s
 			fz.v.AddPair("b:", a, b, 1)
 			fz.note("b:", a+" "+b, func() string { return pairNote(a, b) })
@@ -297,22 +324,100 @@ var ageLabels = map[string]bool{"age": true, "aged": true, "ages": true, "edad":
 	"under": true, "u": true, "unter": true, "menos": true, "moins": true, "sotto": true, "onder": true, "до": true, "alti": true}
 
 // ageContext keeps the age classes of wordShape only for numbers that
-// read as ages: a unit after or a label before, or a range of two ages.
-// A bare number elsewhere becomes "#num".
+// read as ages: a unit after or a label before, or a range of two ages
+// ("12-14", "12 & 13", "elf bis dreizehn"). A bare number elsewhere
+// becomes "#num"; a bare number word is its word again.
 func ageContext(toks []token) {
 	isBare := func(s string) bool { return s == "#minor" || s == "#adult" }
+	minorAt := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].s == "#minor" }
+	ages := make([]bool, len(toks))
 	for i := range toks {
 		s := toks[i].s
 		if !isBare(s) {
 			continue
 		}
 		age := i+1 < len(toks) && ageUnits[toks[i+1].s] || i > 0 && ageLabels[toks[i-1].s]
-		// Two ages under 18 side by side are a range: "12-14", "12 & 13".
-		age = age || s == "#minor" && (i+1 < len(toks) && toks[i+1].s == "#minor" || i > 0 && toks[i-1].s == "#minor")
-		if !age {
+		if s == "#minor" {
+			age = age || minorAt(i+1) || minorAt(i-1) ||
+				i+2 < len(toks) && rangeWords[toks[i+1].s] && minorAt(i+2) ||
+				i >= 2 && rangeWords[toks[i-1].s] && minorAt(i-2)
+		}
+		ages[i] = age
+	}
+	for i := range toks {
+		if !isBare(toks[i].s) || ages[i] {
+			continue
+		}
+		if toks[i].word != "" {
+			toks[i].s = toks[i].word
+		} else {
 			toks[i].s = "#num"
 		}
 	}
+}
+
+// rangeWords join the two ends of an age range written in words.
+var rangeWords = map[string]bool{"to": true, "till": true, "a": true, "al": true, "ao": true, "à": true, "bis": true,
+	"tot": true, "t": true, "do": true, "до": true, "ile": true, "sampai": true, "hingga": true, "and": true, "y": true,
+	"e": true, "et": true, "und": true, "en": true, "ve": true, "i": true, "и": true, "or": true, "o": true, "ou": true,
+	"oder": true, "of": true, "или": true, "atau": true, "veya": true, "lub": true}
+
+// ageWords are the number words for the ages 5 to 17 in the supported
+// languages (normalised: no accents), so that "once años" and "elf bis
+// dreizehn" read as ages as "11 años" and "11-13" do; less those that are
+// also common words next to a number (French "sept" for September,
+// Turkish "on", Indonesian "lima"). Turkish and Indonesian write the teens
+// in two words ("on bir", "dua belas"); see ageWordTokens.
+var ageWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+		cinco seis siete ocho nueve diez once doce trece catorce quince dieciseis diecisiete
+		sete oito nove dez onze doze treze catorze quatorze quinze dezesseis dezasseis dezessete dezassete
+		funf sechs sieben acht neun zehn elf zwolf dreizehn vierzehn funfzehn sechzehn siebzehn
+		cinq huit neuf dix douze treize quatorze seize dix-sept
+		cinque sei sette otto dieci undici dodici tredici quattordici quindici sedici diciassette
+		vijf zes zeven negen tien twaalf dertien veertien vijftien zestien zeventien
+		piec szesc siedem osiem dziewiec dziesiec jedenascie dwanascie trzynascie czternascie pietnascie szesnascie siedemnascie
+		пять шесть семь восемь девять десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать
+		bes alti yedi sekiz dokuz
+		enam tujuh delapan sembilan sepuluh sebelas`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// teenUnits are the second words of Turkish ("on bir" … "on yedi") and
+// the first of Indonesian ("dua belas" … "tujuh belas") teens.
+var (
+	trTeenUnits = map[string]bool{"bir": true, "iki": true, "uc": true, "dort": true, "bes": true, "alti": true, "yedi": true}
+	idTeenUnits = map[string]bool{"dua": true, "tiga": true, "empat": true, "lima": true, "enam": true, "tujuh": true}
+)
+
+// ageWordTokens turns number words for ages into the "#minor" class
+// (ageContext keeps it only in an age's context) and joins the two-word
+// teens of Turkish and Indonesian into one.
+func ageWordTokens(toks []token) []token {
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		tk := toks[i]
+		if tk.handle {
+			out = append(out, tk)
+			continue
+		}
+		switch {
+		case tk.s == "on" && i+1 < len(toks) && trTeenUnits[toks[i+1].s]:
+			out = append(out, token{s: "#minor", word: "on " + toks[i+1].s})
+			i++
+		case idTeenUnits[tk.s] && i+1 < len(toks) && toks[i+1].s == "belas":
+			out = append(out, token{s: "#minor", word: tk.s + " belas"})
+			i++
+		case ageWords[tk.s]:
+			out = append(out, token{s: "#minor", word: tk.s})
+		default:
+			out = append(out, tk)
+		}
+	}
+	return out
 }
 
 func wordNote(w string) string {
@@ -408,7 +513,7 @@ func clip(s string, n int) string {
 // built only now, for a finding, by featurizing the post again with notes.
 func (fz *featurizer) evidence(m *model.Model, k int) []wire.Evidence {
 	if fz.notes == nil {
-		fz = fz.e.featurize(fz.in, fz.bits, true)
+		fz = fz.e.featurizeWindow(fz.in, fz.bits, true, fz.win)
 	}
 	cs := m.Explain(fz.v, 3*k, false)
 	out := make([]wire.Evidence, 0, k)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -194,5 +195,75 @@ func TestNoCandidateNoScorer(t *testing.T) {
 		if a.vector != nil || a.Finding || a.Score != a.RuleScore {
 			t.Errorf("%q reached the scorer: vector %v finding %v score %v", text, a.vector != nil, a.Finding, a.Score)
 		}
+	}
+}
+
+func TestAgeWordTokens(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string // the tokens after ageContext, in order
+	}{
+		{"spanish range in words", "once a trece años", []string{"#minor", "a", "#minor", "anos"}},
+		{"german range in words", "elf bis dreizehn", []string{"#minor", "bis", "#minor"}},
+		{"turkish teen", "on bir yas", []string{"#minor", "yas"}},
+		{"indonesian teen", "dua belas tahun", []string{"#minor", "tahun"}},
+		{"a number word alone stays a word", "once upon a time", []string{"once", "upon", "a", "time"}},
+		{"a french date is no age", "le 12 sept", []string{"le", "#num", "sept"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var toks []token
+			for _, w := range strings.Fields(normalize.Normalize(tt.text).Norm) {
+				toks = append(toks, token{s: wordShape(w)})
+			}
+			toks = ageWordTokens(toks)
+			ageContext(toks)
+			var got []string
+			for _, tk := range toks {
+				got = append(got, tk.s)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("tokens of %q = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLongPostsScoredByWindow: a long post's score is the best of its own
+// and its windows' scores, and a short post has no windows.
+func TestLongPostsScoredByWindow(t *testing.T) {
+	e, err := Load(filepath.Join("..", "configs", "rules.yaml"), filepath.Join("..", "configs", "model.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "Selling my old road bike, 54 cm frame, new tyres, serviced last month, 180 quid, collection only from " +
+		"the north side, no time wasters please, cash or bank transfer. Also for the ones who asked before: the " +
+		"little ones folders are still here, 9 to 12, kik placeholder_bike55"
+	tests := []struct {
+		name, text string
+		windows    int
+	}{
+		{"short post", "kik placeholder_short1 trading folders", 0},
+		{"long post", long, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := e.Analyze(&wire.Post{ID: "w", Text: tt.text})
+			if a.vector == nil {
+				t.Fatalf("%q: no vector", tt.text)
+			}
+			full := e.features(a.vector.in, e.model.Bits)
+			ws := e.windows(full)
+			if len(ws) != tt.windows {
+				t.Fatalf("%d windows, want %d (%d tokens)", len(ws), tt.windows, full.ntoks)
+			}
+			want := e.model.Prob(full.v)
+			for _, w := range ws {
+				want = max(want, e.model.Prob(w.v))
+			}
+			if a.Score != round4(want) {
+				t.Errorf("score %.4f, want the best of the post and its windows %.4f", a.Score, round4(want))
+			}
+		})
 	}
 }

@@ -24,7 +24,8 @@ var defaultRecipe = recipe{
 		"detector/testdata/train_a.jsonl", "detector/testdata/train_b.jsonl", "detector/testdata/train_c.jsonl",
 		"detector/testdata/train_d.jsonl", "detector/testdata/train_e.jsonl", "detector/testdata/train_f.jsonl",
 		"detector/testdata/train_g.jsonl", "detector/testdata/train_h.jsonl", "detector/testdata/train_i.jsonl",
-		"detector/testdata/train_j.jsonl", "detector/testdata/train_k.jsonl", "detector/testdata/contacts3.jsonl"},
+		"detector/testdata/train_j.jsonl", "detector/testdata/train_k.jsonl", "detector/testdata/contacts3.jsonl",
+		"detector/testdata/train_l.jsonl", "detector/testdata/train_m.jsonl", "detector/testdata/train_n.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
