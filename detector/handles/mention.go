@@ -83,7 +83,9 @@ var bothWords = map[string]bool{"both": true, "beide": true, "beiden": true, "am
 	"allebei": true, "оба": true, "обоих": true, "ikisi": true, "ikisinde": true, "ikisine": true, "keduanya": true,
 	"oba": true, "obu": true, "obydwa": true, "same": true, "idem": true, "mismo": true, "même": true, "meme": true, "mesmo": true, "stesso": true,
 	"gleich": true, "aynı": true, "ayni": true, "одинаково": true, "одинаковый": true, "hetzelfde": true, "zelfde": true, "pareil": true,
-	"igual": true, "iguais": true, "iguales": true, "sama": true, "identico": true, "uguale": true}
+	"igual": true, "iguais": true, "iguales": true, "sama": true, "identico": true, "uguale": true, "gleiche": true,
+	"gleichen": true, "selbe": true, "selben": true, "dieselbe": true, "denselben": true, "misma": true, "mesma": true,
+	"dezelfde": true, "sam": true, "samo": true, "stessa": true}
 
 // bothLead may stand before a "both" word ("all the same", "überall
 // gleich", "везде одинаково").
@@ -95,7 +97,9 @@ var bothLead = map[string]bool{"all": true, "the": true, "are": true, "is": true
 // ("snap'te de aynı", "snap too same").
 var alsoWords = map[string]bool{"de": true, "da": true, "too": true, "also": true, "auch": true, "aussi": true, "tambien": true,
 	"también": true, "também": true, "anche": true, "ook": true, "też": true, "tez": true, "juga": true, "тоже": true, "is": true,
-	"the": true, "le": true, "el": true, "lo": true, "o": true, "il": true, "het": true}
+	"the": true, "le": true, "el": true, "lo": true, "o": true, "il": true, "het": true, "with": true, "mit": true,
+	"con": true, "com": true, "avec": true, "met": true, "pod": true, "ten": true, "ta": true, "la": true, "a": true,
+	"dem": true, "den": true, "der": true, "ile": true, "dengan": true, "under": true, "sous": true, "unter": true}
 
 // prepositions between a handle and an app word ("@x on telegram").
 var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true,
@@ -263,8 +267,8 @@ func (e *extraction) sameAsBefore(ws, we int, info appWordInfo) {
 		p += 1 + inflection(n, p+1)
 	}
 	s, q := e.nextWord(p)
-	if s < q && alsoWords[n[s:q]] {
-		s, q = e.nextWord(q)
+	for k := 0; k < 2 && s < q && alsoWords[n[s:q]]; k++ {
+		s, q = e.nextWord(q) // "signal gleiche Nummer", "na Wickr pod tą samą nazwą"
 	}
 	if s == q || !bothWords[n[s:q]] {
 		return
@@ -1047,11 +1051,12 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		// readHandle read it as a national number: an ambiguous name
 		// ("signal 07700 900123" is often the signal's strength) needs a
 		// separator or a contact phrase.
-		// Four groups or more ("06-39-98-77-31") are a phone's own writing,
-		// which a strength or a count is not ("signal 202 555 0143 bars").
+		// Four groups or more ("06-39-98-77-31"), or three joined by dots or
+		// dashes ("646.555.0183"), are a phone's own writing, which a
+		// strength or a count is not ("signal 202 555 0143 bars").
 		p, ok := nationalE164(raw)
 		bare := !ctx.strong && !ctx.contact && !ctx.me
-		if !ok || !takesBareNumber(info) && bare && numberGroups(raw) < 4 {
+		if !ok || !takesBareNumber(info) && bare && numberGroups(raw) < 4 && !(numberGroups(raw) == 3 && !strings.Contains(raw, " ")) {
 			return verdict{}, false
 		}
 		conf := confNational
