@@ -748,6 +748,8 @@ func TestExtractSameContactWords(t *testing.T) {
 	runExtractCases(t, []extractCase{
 		{"dotted us number after signal", "Signal 646.555.0111, text first", []want{mention("signal", "+16465550111", "")}},
 		{"german same number", "WA +44 7700 900 666, Signal gleiche Nummer", []want{mention("signal", "+447700900666", ""), mention("whatsapp", "+447700900666", "")}},
+		{"digits spelled after a spelled part", "wire: placeholder unterstrich nord zwei", []want{mention("wire", "placeholder_nord2", "")}},
+		{"dutch app verb before a number", "App ons op +44 7700 900 777", []want{mention("whatsapp", "+447700900777", "")}},
 		{"polish under the same name", "kik placeholder_pl77 albo na Wickr pod tą samą nazwą", []want{mention("wickr", "placeholder_pl77", ""), mention("kik", "placeholder_pl77", "")}},
 	})
 }

@@ -153,6 +153,15 @@ func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, st
 				os, oe := e.t.OrigSpan(s, q)
 				b.WriteString(e.light(os, oe, true))
 				end = q
+				// "x underscore part two": digits spelled after a part.
+				for s, q = e.nextWord(end); s < q; s, q = e.nextWord(end) {
+					d, ok := digitWords[n[s:q]]
+					if !ok {
+						break
+					}
+					b.WriteByte(d)
+					end = q
+				}
 			} else {
 				break
 			}

@@ -60,7 +60,7 @@ var (
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
 		"signal":   {"signal", "sgnl", "signalu", "signalem", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "snapten", "snapte", "snapden", "снап", "снэп"},
-		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp", "appen", "appje", "app me", "wp", "whatsi"},
+		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp", "appen", "appje", "app me", "app", "wp", "whatsi"},
 		"discord":  {"disc", "dc", "dsc", "дс", "дсе"},
 		"matrix":   {"matrix", "element", "матрикс", "матриксе", "матрикса"},
 		"simplex":  {"simplex"},
