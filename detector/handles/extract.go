@@ -251,8 +251,8 @@ func (e *extraction) afterScan() []Match {
 			e.bareMatrixIDs('#')
 		}
 	}
-	if at >= 0 && strings.Contains(n[at:], "bot") {
-		e.bareBots()
+	if at >= 0 && (e.namedTelegram || e.linksTelegram() || strings.Contains(n[at:], "bot")) {
+		e.bareMentions()
 	}
 	// Letter spacing removed some spaces: a whole phrase may have been
 	// spaced out and collapsed into one word ("h m u o n w i c k r").
@@ -383,12 +383,15 @@ func (e *extraction) spacedWord(p, q int) {
 	}
 }
 
-// bareBots finds Telegram bot usernames written on their own: "@name_bot"
-// with no app word. Only Telegram names accounts that way, so the name is
-// its own evidence; one inside another contact (a Matrix ID, an e-mail
-// address) or already read after an app word is left alone.
-func (e *extraction) bareBots() {
+// bareMentions finds Telegram usernames written on their own: "@name_bot"
+// with no app word (only Telegram names accounts that way, so the name is
+// its own evidence), and any "@name" in a post that names Telegram
+// elsewhere ("… sold through Telegram; the account @x"), unless it is said
+// to be on another platform. One inside another contact (a Matrix ID, an
+// e-mail address) or already read after an app word is left alone.
+func (e *extraction) bareMentions() {
 	n := e.n
+	named := e.namedTelegram || e.linksTelegram()
 	var cov coverage
 	for off := 0; off < len(n); {
 		i := strings.IndexByte(n[off:], '@')
@@ -405,24 +408,46 @@ func (e *extraction) bareBots() {
 			q++
 		}
 		off = q
-		if q-at < 6 || q-at > 33 || !strings.HasSuffix(n[at+1:q], "bot") {
+		bot := strings.HasSuffix(n[at+1:q], "bot")
+		if q-at < 6 || q-at > 33 || !bot && !named {
 			continue
 		}
 		if q < len(n) && (wordByte[n[q]] || n[q] == '@' || n[q] == ':' || n[q] == '.' && q+1 < len(n) && wordByte[n[q+1]]) {
 			continue
 		}
 		hos, hoe := e.t.OrigSpan(at+1, q)
-		if cov.covered(e.matches, hos) {
-			continue
+		if cov.covered(e.matches, hos) || !bot && (e.attributedElsewhere(q) || e.afterAppWord(at)) {
+			continue // "@name on insta"; after an app word, the word's own reading stands
 		}
 		h, ok := lowerCanon(validTelegram)(e.light(hos, hoe, false))
 		if !ok {
 			continue
 		}
 		os, _ := e.t.OrigSpan(at, at+1)
+		conf, why := confBot, "an @name ending in bot: a Telegram bot"
+		if !bot {
+			conf, why = confNamedApp, "an @name in a post that names Telegram"
+		}
 		e.add(Match{App: "telegram", Handle: h, Kind: wire.HandleMention, Start: os, End: hoe, HandleStart: hos, HandleEnd: hoe,
-			Confidence: confBot, Why: "an @name ending in bot: a Telegram bot"})
+			Confidence: conf, Why: why})
 	}
+}
+
+// afterAppWord reports whether an app word stands right before n[p].
+func (e *extraction) afterAppWord(p int) bool {
+	s, q := e.prevWordInSentence(p)
+	_, ok := wordInfo[e.n[s:q]]
+	return ok && s < q
+}
+
+// linksTelegram reports whether a Telegram link was read.
+func (e *extraction) linksTelegram() bool {
+	for _, m := range e.matches {
+		if m.App == "telegram" {
+			return true
+		}
+	}
+	return false
 }
 
 // coverage answers whether an original offset is inside a contact found
@@ -520,6 +545,9 @@ type extraction struct {
 	linkedTo         int // Norm end of the last link read
 	// all keeps the username candidates the scorer rejects (Candidates).
 	all bool
+	// namedTelegram: the post names Telegram somewhere (an app word or a
+	// link), so a bare @name in it is likely a Telegram username.
+	namedTelegram bool
 }
 
 // extentEnd returns where the run of cs bytes from n[p] ends, reading at

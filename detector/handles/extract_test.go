@@ -750,6 +750,10 @@ func TestExtractSameContactWords(t *testing.T) {
 		{"german same number", "WA +44 7700 900 666, Signal gleiche Nummer", []want{mention("signal", "+447700900666", ""), mention("whatsapp", "+447700900666", "")}},
 		{"digits spelled after a spelled part", "wire: placeholder unterstrich nord zwei", []want{mention("wire", "placeholder_nord2", "")}},
 		{"dutch app verb before a number", "App ons op +44 7700 900 777", []want{mention("whatsapp", "+447700900777", "")}},
+		{"an @name where Telegram is named", "the channel was on Telegram; its admin was @placeholder_adm1", []want{mention("telegram", "placeholder_adm1", "")}},
+		{"an @name said to be elsewhere", "telegram is down, ask @placeholder_ig2 on insta", nil},
+		{"a fediverse address is no Telegram name", "telegram fans: follow @placeholder_fed@example.social", nil},
+		{"an @name with no app named", "thanks @placeholder_plain3 for the tip", nil},
 		{"polish under the same name", "kik placeholder_pl77 albo na Wickr pod tą samą nazwą", []want{mention("wickr", "placeholder_pl77", ""), mention("kik", "placeholder_pl77", "")}},
 	})
 }

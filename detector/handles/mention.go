@@ -214,6 +214,9 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 	if we+1 < len(n) && n[we] == '.' && isLetter(n[we+1]) {
 		return // a domain: kik.com, telegram.org
 	}
+	if info.app == "telegram" {
+		e.namedTelegram = true
+	}
 	var ctx context
 	ctx.contact = e.contactBefore(ws)
 	// "my kik", "my old wickr"

@@ -21,6 +21,7 @@ const (
 	confPhone    = 0.9  // an E.164 number after its app word
 	confNational = 0.75 // a national number (no country code) after its app word, read by its shape
 	confBot      = 0.8  // an '@' name ending in "bot": only Telegram has those
+	confNamedApp = 0.7  // an '@' name in a post that names Telegram elsewhere
 )
 
 // features describe a username candidate for the scorer.
