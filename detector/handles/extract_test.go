@@ -754,6 +754,10 @@ func TestExtractSameContactWords(t *testing.T) {
 		{"an @name said to be elsewhere", "telegram is down, ask @placeholder_ig2 on insta", nil},
 		{"a fediverse address is no Telegram name", "telegram fans: follow @placeholder_fed@example.social", nil},
 		{"an @name with no app named", "thanks @placeholder_plain3 for the tip", nil},
+		{"signal named in italian", "scrivimi su segnale: +44 7700 900 881", []want{mention("signal", "+447700900881", "")}},
+		{"a road sign is no app", "la señal de tráfico 12 está rota", nil},
+		{"turkish whatsapp with a glued ending", "vatsaptan yaz +44 7700 900 882", []want{mention("whatsapp", "+447700900882", "")}},
+		{"ghost emoji and a dotted name", "nuovo su 👻 placeholder.gh", []want{mention("snapchat", "placeholder.gh", "")}},
 		{"polish under the same name", "kik placeholder_pl77 albo na Wickr pod tą samą nazwą", []want{mention("wickr", "placeholder_pl77", ""), mention("kik", "placeholder_pl77", "")}},
 	})
 }

@@ -1112,7 +1112,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 	strong := strongShape(raw)
 	switch {
 	case info.weak:
-		if !ctx.strong && !strong {
+		if !ctx.strong && !strong && !(dottedNames[info.app] && dottedName(raw)) {
 			return verdict{}, false
 		}
 	case info.strict:
