@@ -596,15 +596,9 @@ func linkNeighbour(f []byte, s, e int) bool {
 	return false
 }
 
-// spelledWord: the words normalize reads as a dot or a slash (spelledSym;
-// "точка" is not ASCII and so a marker here).
-func spelledWord(w []byte) bool {
-	switch string(w) {
-	case "dot", "punto", "ponto", "punkt", "point", "slash", "barra":
-		return true
-	}
-	return false
-}
+// spelledWord: the words normalize reads as a dot or a slash, or one word
+// of such a phrase ("точка" is not ASCII and so a marker here anyway).
+func spelledWord(w []byte) bool { return normalize.SpelledWord(w) }
 
 // clearWord normalises one word that has non-ASCII in it and looks at its
 // words as the extractor's scan would.

@@ -3,6 +3,8 @@ package normalize
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -113,6 +115,11 @@ func leetAndCheck(b []byte) (rewrite, leet bool) {
 				if spelledAfterWord(b, p) {
 					return true, leet
 				}
+				// "t titik me": 't' starts no spelled word the pass stops
+				// at, so the one-letter host does.
+				if c == 't' && p+2 < n && b[p+1] == ' ' && spelledAfterWord(b, p+2) {
+					return true, leet
+				}
 			case c >= 0xC0:
 				if c == 0xD1 && spelledAfterWord(b, p) { // точка
 					return true, leet
@@ -142,7 +149,7 @@ const (
 	clAlways  = 0x08 // '$' and brackets: always looked at
 	clDotlike = 0x04 // '.', '/'
 	clAI      = 0x02 // 'a', 'i': the one-letter words
-	clSpelled = 0x01 // d, p, s, b and the first byte of "т": maybe a spelled-out dot or slash
+	clSpelled = 0x01 // the first byte of a spelled-out dot or slash (spelledWords)
 )
 
 var classOf = func() (t [256]uint8) {
@@ -167,7 +174,8 @@ var classOf = func() (t [256]uint8) {
 			t[i] |= clDotlike
 		case 'a', 'i':
 			t[i] |= clAI
-		case 'd', 'p', 's', 'b', 0xD1:
+		}
+		if spelledDotFirst[c] {
 			t[i] |= clSpelled
 		}
 		if c >= 0xC0 {
@@ -364,48 +372,78 @@ func bracketSym(b []byte, i int) (int, byte) {
 	return k + 1 - i, sym
 }
 
-// spelledSym recognises a spelled-out dot or slash word at the start of b:
-// "dot", "punto", "ponto", "punkt", "point", "точка", "slash", "barra".
+// spelledSym recognises a spelled-out dot or slash at the start of b, in
+// the languages posts spell links in ("t punt me schuine streep x", "t
+// nokta me eğik çizgi x", "t kropka me ukośnik x"); see spelledWords.
 func spelledSym(b []byte) (int, byte) {
 	if len(b) < 3 {
 		return 0, 0
 	}
-	w, sym := 0, byte(0)
-	switch b[0] {
-	case 'd':
-		if b[1] == 'o' && b[2] == 't' {
-			w, sym = 3, '.'
-		}
-	case 'p':
-		if len(b) >= 5 {
-			switch string(b[:5]) {
-			case "punto", "ponto", "punkt", "point":
-				w, sym = 5, '.'
-			}
-		}
-	case 's':
-		if len(b) >= 5 && string(b[:5]) == "slash" {
-			w, sym = 5, '/'
-		}
-	case 'b':
-		if len(b) >= 5 && string(b[:5]) == "barra" {
-			w, sym = 5, '/'
-		}
-	case 0xD1:
-		if len(b) >= 10 && string(b[:10]) == "точка" {
-			w, sym = 10, '.'
+	for _, sw := range spelledByFirst[b[0]] {
+		w := len(sw.w)
+		if len(b) >= w && string(b[:w]) == sw.w && (len(b) == w || !isWordByte(b[w])) {
+			return w, sw.sym
 		}
 	}
-	if w == 0 || len(b) > w && isWordByte(b[w]) {
-		return 0, 0
-	}
-	return w, sym
+	return 0, 0
 }
 
-var (
-	dotWords   = []string{"dot", "punto", "ponto", "punkt", "point", "точка"}
-	slashWords = []string{"slash", "barra"}
-)
+// spelledWords are the normalised words and phrases for '.' and '/'.
+var spelledWords = map[byte][]string{
+	'.': {"dot", "punto", "ponto", "punkt", "point", "punt", "nokta", "titik", "kropka", "tecka", "точка"},
+	'/': {"slash", "barra", "diagonal", "schragstrich", "schraegstrich", "schuine streep", "egik cizgi",
+		"garis miring", "ukosnik", "barre oblique", "слэш", "слеш"},
+}
+
+type spelledWord struct {
+	w   string
+	sym byte
+}
+
+// spelledDotFirst are the first bytes of the spelled dots: a spelled
+// link starts with one after a host label ("t punt me"), and shape reads
+// the slashes once it is in the link, so only these need the check pass
+// to stop. 't' (titik, tecka) is left out: it starts too many words to
+// look at each, and "t.me" is written "t titik me" far less than "t.me".
+var spelledDotFirst = func() (t [256]bool) {
+	for _, w := range spelledWords['.'] {
+		if w[0] != 't' {
+			t[w[0]] = true
+		}
+	}
+	return t
+}()
+
+// SpelledWord reports whether w is, or is one word of, a spelled-out dot
+// or slash that the normaliser joins into a link ("punt", "streep"): a
+// caller that rules texts out before normalising them (the detector's
+// prefilter) treats such a word as link punctuation.
+func SpelledWord(w []byte) bool { return spelledParts[string(w)] }
+
+var spelledParts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, ws := range spelledWords {
+		for _, p := range ws {
+			for _, f := range strings.Fields(p) {
+				m[f] = true
+			}
+		}
+	}
+	return m
+}()
+
+// spelledByFirst holds spelledWords by first byte, longer ones first.
+var spelledByFirst = func() (t [256][]spelledWord) {
+	for sym, ws := range spelledWords {
+		for _, w := range ws {
+			t[w[0]] = append(t[w[0]], spelledWord{w, sym})
+		}
+	}
+	for i := range t {
+		slices.SortFunc(t[i], func(a, b spelledWord) int { return len(b.w) - len(a.w) })
+	}
+	return t
+}()
 
 func isWordByte(c byte) bool { return kind[c] != kOther || c == '_' || c == '-' }
 
@@ -418,6 +456,10 @@ var hostLabels = map[string]bool{
 	"matrix": true, "simplex": true, "threema": true, "line": true, "lin": true,
 	"invite": true, "join": true, "skype": true, "viber": true, "teleguard": true,
 }
+
+// whatsappSub are the first labels of WhatsApp's three-label hosts
+// ("chat . whatsapp . com").
+var whatsappSub = map[string]bool{"chat": true, "api": true, "web": true}
 
 // linkTLDs are the second labels of those hosts.
 var linkTLDs = map[string]bool{
@@ -456,7 +498,10 @@ func hostDotAt(b []byte, start, end int) (tld int, ok bool) {
 	for e < len(b) && kind[b[e]] == kLetter {
 		e++
 	}
-	if e == k || end-start > 10 || !linkTLDs[string(b[k:e])] || !hostLabels[string(b[start:end])] {
+	if e == k || end-start > 10 || !hostLabels[string(b[start:end])] {
+		return 0, false
+	}
+	if !linkTLDs[string(b[k:e])] && !(whatsappSub[string(b[start:end])] && string(b[k:e]) == "whatsapp") {
 		return 0, false
 	}
 	return k, true
@@ -587,6 +632,7 @@ func shape(dst, src *Text) {
 				if w, ok := slashAt(b, i); ok {
 					emit('/', i, i+w)
 					i += w
+					i = plusAfterSlash(b, i, emit)
 					continue
 				}
 			}
@@ -631,9 +677,30 @@ func shape(dst, src *Text) {
 			if w, ok := slashAt(b, i); ok {
 				emit('/', i, i+w)
 				i += w
+				i = plusAfterSlash(b, i, emit)
 			}
 		}
 	}
+}
+
+// plusAfterSlash joins a spaced or spelled '+' at b[i], right after a
+// joined slash, to the invite code after it ("t.me/ plus Code", "t.me/ +
+// Code"), and returns where the code starts.
+func plusAfterSlash(b []byte, i int, emit func(c byte, a, e int)) int {
+	w := 0
+	switch {
+	case i+2 < len(b) && b[i] == '+' && b[i+1] == ' ':
+		w = 2
+	case i+5 < len(b) && string(b[i:i+5]) == "plus ":
+		w = 5
+	default:
+		return i
+	}
+	if !isWordByte(b[i+w]) {
+		return i
+	}
+	emit('+', i, i+w)
+	return i + w
 }
 
 // inRunSym reports whether sep is " _ ", " . " or " - ": inside a run
