@@ -181,7 +181,9 @@ func (s *Streamer) connect(ctx context.Context, dids []string, st *streamState, 
 			if idle {
 				return got, fmt.Errorf("jetstream silent for %s", s.idle)
 			}
-			return got, fmt.Errorf("reading jetstream: %w", err)
+			// An oversize message ends the connection: its number says
+			// which one.
+			return got, fmt.Errorf("reading jetstream message %d: %w", message, err)
 		}
 		got = true
 		m.now = s.now()
