@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -194,6 +195,9 @@ type Options struct {
 	// corpus draws from the small classes. Under the race detector a test
 	// keeps this low; the count N stays.
 	Huge int
+	// HugeBy overrides Huge for some kinds (a Jetstream message over the
+	// read limit costs a reconnect with a second's backoff).
+	HugeBy map[string]int
 	// Kinds limits the corpus to these kinds (nil: AllKinds).
 	Kinds []string
 }
@@ -213,6 +217,9 @@ func Corpus(opts Options) []Payload {
 	}
 	for _, k := range kinds {
 		hugeLeft[k] = opts.Huge
+		if n, ok := opts.HugeBy[k]; ok {
+			hugeLeft[k] = n
+		}
 		for _, c := range classes[k] {
 			add(k, c)
 			if huge(c) {
@@ -314,18 +321,28 @@ var errEndless = errors.New("badinput: endless payload ended without a write err
 
 // WriteTo writes the payload's bytes to w, streamed in chunks of at most
 // 64 KiB. An endless payload writes until w fails and returns its error.
+// A Line payload never holds a newline (it is one line of a dump).
 func (p Payload) WriteTo(w io.Writer) (int64, error) {
-	cw := &countWriter{w: w}
+	cw := &countWriter{w: w, oneLine: p.Kind == Line}
 	err := p.write(cw)
 	return cw.n, err
 }
 
 type countWriter struct {
-	w io.Writer
-	n int64
+	w       io.Writer
+	n       int64
+	oneLine bool // newlines are written as spaces
 }
 
 func (c *countWriter) Write(b []byte) (int, error) {
+	if c.oneLine && bytes.ContainsAny(b, "\r\n") {
+		b = bytes.Clone(b) // bytewise: the payload may not be UTF-8
+		for i, c := range b {
+			if c == '\n' || c == '\r' {
+				b[i] = ' '
+			}
+		}
+	}
 	n, err := c.w.Write(b)
 	c.n += int64(n)
 	return n, err
@@ -370,6 +387,13 @@ func (p Payload) write(w io.Writer) error {
 		return ws(post(p.Kind, n, jsonString(b.String())))
 	case DeepNesting:
 		levels := deepLevels/2 + r.IntN(deepLevels)
+		if p.Kind == Line || p.Kind == Jetstream {
+			// Past every decoder's depth limit (10,000 at most), under a
+			// Jetstream message's 1 MiB, and not so many megabytes of
+			// repetition that a .gz dump of such lines passes the 200:1
+			// ratio of a decompression bomb.
+			levels = 12_000 + r.IntN(28_000)
+		}
 		open := []string{"[", `{"a":`, `{"data":{"children":[`}[r.IntN(3)]
 		return repeat(w, "", open, levels, "")
 	case HugeField:
@@ -378,6 +402,12 @@ func (p Payload) write(w io.Writer) error {
 		chunk := "filler text "
 		if p.Kind == RSS || p.Kind == Telegram || p.Kind == HTML {
 			chunk = "filler <b>text</b> "
+		}
+		if p.Kind == Line {
+			// Random hex, which compresses about 2:1: a long line in a
+			// .gz dump, not a bomb (a repeated chunk would pass the
+			// dumps' 200:1 ratio and stop the file there, as designed).
+			return randomHex(w, r, before, HugeFieldBytes, after)
 		}
 		return repeat(w, before, chunk, HugeFieldBytes/len(chunk), after)
 	case EndlessChunked:
@@ -437,28 +467,28 @@ func (p Payload) write(w io.Writer) error {
 	case WrongTypes:
 		return ws(wrongTypes(r, p.Kind, n))
 	case CorruptGzip:
-		z := gzipOf([]byte(goodLines(200)))
+		z := bytes.Clone(gzipped200())
 		for range 8 {
 			z[len(z)/3+r.IntN(len(z)/3)] ^= 0xff
 		}
 		_, err := w.Write(z)
 		return err
 	case TruncatedZstd:
-		z := zstdOf([]byte(goodLines(5000)))
+		z := zstded5000()
 		_, err := w.Write(z[:len(z)/2])
 		return err
 	case NotCompressed:
 		return ws(goodLines(3))
 	case DumpGzipBomb:
-		if _, err := w.Write(gzipOf([]byte(goodLines(10)))); err != nil {
+		if _, err := w.Write(gzipped10()); err != nil {
 			return err
 		}
 		return gzipZeros(w, DumpBombBytes)
 	case ZstdBomb:
-		if _, err := w.Write(zstdOf([]byte(goodLines(10)))); err != nil {
+		if _, err := w.Write(zstded10()); err != nil {
 			return err
 		}
-		frame := zstdOf(make([]byte, 1<<20))
+		frame := zstdZeroFrame()
 		for range DumpBombBytes >> 20 {
 			if _, err := w.Write(frame); err != nil {
 				return err
@@ -466,7 +496,7 @@ func (p Payload) write(w io.Writer) error {
 		}
 		return nil
 	case WindowBomb:
-		out := zstdOf([]byte(goodLines(10)))
+		out := bytes.Clone(zstded10())
 		out = append(out, 0x28, 0xB5, 0x2F, 0xFD, 0x00, byte((32-10)<<3)) // a frame claiming a 4 GiB window
 		body := []byte("x\n")
 		hdr := uint32(len(body))<<3 | 1 // raw block, last
@@ -515,10 +545,36 @@ func repeat(w io.Writer, before, chunk string, n int, after string) error {
 	return err
 }
 
+// randomHex writes before, n bytes of pseudo-random hex from r (in 64 KiB
+// writes), then after.
+func randomHex(w io.Writer, r *rand.Rand, before string, n int, after string) error {
+	if _, err := io.WriteString(w, before); err != nil {
+		return err
+	}
+	const digits = "0123456789abcdef"
+	block := make([]byte, 64<<10)
+	for n > 0 {
+		k := min(n, len(block))
+		for i := 0; i < k; i += 16 {
+			v := r.Uint64()
+			for j := i; j < min(i+16, k); j++ {
+				block[j] = digits[v&15]
+				v >>= 4
+			}
+		}
+		if _, err := w.Write(block[:k]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	_, err := io.WriteString(w, after)
+	return err
+}
+
 // gzipZeros writes a gzip stream of total zero bytes as repeated members
 // of 1 MiB: about 1 KB on the wire per MiB.
 func gzipZeros(w io.Writer, total int64) error {
-	member := gzipOf(make([]byte, 1<<20))
+	member := gzipZeroMember()
 	for n := int64(0); n < total; n += 1 << 20 {
 		if _, err := w.Write(member); err != nil {
 			return err
@@ -535,11 +591,24 @@ func gzipOf(b []byte) []byte {
 	return out.Bytes()
 }
 
-func zstdOf(b []byte) []byte {
+func zstdOf(b []byte) []byte { return zstdEncoder().EncodeAll(b, nil) }
+
+// zstdEncoder is made once: making one allocates its window tables.
+var zstdEncoder = sync.OnceValue(func() *zstd.Encoder {
 	zw, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
-	defer zw.Close()
-	return zw.EncodeAll(b, nil)
-}
+	return zw
+})
+
+// The compressed pieces of the dump payloads, made once: the same for
+// every payload of a class.
+var (
+	gzipZeroMember = sync.OnceValue(func() []byte { return gzipOf(make([]byte, 1<<20)) })
+	zstdZeroFrame  = sync.OnceValue(func() []byte { return zstdOf(make([]byte, 1<<20)) })
+	gzipped10      = sync.OnceValue(func() []byte { return gzipOf([]byte(goodLines(10))) })
+	gzipped200     = sync.OnceValue(func() []byte { return gzipOf([]byte(goodLines(200))) })
+	zstded10       = sync.OnceValue(func() []byte { return zstdOf([]byte(goodLines(10))) })
+	zstded5000     = sync.OnceValue(func() []byte { return zstdOf([]byte(goodLines(5000))) })
+)
 
 // invalidJSON is a payload of kind broken one of several ways.
 func invalidJSON(r *rand.Rand, kind string, n int) string {
