@@ -34,6 +34,13 @@ const badInputTotal = 10_000
 // a kind.
 const validEvery = 5
 
+// badCorpus is the corpus every crawler bad-input test takes its share
+// of: the HTTP kinds, Jetstream, dump lines and dump files.
+func badCorpus() []badinput.Payload {
+	return badinput.Corpus(badinput.Options{Seed: badInputSeed, N: badInputTotal, Huge: badInputHuge,
+		HugeBy: map[string]int{badinput.Jetstream: 1, badinput.Line: badInputHugeLines}})
+}
+
 // badItem is what a kind's server answers one poll with: a bad payload,
 // or (bad == nil) the valid post numbered valid.
 type badItem struct {
@@ -138,7 +145,7 @@ var markerRE = regexp.MustCompile(`valid-post-\d{6}`)
 // cannot be read).
 func TestBadInputHTTP(t *testing.T) {
 	t.Setenv("HW_BADINPUT_TUMBLR_KEY", "test-key")
-	all := badinput.Corpus(badinput.Options{Seed: badInputSeed, N: badInputTotal, Huge: badInputHuge})
+	all := badCorpus()
 	sites := map[string]*badSite{}
 	base := map[string]string{}
 	for _, k := range badinput.HTTPKinds {
