@@ -23,6 +23,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/badinput"
 	"github.com/handlewatch/handlewatch/internal/dump/dumptest"
 	"github.com/handlewatch/handlewatch/internal/state"
+	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
 // jetSite is a Jetstream server that sends its queue, one message per
@@ -93,22 +94,37 @@ func TestBadInputJetstream(t *testing.T) {
 			valid = append(valid, n)
 		}
 	}
+	// A last valid post: once it is published, every message before it
+	// was read (one connection reads in order), and the window can end.
+	last := badinput.ValidAfter(badinput.Payload{N: badInputTotal}) // after every payload
+	s.queue = append(s.queue, badItem{valid: last})
+	valid = append(valid, last)
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(srv.Close)
 	cfg := testConfig()
-	cfg.OnceStreamTimeout = 3 * time.Second
+	cfg.OnceStreamTimeout = time.Minute // a bound; the last post ends the window
 	core, logs := observer.New(zapcore.InfoLevel)
-	pub := &collector{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pub := &collector{failOn: func(p *wire.Post) error {
+		if strings.Contains(p.Text, badinput.Marker(last)) {
+			cancel()
+		}
+		return nil
+	}}
 	sc := SourceConfig{Name: "bad-jetstream", Kind: "bluesky", BaseURL: srv.URL, Targets: []string{"jetstream"}}
 	c, err := New(cfg, []SourceConfig{sc}, Deps{Log: zap.New(core), Seen: state.NewMemory(), Cursors: state.NewMemory(), Publisher: pub})
 	if err != nil {
 		t.Fatal(err)
 	}
 	peak := dumptest.Measure(func() {
-		if err := c.Once(context.Background()); err != nil {
+		if err := c.Once(ctx); err != nil && ctx.Err() == nil {
 			t.Errorf("once: %v", err)
 		}
 	})
+	if ctx.Err() == nil {
+		t.Errorf("the last post never arrived in %v", cfg.OnceStreamTimeout)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t.Logf("%d messages over %d connections: %v", s.next, len(s.conns), peak)
