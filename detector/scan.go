@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
 	"go.uber.org/zap"
@@ -76,7 +77,8 @@ func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer
 // batches; the workers decode (internal/dump's flat-line fast path) and
 // detect (Engine.Detect, nothing else of the engine); the caller's
 // goroutine writes the results in batch order. At most scanInFlight
-// batches per worker exist at once.
+// batches per worker exist at once, a long line's batch counting as one
+// per scanBatchBytes it holds.
 func ScanFiles(ctx context.Context, e *Engine, files []string, out io.Writer, opts ScanOptions) (*ScanSummary, error) {
 	return newScanner(e, out, opts).run(ctx, files)
 }
@@ -154,10 +156,12 @@ type batch struct {
 	data      []byte
 	buf       *[]byte // data's pooled buffer, nil when it was grown for a long line
 	overlong  int64   // when not 0: the number of a line skipped for being too long (data is empty)
+	slots     int     // read-ahead slots the batch holds
 }
 
 type batchResult struct {
 	seq       int
+	slots     int // the batch's, given back when it is written
 	out       []byte
 	posts     int64
 	findings  int64
@@ -249,7 +253,9 @@ func (s *scanner) file(ctx context.Context, path string) error {
 			}
 			delete(pending, next)
 			next++
-			<-slots
+			for range r.slots {
+				<-slots
+			}
 			if werr == nil {
 				if _, err := s.out.Write(r.out); err != nil {
 					werr = &writeError{err}
@@ -318,14 +324,34 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 	pos := int64(0) // uncompressed offset of buf[0]
 	nl := 0         // buf[:nl] ends at buf's last newline (0: none yet)
 	send := func(b *batch) error {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
+		// A batch takes a slot per batchBytes it holds: read-ahead is
+		// bounded in bytes, so a file of 50 MB lines does not hold
+		// scanInFlight of them per worker at once.
+		b.slots = min(cap(slots), max(1, (len(b.data)+s.batchBytes-1)/s.batchBytes))
+		for range b.slots {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		b.seq = seq
 		seq++
 		out <- b // never blocks: a slot guarantees room
+		return nil
+	}
+	// drain waits until every batch sent has been written.
+	drain := func() error {
+		for range cap(slots) {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		for range cap(slots) {
+			<-slots
+		}
 		return nil
 	}
 	pb := s.getBuf()
@@ -341,6 +367,13 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 				pos += int64(len(buf))
 				skipping, buf, nl = true, buf[:0], 0
 			} else {
+				if pb != nil {
+					// A long line starts: the ones before it are written
+					// first, so that one long line at most is in memory.
+					if err := drain(); err != nil {
+						return err
+					}
+				}
 				grown := make([]byte, len(buf), min(2*cap(buf), s.maxLine))
 				copy(grown, buf)
 				s.putBuf(pb, buf)
@@ -415,7 +448,7 @@ func (s *scanner) putBuf(pb *[]byte, buf []byte) {
 }
 
 func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch) *batchResult {
-	res := &batchResult{seq: b.seq}
+	res := &batchResult{seq: b.seq, slots: b.slots}
 	if b.overlong != 0 {
 		res.malformed = append(res.malformed, malformedLine{b.overlong, b.offset, "line longer than " + sizeText(s.maxLine)})
 		return res
@@ -423,10 +456,17 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch
 	var buf bytes.Buffer
 	no := b.firstLine - 1
 	off, next := b.offset, b.offset
-	// One copy of the batch: the posts' strings are cut from it, and the
-	// buffer goes back to the pool at once.
-	data := string(b.data)
-	s.putBuf(b.buf, b.data)
+	// One copy of a pooled batch: the posts' strings are cut from it, and
+	// the buffer goes back to the pool at once. A buffer grown for a long
+	// line is not pooled and never written again: its bytes are the
+	// string, and a line of 50 MB is not held twice.
+	var data string
+	if b.buf == nil {
+		data = unsafe.String(unsafe.SliceData(b.data), len(b.data))
+	} else {
+		data = string(b.data)
+		s.putBuf(b.buf, b.data)
+	}
 	for len(data) > 0 {
 		var line string
 		if i := strings.IndexByte(data, '\n'); i >= 0 {
