@@ -98,12 +98,13 @@ func huge(class string) bool {
 
 // Sizes of the large payloads.
 const (
-	HugeFieldBytes = 50 << 20 // a huge field's length
-	HTTPBombBytes  = 1 << 30  // what an HTTP gzip bomb expands to
-	DumpBombBytes  = 4 << 30  // what a dump bomb expands to
-	deepLevels     = 200_000  // nesting of the deep classes
-	deepXMLLevels  = 12_000
-	deepHTMLLevels = 1000
+	HugeFieldBytes   = 50 << 20 // a huge field's length
+	HTTPBombBytes    = 1 << 30  // what an HTTP gzip bomb expands to
+	DumpBombBytes    = 4 << 30  // what a dump bomb expands to
+	deepLevels       = 12_000   // nesting of the deep JSON payloads, from
+	deepLevelsSpread = 28_000   // … to deepLevels+deepLevelsSpread
+	deepXMLLevels    = 12_000
+	deepHTMLLevels   = 1000
 )
 
 // Payload is one malformed payload: what it is, not its bytes.
@@ -386,14 +387,12 @@ func (p Payload) write(w io.Writer) error {
 		}
 		return ws(post(p.Kind, n, jsonString(b.String())))
 	case DeepNesting:
-		levels := deepLevels/2 + r.IntN(deepLevels)
-		if p.Kind == Line || p.Kind == Jetstream {
-			// Past every decoder's depth limit (10,000 at most), under a
-			// Jetstream message's 1 MiB, and not so many megabytes of
-			// repetition that a .gz dump of such lines passes the 200:1
-			// ratio of a decompression bomb.
-			levels = 12_000 + r.IntN(28_000)
-		}
+		// Past every decoder's depth limit (10,000 at most), under a
+		// Jetstream message's 1 MiB, and not so many megabytes of
+		// repetition that a .gz dump of such lines passes the 200:1 ratio
+		// of a decompression bomb, or that the corpus spends its time
+		// copying brackets.
+		levels := deepLevels + r.IntN(deepLevelsSpread)
 		open := []string{"[", `{"a":`, `{"data":{"children":[`}[r.IntN(3)]
 		return repeat(w, "", open, levels, "")
 	case HugeField:
