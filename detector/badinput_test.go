@@ -1,0 +1,240 @@
+package detector
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/handlewatch/handlewatch/internal/badinput"
+	"github.com/handlewatch/handlewatch/internal/dump/dumptest"
+)
+
+// scanBadLines is how many lines go in each dump file of the bad-input
+// scan, before the next file starts.
+const scanBadLines = 1000
+
+// scanValidEvery puts a line that must give a finding after every
+// scanValidEvery-1 bad lines.
+const scanValidEvery = 5
+
+// scanBadHeapBound is what the bad-input scan may add to the heap: one
+// long line at a time (the reader waits for the batches before it to be
+// written), its buffer grown to scanMaxLine from the half it was copied
+// from, the decoders of each file, and what the collector has not yet
+// reclaimed of the buffers outgrown: the heap read counts those too.
+const scanBadHeapBound = 320 << 20
+
+// lineAt is a line of the dumps: file, line number.
+type lineAt struct {
+	file string
+	line int64
+}
+
+// TestScanBadInput scans 10,000 malformed payloads: bad lines in plain,
+// .gz and .zst dumps among lines that must give findings, and bad dump
+// files (corrupt, truncated, not compressed, bombs) each on its own. The
+// scan finishes; every good line's finding comes out; each bad line is
+// one warning with its file, line and exact uncompressed offset; each bad
+// file is listed once among the failed files and every file after it is
+// scanned; the heap stays bounded.
+func TestScanBadInput(t *testing.T) {
+	corpus := badinput.Corpus(badinput.Options{Seed: 20261207, N: 10_000, Huge: scanBadHuge,
+		Kinds: []string{badinput.Line, badinput.Line, badinput.Line, badinput.Dump}})
+	dir := t.TempDir()
+	var files []string
+	bad := map[lineAt]badinput.Payload{}
+	offsets := map[lineAt]int64{}
+	badFiles := map[string]badinput.Payload{}
+	var valid []string
+
+	type dumpFile struct {
+		f      *os.File
+		w      io.Writer
+		done   func() error
+		name   string
+		line   int64
+		offset int64
+		lines  int
+	}
+	exts := []string{".ndjson", ".ndjson.gz", ".ndjson.zst"}
+	var cur *dumpFile
+	closeCur := func() {
+		if err := cur.done(); err != nil {
+			t.Fatal(err)
+		}
+		if err := cur.f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	openNext := func() {
+		name := filepath.Join(dir, fmt.Sprintf("%04d-lines%s", len(files), exts[len(files)%len(exts)]))
+		f, err := os.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur = &dumpFile{f: f, w: f, done: func() error { return nil }, name: name}
+		switch {
+		case strings.HasSuffix(name, ".gz"):
+			zw := gzip.NewWriter(f)
+			cur.w, cur.done = zw, zw.Close
+		case strings.HasSuffix(name, ".zst"):
+			zw, _ := zstd.NewWriter(f, zstd.WithEncoderConcurrency(1))
+			cur.w, cur.done = zw, zw.Close
+		}
+		files = append(files, name)
+	}
+	writeLine := func(write func(io.Writer) (int64, error)) lineAt {
+		n, err := write(cur.w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cur.w.Write([]byte("\n")); err != nil {
+			t.Fatal(err)
+		}
+		cur.line++
+		at := lineAt{cur.name, cur.line}
+		offsets[at] = cur.offset
+		cur.offset += n + 1
+		return at
+	}
+	openNext()
+	for _, p := range corpus {
+		switch p.Kind {
+		case badinput.Line:
+			if cur.lines == scanBadLines {
+				closeCur()
+				openNext()
+			}
+			cur.lines++
+			bad[writeLine(p.WriteTo)] = p
+			if cur.lines%scanValidEvery == scanValidEvery-1 {
+				id := fmt.Sprintf("v%d", badinput.ValidAfter(p))
+				writeLine(func(w io.Writer) (int64, error) {
+					n, err := fmt.Fprintf(w, `{"id":%q,"text":"trading young collection, wickr: placeholder_01"}`, id)
+					return int64(n), err
+				})
+				valid = append(valid, id)
+			}
+		case badinput.Dump:
+			name := filepath.Join(dir, fmt.Sprintf("%04d-dump-%05d%s", len(files), p.N, p.Ext()))
+			f, err := os.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.WriteTo(f); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, name)
+			badFiles[name] = p
+		}
+	}
+	closeCur()
+
+	e := repoEngine(t)
+	core, logs := observer.New(zapcore.WarnLevel)
+	var out strings.Builder
+	var sum *ScanSummary
+	var err error
+	start := time.Now()
+	peak := dumptest.Measure(func() {
+		sum, err = ScanFiles(context.Background(), e, files, &out, ScanOptions{Workers: 2, Log: zap.New(core)})
+	})
+	t.Logf("%d files (%d bad), %d bad lines, %d good: %d posts, %d findings, %d malformed in %v; %v",
+		len(files), len(badFiles), len(bad), len(valid), sum.Posts, sum.Findings, sum.Malformed, time.Since(start).Round(time.Millisecond), peak)
+
+	// Every bad file failed once, by name, and every other file was read.
+	if sum.Files+len(sum.Failed) != len(files) || len(sum.Failed) != len(badFiles) {
+		t.Errorf("%d files read and %d failed of %d, want %d failed", sum.Files, len(sum.Failed), len(files), len(badFiles))
+	}
+	for _, f := range sum.Failed {
+		name, _, _ := strings.Cut(f, ": ")
+		name = strings.TrimPrefix(strings.TrimPrefix(name, "opening "), "reading ")
+		if _, ok := badFiles[name]; !ok {
+			t.Errorf("failed: %s, which is not a bad file", f)
+		}
+	}
+	if err == nil {
+		t.Error("a scan with failed files returned no error")
+	}
+
+	// One warning per bad line, at its file, line and offset.
+	warned := map[lineAt]int{}
+	for _, le := range logs.All() {
+		f := le.ContextMap()
+		at := lineAt{fmt.Sprint(f["file"]), f["line"].(int64)}
+		if _, ok := badFiles[at.file]; ok {
+			continue // garbage out of a corrupt stream: its lines are malformed too
+		}
+		warned[at]++
+		if want, ok := offsets[at]; ok && f["offset"] != want {
+			t.Errorf("%s:%d: offset %v, want %d", at.file, at.line, f["offset"], want)
+		}
+	}
+	table := map[string]map[int]int{}
+	for at, p := range bad {
+		n := warned[at]
+		delete(warned, at)
+		if table[p.Class] == nil {
+			table[p.Class] = map[int]int{}
+		}
+		table[p.Class][n]++
+		if n > 1 || (n == 0 && mustBeMalformed(p.Class)) {
+			t.Errorf("%s:%d: %v: %d warnings", at.file, at.line, p, n)
+		}
+	}
+	for at, n := range warned {
+		t.Errorf("%s:%d: %d warnings for a good line", at.file, at.line, n)
+	}
+	if os.Getenv("HW_BADINPUT_TABLE") != "" {
+		t.Logf("warnings→lines by class: %v", table)
+	}
+	if int64(logs.Len()) != sum.Malformed {
+		t.Errorf("%d warnings for %d malformed lines", logs.Len(), sum.Malformed)
+	}
+
+	// Every good line's finding, in order.
+	found := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if i := strings.Index(l, `"id":"v`); i >= 0 {
+			id, _, _ := strings.Cut(l[i+len(`"id":"`):], `"`)
+			found[id] = true
+		}
+	}
+	missing := 0
+	for _, id := range valid {
+		if !found[id] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d good lines gave no finding", missing, len(valid))
+	}
+	if peak.Heap > scanBadHeapBound {
+		t.Errorf("%v: over %d MiB", peak, scanBadHeapBound>>20)
+	}
+}
+
+// mustBeMalformed reports the classes of line no reading can take as a
+// post; the others (invalid UTF-8, a field of the wrong type scan does
+// not read) may be scanned.
+func mustBeMalformed(class string) bool {
+	switch class {
+	case badinput.InvalidJSON, badinput.HTMLForJSON, badinput.DeepNesting, badinput.Truncated, badinput.NULBytes:
+		return true
+	}
+	return false
+}
