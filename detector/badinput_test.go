@@ -238,3 +238,33 @@ func mustBeMalformed(class string) bool {
 	}
 	return false
 }
+
+// TestScanFailedFileOnce: a scan that meets a corrupt file goes on to the
+// next; Scan's summary names the file once and its error does not repeat
+// it, while still wrapping the file's error.
+func TestScanFailedFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "a-bad.ndjson.gz")
+	good := filepath.Join(dir, "b-good.ndjson")
+	if err := os.WriteFile(bad, []byte("not gzip\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte(`{"id":"g1","text":"trading young collection, wickr: placeholder_01"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, summary strings.Builder
+	err := Scan(context.Background(), repoEngine(t), []string{bad, good}, &out, &summary, ScanOptions{Workers: 1})
+	if err == nil || strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "1 file(s)") {
+		t.Errorf("err = %v, want a count of failed files that does not repeat the summary", err)
+	}
+	if strings.Count(summary.String(), bad) != 1 || !strings.Contains(summary.String(), "failed: ") {
+		t.Errorf("summary does not name the failed file once:\n%s", summary.String())
+	}
+	if !strings.Contains(out.String(), `"g1"`) {
+		t.Errorf("the file after the failed one was not scanned: %q", out.String())
+	}
+	_, err = ScanFiles(context.Background(), repoEngine(t), []string{bad, good}, io.Discard, ScanOptions{Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("ScanFiles err = %v, want it to name %s", err, bad)
+	}
+}

@@ -60,16 +60,42 @@ type ScanSummary struct {
 // wire.Post. A malformed line is counted and listed in the summary, never
 // fatal. A file that cannot be read to its end (corrupt, a decompression
 // bomb) is listed in the summary after the lines read from it were
-// scanned, and the next file is read; the error returned joins every such
-// file's. Findings come out in input order, file after file, whatever the
-// number of workers. "-" reads standard input.
+// scanned, and the next file is read; the error returned says how many
+// failed (the summary lists them) and wraps every such file's. Findings
+// come out in input order, file after file, whatever the number of
+// workers. "-" reads standard input.
 func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer, opts ScanOptions) error {
 	sum, err := ScanFiles(ctx, e, files, out, opts)
 	if sum != nil {
 		sum.write(summary)
+		if err != nil && summary != nil && len(sum.Failed) > 0 && errors.Is(err, errFilesFailed) {
+			// The summary named each failed file: said once.
+			return &failedFilesError{n: len(sum.Failed), err: err}
+		}
 	}
 	return err
 }
+
+// errFilesFailed marks the error of files that could not be read.
+var errFilesFailed = errors.New("files failed")
+
+// filesFailed joins the errors of the files that failed.
+type filesFailed struct{ errs []error }
+
+func (f *filesFailed) Error() string   { return errors.Join(f.errs...).Error() }
+func (f *filesFailed) Unwrap() []error { return append([]error{errFilesFailed}, f.errs...) }
+
+// failedFilesError is Scan's error when the summary already listed the
+// failed files.
+type failedFilesError struct {
+	n   int
+	err error
+}
+
+func (e *failedFilesError) Error() string {
+	return fmt.Sprintf("%d file(s) could not be read to their end (listed above)", e.n)
+}
+func (e *failedFilesError) Unwrap() error { return e.err }
 
 // ScanFiles is Scan returning the summary instead of writing it.
 //
@@ -121,8 +147,8 @@ func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error)
 		s.sum.Failed = append(s.sum.Failed, ferr.Error())
 		errs = append(errs, ferr)
 	}
-	if err == nil {
-		err = errors.Join(errs...)
+	if err == nil && len(errs) > 0 {
+		err = &filesFailed{errs: errs}
 	}
 	if ferr := s.out.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("writing findings: %w", ferr)
