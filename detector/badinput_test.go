@@ -1,12 +1,14 @@
 package detector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,5 +268,49 @@ func TestScanFailedFileOnce(t *testing.T) {
 	_, err = ScanFiles(context.Background(), repoEngine(t), []string{bad, good}, io.Discard, ScanOptions{Workers: 1})
 	if err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("ScanFiles err = %v, want it to name %s", err, bad)
+	}
+}
+
+// trickle reads at most n bytes at a time, as decompressors and pipes do.
+type trickle struct {
+	r io.Reader
+	n int
+}
+
+func (t *trickle) Read(p []byte) (int, error) { return t.r.Read(p[:min(len(p), t.n)]) }
+
+// TestScanLongLineInSmallReads: a 32 MiB line that arrives 256 bytes at a
+// time is cut in time linear in its length. Searching the whole buffer for
+// its last newline after each read was quadratic: some 2 TB of searching
+// for this line, minutes where it now takes well under a second.
+func TestScanLongLineInSmallReads(t *testing.T) {
+	data := dumptest.LongLine(dumptest.GoodLines(3), 32<<20, 5, []byte(`{"id":"after","text":"after"}`+"\n"))
+	s := newScanner(repoEngine(t), io.Discard, ScanOptions{Workers: 1})
+	batches := make(chan *batch, 64)
+	slots := make(chan struct{}, cap(batches))
+	var n atomic.Int64
+	var lines int64
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		defer close(batches)
+		done <- s.readBatches(context.Background(), &trickle{r: bytes.NewReader(data), n: 256}, batches, slots, &n)
+	}()
+	for b := range batches {
+		lines += int64(bytes.Count(b.data, []byte{'\n'}))
+		for range b.slots {
+			<-slots
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	t.Logf("%d MiB in 256-byte reads cut in %v", len(data)>>20, elapsed)
+	if lines != 5 || n.Load() != int64(len(data)) {
+		t.Errorf("%d lines, %d bytes read; want 5 lines, %d bytes", lines, n.Load(), len(data))
+	}
+	if elapsed > 20*time.Second {
+		t.Errorf("%v to cut one long line: quadratic again?", elapsed)
 	}
 }
