@@ -60,40 +60,46 @@ type ScanSummary struct {
 // wire.Post. A malformed line is counted and listed in the summary, never
 // fatal. A file that cannot be read to its end (corrupt, a decompression
 // bomb) is listed in the summary after the lines read from it were
-// scanned, and the next file is read; the error returned says how many
-// failed (the summary lists them) and wraps every such file's. Findings
+// scanned, and the next file is read; the error returned names the files
+// that failed (the summary gives why) and wraps each one's error. Findings
 // come out in input order, file after file, whatever the number of
 // workers. "-" reads standard input.
 func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer, opts ScanOptions) error {
 	sum, err := ScanFiles(ctx, e, files, out, opts)
 	if sum != nil {
 		sum.write(summary)
-		if err != nil && summary != nil && len(sum.Failed) > 0 && errors.Is(err, errFilesFailed) {
-			// The summary named each failed file: said once.
-			return &failedFilesError{n: len(sum.Failed), err: err}
+		var ff *filesFailed
+		if summary != nil && errors.As(err, &ff) {
+			// The summary gave each file's reason: said once.
+			return &failedFilesError{names: ff.names, err: err}
 		}
 	}
 	return err
 }
 
-// errFilesFailed marks the error of files that could not be read.
-var errFilesFailed = errors.New("files failed")
-
 // filesFailed joins the errors of the files that failed.
-type filesFailed struct{ errs []error }
+type filesFailed struct {
+	names []string
+	errs  []error
+}
 
 func (f *filesFailed) Error() string   { return errors.Join(f.errs...).Error() }
-func (f *filesFailed) Unwrap() []error { return append([]error{errFilesFailed}, f.errs...) }
+func (f *filesFailed) Unwrap() []error { return f.errs }
 
-// failedFilesError is Scan's error when the summary already listed the
-// failed files.
+// failedFilesError is Scan's error when the summary already gave why each
+// file failed: it names them, no more.
 type failedFilesError struct {
-	n   int
-	err error
+	names []string
+	err   error
 }
 
 func (e *failedFilesError) Error() string {
-	return fmt.Sprintf("%d file(s) could not be read to their end (listed above)", e.n)
+	names := e.names
+	more := ""
+	if len(names) > 5 {
+		names, more = names[:5], fmt.Sprintf(" and %d more", len(e.names)-5)
+	}
+	return fmt.Sprintf("%d file(s) not read to the end (see failed: above): %s%s", len(e.names), strings.Join(names, ", "), more)
 }
 func (e *failedFilesError) Unwrap() error { return e.err }
 
@@ -132,6 +138,7 @@ func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error)
 	// archive of many does not end the scan. A failed write or a cancelled
 	// context ends it.
 	var errs []error
+	var names []string
 	var err error
 	for _, path := range files {
 		ferr := s.file(ctx, path)
@@ -145,10 +152,10 @@ func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error)
 			break
 		}
 		s.sum.Failed = append(s.sum.Failed, ferr.Error())
-		errs = append(errs, ferr)
+		errs, names = append(errs, ferr), append(names, path)
 	}
 	if err == nil && len(errs) > 0 {
-		err = &filesFailed{errs: errs}
+		err = &filesFailed{names: names, errs: errs}
 	}
 	if ferr := s.out.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("writing findings: %w", ferr)
