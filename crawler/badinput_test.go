@@ -250,6 +250,12 @@ func TestBadInputHTTP(t *testing.T) {
 						if len(ws) == 0 && mustWarn(it.bad) {
 							fail("round %d: %v: read without a warning", r, it.bad)
 						}
+						if len(ws) == 1 && it.bad.Class == badinput.InvalidJSON && badinput.ContentTypeOf(k) == "application/json" {
+							// Where in the body: the byte, or what it starts with.
+							if e := fmt.Sprint(ws[0].ContextMap()["error"]); !strings.Contains(e, "at byte ") && !strings.Contains(e, "body starts with") {
+								fail("round %d: %v: the error does not say where: %s", r, it.bad, e)
+							}
+						}
 					}
 				}
 			}
