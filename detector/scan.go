@@ -148,7 +148,7 @@ func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error)
 		}
 		var we *writeError
 		if errors.As(ferr, &we) || ctx.Err() != nil {
-			err = ferr
+			err = errors.Join(append(errs, ferr)...) // the files failed before it too
 			break
 		}
 		s.sum.Failed = append(s.sum.Failed, ferr.Error())
