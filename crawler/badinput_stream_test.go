@@ -241,9 +241,6 @@ type badLine struct {
 // naming the file, and every file after a bad one is read.
 func TestBadInputDumps(t *testing.T) {
 	dir := t.TempDir()
-	if d := os.Getenv("HW_BADINPUT_DIR"); d != "" {
-		dir = d
-	}
 	var valid []int
 	want := map[badLine]*badinput.Payload{} // bad lines and files (line 0)
 	type dumpFile struct {
@@ -362,9 +359,6 @@ func TestBadInputDumps(t *testing.T) {
 			continue
 		}
 		warned[badLine{file, line}]++
-		if os.Getenv("HW_BADINPUT_DEBUG") != "" && strings.Contains(file, os.Getenv("HW_BADINPUT_DEBUG")) {
-			t.Logf("%s %v", e.Message, f)
-		}
 	}
 	table := map[string]map[int]int{}
 	for at, p := range want {
