@@ -2,7 +2,6 @@ package badinput
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -316,10 +315,6 @@ func jsonString(s string) string {
 	return r.Replace(s)
 }
 
-// errEndless never comes back: WriteTo of an endless payload ends with
-// the writer's error.
-var errEndless = errors.New("badinput: endless payload ended without a write error")
-
 // WriteTo writes the payload's bytes to w, streamed in chunks of at most
 // 64 KiB. An endless payload writes until w fails and returns its error.
 // A Line payload never holds a newline (it is one line of a dump).
@@ -504,17 +499,6 @@ func (p Payload) write(w io.Writer) error {
 		return err
 	}
 	return fmt.Errorf("badinput: unknown class %q", p.Class)
-}
-
-// GoodLinesIn is how many well-formed lines a Dump payload holds before
-// its damage (NotCompressed: none are readable; WindowBomb, the bombs: 10;
-// the corrupt ones: a number that depends on where the damage falls).
-func GoodLinesIn(class string) int {
-	switch class {
-	case DumpGzipBomb, ZstdBomb, WindowBomb:
-		return 10
-	}
-	return 0
 }
 
 // goodLines are n lines of a dump, ids d1…dn.
