@@ -47,7 +47,7 @@ const (
 	EndlessChunked = "endless_chunked"  // a chunked body that never ends
 	GzipBomb       = "gzip_bomb"        // Content-Encoding: gzip, gigabytes of zeros
 	Truncated      = "truncated"        // cut short (an HTTP body shorter than its Content-Length)
-	Empty          = "empty"            // no bytes at all
+	Empty          = "empty"            // no bytes, or only whitespace or a BOM
 	NULBytes       = "nul_bytes"        // NUL bytes in and around the payload
 	BrokenXML      = "broken_xml"       // unclosed elements, undefined entities, an open CDATA
 	DeepXML        = "deep_xml"         // XML nested 12,000 to 24,000 deep, past encoding/xml's limit
