@@ -94,4 +94,8 @@ type ScanOptions struct {
 	// measured, costs more than the full path it saves (README, "Running
 	// at scale: speed"), so it is off unless asked for.
 	Prefilter bool
+	// Log, when set, gets one warning per malformed line, with its file,
+	// line number and uncompressed byte offset; the summary lists only the
+	// first few.
+	Log *zap.Logger
 }

@@ -15,8 +15,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
+	"go.uber.org/zap"
 	"golang.org/x/term"
 
 	"github.com/handlewatch/handlewatch/internal/dump"
@@ -28,6 +31,10 @@ const (
 	scanBatchBytes   = 1 << 20  // lines handed to a worker at once
 	scanMaxLine      = 64 << 20 // a longer line is counted malformed and skipped
 	scanMaxMalformed = 20       // malformed lines listed by file:line in the summary
+	// scanMaxText is where a post's text is cut, as the crawler cuts it:
+	// no real post comes near, and the detector's work and offset maps
+	// grow with the text.
+	scanMaxText = 256 << 10
 	// scanInFlight batches per worker may be read ahead of the output:
 	// the bound on memory, whatever the file size or a slow batch.
 	scanInFlight = 4
@@ -41,6 +48,7 @@ type ScanSummary struct {
 	ByApp     map[string]int64 // findings per app (a finding counts once per app it names)
 	Malformed int64
 	Examples  []string // the first malformed lines, "file:line: reason"
+	Failed    []string // files that could not be read to their end, "file: reason"
 	Bytes     int64    // uncompressed bytes read
 	Elapsed   time.Duration
 }
@@ -50,15 +58,50 @@ type ScanSummary struct {
 // line is one JSON object with "id" and "text", or Reddit dump fields
 // (title, selftext, body, author, subreddit, permalink, created_utc), or a
 // wire.Post. A malformed line is counted and listed in the summary, never
-// fatal. Findings come out in input order, file after file, whatever the
-// number of workers. "-" reads standard input.
+// fatal. A file that cannot be read to its end (corrupt, a decompression
+// bomb) is listed in the summary after the lines read from it were
+// scanned, and the next file is read; the error returned names the files
+// that failed (the summary gives why) and wraps each one's error. Findings
+// come out in input order, file after file, whatever the number of
+// workers. "-" reads standard input.
 func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer, opts ScanOptions) error {
 	sum, err := ScanFiles(ctx, e, files, out, opts)
 	if sum != nil {
 		sum.write(summary)
+		var ff *filesFailed
+		if summary != nil && errors.As(err, &ff) {
+			// The summary gave each file's reason: said once.
+			return &failedFilesError{names: ff.names, err: err}
+		}
 	}
 	return err
 }
+
+// filesFailed joins the errors of the files that failed.
+type filesFailed struct {
+	names []string
+	errs  []error
+}
+
+func (f *filesFailed) Error() string   { return errors.Join(f.errs...).Error() }
+func (f *filesFailed) Unwrap() []error { return f.errs }
+
+// failedFilesError is Scan's error when the summary already gave why each
+// file failed: it names them, no more.
+type failedFilesError struct {
+	names []string
+	err   error
+}
+
+func (e *failedFilesError) Error() string {
+	names := e.names
+	more := ""
+	if len(names) > 5 {
+		names, more = names[:5], fmt.Sprintf(" and %d more", len(e.names)-5)
+	}
+	return fmt.Sprintf("%d file(s) not read to the end (see failed: above): %s%s", len(e.names), strings.Join(names, ", "), more)
+}
+func (e *failedFilesError) Unwrap() error { return e.err }
 
 // ScanFiles is Scan returning the summary instead of writing it.
 //
@@ -66,7 +109,8 @@ func Scan(ctx context.Context, e *Engine, files []string, out, summary io.Writer
 // batches; the workers decode (internal/dump's flat-line fast path) and
 // detect (Engine.Detect, nothing else of the engine); the caller's
 // goroutine writes the results in batch order. At most scanInFlight
-// batches per worker exist at once.
+// batches per worker exist at once, a long line's batch counting as one
+// per scanBatchBytes it holds.
 func ScanFiles(ctx context.Context, e *Engine, files []string, out io.Writer, opts ScanOptions) (*ScanSummary, error) {
 	return newScanner(e, out, opts).run(ctx, files)
 }
@@ -77,7 +121,7 @@ func newScanner(e *Engine, out io.Writer, opts ScanOptions) *scanner {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	s := &scanner{e: e, workers: workers, batchBytes: scanBatchBytes, maxLine: scanMaxLine,
-		sum: &ScanSummary{ByApp: map[string]int64{}}, out: bufio.NewWriterSize(out, 256<<10)}
+		sum: &ScanSummary{ByApp: map[string]int64{}}, out: bufio.NewWriterSize(out, 256<<10), log: opts.Log}
 	if opts.Prefilter {
 		s.pf = e.prefilter()
 	}
@@ -89,12 +133,29 @@ func newScanner(e *Engine, out io.Writer, opts ScanOptions) *scanner {
 
 func (s *scanner) run(ctx context.Context, files []string) (*ScanSummary, error) {
 	s.start = time.Now()
+	// A file that fails (unreadable, corrupt, a decompression bomb) is
+	// listed in the summary and the next one is read: one bad file in an
+	// archive of many does not end the scan. A failed write or a cancelled
+	// context ends it.
+	var errs []error
+	var names []string
 	var err error
 	for _, path := range files {
-		if err = s.file(ctx, path); err != nil {
+		ferr := s.file(ctx, path)
+		if ferr == nil {
+			s.sum.Files++
+			continue
+		}
+		var we *writeError
+		if errors.As(ferr, &we) || ctx.Err() != nil {
+			err = errors.Join(append(errs, ferr)...) // the files failed before it too
 			break
 		}
-		s.sum.Files++
+		s.sum.Failed = append(s.sum.Failed, ferr.Error())
+		errs, names = append(errs, ferr), append(names, path)
+	}
+	if err == nil && len(errs) > 0 {
+		err = &filesFailed{names: names, errs: errs}
 	}
 	if ferr := s.out.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("writing findings: %w", ferr)
@@ -115,6 +176,7 @@ type scanner struct {
 	sum        *ScanSummary
 	out        *bufio.Writer
 	progress   io.Writer
+	log        *zap.Logger // nil: malformed lines are only counted and listed
 	start      time.Time
 	bufs       sync.Pool // *[]byte of batchBytes capacity
 }
@@ -123,19 +185,34 @@ type scanner struct {
 type batch struct {
 	seq       int
 	firstLine int64 // number of the first line of data
+	offset    int64 // uncompressed byte offset of data (or of the overlong line)
 	data      []byte
 	buf       *[]byte // data's pooled buffer, nil when it was grown for a long line
 	overlong  int64   // when not 0: the number of a line skipped for being too long (data is empty)
+	slots     int     // read-ahead slots the batch holds
 }
 
 type batchResult struct {
 	seq       int
+	slots     int // the batch's, given back when it is written
 	out       []byte
 	posts     int64
 	findings  int64
 	byApp     map[string]int64
-	malformed []string
+	malformed []malformedLine
 }
+
+// malformedLine is one line that was skipped, where it is and why.
+type malformedLine struct {
+	line, offset int64
+	reason       string
+}
+
+// writeError is a failure to write findings: nothing more can be done.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return "writing findings: " + e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
 func (s *scanner) getBuf() *[]byte {
 	if b, ok := s.bufs.Get().(*[]byte); ok {
@@ -209,10 +286,12 @@ func (s *scanner) file(ctx context.Context, path string) error {
 			}
 			delete(pending, next)
 			next++
-			<-slots
+			for range r.slots {
+				<-slots
+			}
 			if werr == nil {
 				if _, err := s.out.Write(r.out); err != nil {
-					werr = fmt.Errorf("writing findings: %w", err)
+					werr = &writeError{err}
 					cancel() // nothing more can be written: stop reading
 				}
 			}
@@ -224,7 +303,11 @@ func (s *scanner) file(ctx context.Context, path string) error {
 			s.sum.Malformed += int64(len(r.malformed))
 			for _, m := range r.malformed {
 				if len(s.sum.Examples) < scanMaxMalformed {
-					s.sum.Examples = append(s.sum.Examples, m)
+					s.sum.Examples = append(s.sum.Examples, fmt.Sprintf("%s:%d: %s", name, m.line, m.reason))
+				}
+				if s.log != nil {
+					s.log.Warn("skipping malformed line", zap.String("file", name), zap.Int64("line", m.line),
+						zap.Int64("offset", m.offset), zap.String("reason", m.reason))
 				}
 			}
 		}
@@ -271,15 +354,37 @@ func (s *scanner) draw(name string, read, size, bytesOut int64, fileStart time.T
 func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batch, slots chan struct{}, n *atomic.Int64) error {
 	seq := 0
 	line := int64(1)
+	pos := int64(0) // uncompressed offset of buf[0]
+	nl := 0         // buf[:nl] ends at buf's last newline (0: none yet)
 	send := func(b *batch) error {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
+		// A batch takes a slot per batchBytes it holds: read-ahead is
+		// bounded in bytes, so a file of 50 MB lines does not hold
+		// scanInFlight of them per worker at once.
+		b.slots = min(cap(slots), max(1, (len(b.data)+s.batchBytes-1)/s.batchBytes))
+		for range b.slots {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		b.seq = seq
 		seq++
 		out <- b // never blocks: a slot guarantees room
+		return nil
+	}
+	// drain waits until every batch sent has been written.
+	drain := func() error {
+		for range cap(slots) {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		for range cap(slots) {
+			<-slots
+		}
 		return nil
 	}
 	pb := s.getBuf()
@@ -289,11 +394,19 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 		if len(buf) == cap(buf) {
 			if len(buf) >= s.maxLine {
 				// A line without end in sight: skip it.
-				if err := send(&batch{firstLine: line, overlong: line}); err != nil {
+				if err := send(&batch{firstLine: line, offset: pos, overlong: line}); err != nil {
 					return err
 				}
-				skipping, buf = true, buf[:0]
+				pos += int64(len(buf))
+				skipping, buf, nl = true, buf[:0], 0
 			} else {
+				if pb != nil {
+					// A long line starts: the ones before it are written
+					// first, so that one long line at most is in memory.
+					if err := drain(); err != nil {
+						return err
+					}
+				}
 				grown := make([]byte, len(buf), min(2*cap(buf), s.maxLine))
 				copy(grown, buf)
 				s.putBuf(pb, buf)
@@ -305,7 +418,7 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 		if err != nil && !errors.Is(err, io.EOF) {
 			// Whole lines read so far are sent: they are scanned.
 			if cut := bytes.LastIndexByte(buf[:len(buf)+k], '\n') + 1; cut > 0 && !skipping {
-				b := &batch{firstLine: line, data: buf[:cut], buf: pb}
+				b := &batch{firstLine: line, offset: pos, data: buf[:cut], buf: pb}
 				line += int64(bytes.Count(b.data, []byte{'\n'}))
 				if serr := send(b); serr != nil {
 					return serr
@@ -317,12 +430,19 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 			chunk := buf[len(buf) : len(buf)+k]
 			i := bytes.IndexByte(chunk, '\n')
 			if i < 0 {
+				pos += int64(k)
 				k = 0 // still inside the long line
 			} else {
+				pos += int64(i + 1)
 				k = copy(buf[:cap(buf)], chunk[i+1:]) // buf is empty: the rest of the chunk starts it
 				line++
 				skipping = false
 			}
+		}
+		// Only the bytes just read are searched for a newline: searching
+		// the whole buffer after each read was quadratic in a long line.
+		if i := bytes.LastIndexByte(buf[len(buf):len(buf)+k], '\n'); i >= 0 {
+			nl = len(buf) + i + 1
 		}
 		buf = buf[:len(buf)+k]
 		atEOF := errors.Is(err, io.EOF)
@@ -330,19 +450,20 @@ func (s *scanner) readBatches(ctx context.Context, r io.Reader, out chan<- *batc
 			return err
 		}
 		if len(buf) >= s.batchBytes || (atEOF && len(buf) > 0) {
-			cut := bytes.LastIndexByte(buf, '\n') + 1
+			cut := nl
 			if atEOF {
 				cut = len(buf)
 			}
 			if cut > 0 {
 				nextPB := s.getBuf()
 				*nextPB = append(*nextPB, buf[cut:]...)
-				b := &batch{firstLine: line, data: buf[:cut], buf: pb}
+				b := &batch{firstLine: line, offset: pos, data: buf[:cut], buf: pb}
 				line += int64(bytes.Count(b.data, []byte{'\n'}))
 				if err := send(b); err != nil {
 					return err
 				}
-				pb, buf = nextPB, *nextPB
+				pos += int64(cut)
+				pb, buf, nl = nextPB, *nextPB, 0
 			}
 		}
 		if atEOF {
@@ -360,17 +481,25 @@ func (s *scanner) putBuf(pb *[]byte, buf []byte) {
 }
 
 func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch) *batchResult {
-	res := &batchResult{seq: b.seq}
+	res := &batchResult{seq: b.seq, slots: b.slots}
 	if b.overlong != 0 {
-		res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: line longer than %s", name, b.overlong, sizeText(s.maxLine)))
+		res.malformed = append(res.malformed, malformedLine{b.overlong, b.offset, "line longer than " + sizeText(s.maxLine)})
 		return res
 	}
 	var buf bytes.Buffer
 	no := b.firstLine - 1
-	// One copy of the batch: the posts' strings are cut from it, and the
-	// buffer goes back to the pool at once.
-	data := string(b.data)
-	s.putBuf(b.buf, b.data)
+	off, next := b.offset, b.offset
+	// One copy of a pooled batch: the posts' strings are cut from it, and
+	// the buffer goes back to the pool at once. A buffer grown for a long
+	// line is not pooled and never written again: its bytes are the
+	// string, and a line of 50 MB is not held twice.
+	var data string
+	if b.buf == nil {
+		data = unsafe.String(unsafe.SliceData(b.data), len(b.data))
+	} else {
+		data = string(b.data)
+		s.putBuf(b.buf, b.data)
+	}
 	for len(data) > 0 {
 		var line string
 		if i := strings.IndexByte(data, '\n'); i >= 0 {
@@ -379,6 +508,7 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch
 			line, data = data, ""
 		}
 		no++
+		off, next = next, next+int64(len(line))+1
 		line = strings.TrimSpace(line)
 		if len(line) == 0 {
 			continue
@@ -389,13 +519,13 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch
 		}
 		p, err := scanPost(line, l, name, no)
 		if err != nil {
-			res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: %v", name, no, err))
+			res.malformed = append(res.malformed, malformedLine{no, off, err.Error()})
 			continue
 		}
 		res.posts++
 		f, err := safeDetect(s.e, p)
 		if err != nil {
-			res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: %v", name, no, err))
+			res.malformed = append(res.malformed, malformedLine{no, off, err.Error()})
 			continue
 		}
 		if f == nil {
@@ -403,7 +533,7 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch
 		}
 		enc, err := json.Marshal(f)
 		if err != nil {
-			res.malformed = append(res.malformed, fmt.Sprintf("%s:%d: encoding finding: %v", name, no, err))
+			res.malformed = append(res.malformed, malformedLine{no, off, "encoding finding: " + err.Error()})
 			continue
 		}
 		buf.Write(enc)
@@ -438,6 +568,17 @@ func safeDetect(e *Engine, p *wire.Post) (f *wire.Finding, err error) {
 		}
 	}()
 	return e.Detect(p), nil
+}
+
+// cutText is s cut to at most n bytes, at a rune start.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 type countingReader struct {
@@ -482,6 +623,7 @@ func scanPost(line string, l *dump.Line, name string, lineNo int64) (*wire.Post,
 	if p.Text == "" {
 		return nil, errors.New("no text, title, selftext or body")
 	}
+	p.Text = cutText(p.Text, scanMaxText)
 	if l.Subreddit != "" {
 		if p.Source == "" {
 			p.Source = "reddit"
@@ -553,5 +695,8 @@ func (sum *ScanSummary) write(w io.Writer) {
 	}
 	if sum.Malformed > int64(len(sum.Examples)) {
 		fmt.Fprintf(w, "malformed: … and %d more\n", sum.Malformed-int64(len(sum.Examples)))
+	}
+	for _, f := range sum.Failed {
+		fmt.Fprintf(w, "failed: %s\n", f)
 	}
 }

@@ -92,7 +92,7 @@ func parseAuthorFeed(body []byte, reposts bool, m meta) (page, error) {
 		Feed   []json.RawMessage `json:"feed"`
 		Cursor string            `json:"cursor"`
 	}
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := platform.Unmarshal(body, &r); err != nil {
 		return page{}, fmt.Errorf("decoding author feed: %w", err)
 	}
 	if r.Feed == nil {
@@ -131,7 +131,7 @@ func parseSearch(body []byte, m meta) (page, error) {
 		Posts  []json.RawMessage `json:"posts"`
 		Cursor string            `json:"cursor"`
 	}
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := platform.Unmarshal(body, &r); err != nil {
 		return page{}, fmt.Errorf("decoding search results: %w", err)
 	}
 	if r.Posts == nil {

@@ -170,7 +170,9 @@ func (s *Streamer) connect(ctx context.Context, dids []string, st *streamState, 
 	defer conn.CloseNow()
 	conn.SetReadLimit(readLimit)
 	s.log.Info("jetstream connected", zap.String("url", redactURL(u)))
-	for {
+	// message numbers the messages of this connection from 1, so a
+	// skipped event can be found again in a capture of the stream.
+	for message := 1; ; message++ {
 		readCtx, cancel := context.WithTimeout(ctx, s.idle)
 		_, data, err := conn.Read(readCtx)
 		idle := readCtx.Err() != nil && ctx.Err() == nil
@@ -179,7 +181,9 @@ func (s *Streamer) connect(ctx context.Context, dids []string, st *streamState, 
 			if idle {
 				return got, fmt.Errorf("jetstream silent for %s", s.idle)
 			}
-			return got, fmt.Errorf("reading jetstream: %w", err)
+			// An oversize message ends the connection: its number says
+			// which one.
+			return got, fmt.Errorf("reading jetstream message %d: %w", message, err)
 		}
 		got = true
 		m.now = s.now()
@@ -188,7 +192,8 @@ func (s *Streamer) connect(ctx context.Context, dids []string, st *streamState, 
 			st.last = ts
 		}
 		if err != nil && !errors.Is(err, errNotPost) {
-			s.log.Warn("jetstream event skipped", zap.Error(err))
+			s.log.Warn("jetstream event skipped", zap.String("url", redactURL(u)), zap.Int("message", message),
+				zap.Int64("time_us", ts), zap.Int("bytes", len(data)), zap.Error(err))
 		}
 		if p != nil {
 			if _, dup := st.seen[p.ID]; dup {

@@ -4,5 +4,6 @@
 // line of {id, text} or Reddit fields becomes a wire.Post; the cursor is
 // the file and the offset after the last line handed over, so a restart
 // resumes where it stopped; a malformed line is logged with file:line and
-// skipped.
+// skipped, and a compressed file that is corrupt, truncated or a
+// decompression bomb is logged once, marked done, and the next file read.
 package file

@@ -124,6 +124,15 @@ func (s *Streamer) Stream(ctx context.Context, t source.Target, cur string, emit
 	return nil
 }
 
+// skipCorrupt logs, once, that the rest of compressed file c.File cannot
+// be read (err, met n bytes into line c.Line+1), and marks the file done.
+func (s *Streamer) skipCorrupt(ctx context.Context, c Cursor, n int, err error, emit source.Emit) error {
+	s.log.Error("skipping the rest of a corrupt compressed file", zap.String("file", c.File),
+		zap.Int64("line", c.Line+1), zap.Int64("offset", c.Offset-int64(n)), zap.Error(err))
+	c.Done = true
+	return emit(ctx, nil, c.String())
+}
+
 // readFile reads one file from c.Offset.
 func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) error {
 	f, err := os.Open(c.File)
@@ -138,7 +147,9 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 	}
 	r, closeR, err := dump.NewReader(f, c.File)
 	if err != nil {
-		return fmt.Errorf("opening %s: %w", c.File, err)
+		// A compressed file whose header cannot be read will not read
+		// better next time: skipped for good, like a corrupt stream below.
+		return s.skipCorrupt(ctx, c, 0, err, emit)
 	}
 	defer closeR()
 	if c.Offset > 0 {
@@ -179,6 +190,12 @@ func (s *Streamer) readFile(ctx context.Context, c Cursor, emit source.Emit) err
 				zap.Int64("line", c.Line), zap.Int64("offset", c.Offset-int64(n)), zap.Error(err))
 			c.Done = true
 			return emit(ctx, nil, c.String())
+		case err != nil && !errors.Is(err, io.EOF) && dump.Compressed(c.File):
+			// A corrupt or truncated compressed stream: retrying meets the
+			// same bytes, so the rest of the file is skipped for good and
+			// the next file is read.
+			c.Line--
+			return s.skipCorrupt(ctx, c, n, err, emit)
 		case err != nil && !errors.Is(err, io.EOF):
 			return fmt.Errorf("reading %s at line %d, byte %d: %w", c.File, c.Line, c.Offset-int64(n), err)
 		}

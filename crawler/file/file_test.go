@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
@@ -262,25 +263,54 @@ func TestResumeFromCursor(t *testing.T) {
 	}
 }
 
+// TestBrokenCompressedFiles: a truncated or corrupt compressed file is
+// read up to the damage, logged once with its file, line and offset,
+// marked done, and the next file is read: retrying would meet the same
+// bytes.
 func TestBrokenCompressedFiles(t *testing.T) {
-	dir := t.TempDir()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	for i := 0; i < 2000; i++ {
 		fmt.Fprintf(zw, `{"id":"p%d","text":"post %d"}`+"\n", i, i)
 	}
 	zw.Close()
-	cut := writeFile(t, dir, "cut.ndjson.gz", gz.Bytes()[:gz.Len()/2])
 	zst, _ := os.ReadFile("testdata/RS_derived_sample.ndjson.zst")
-	cutZst := writeFile(t, dir, "cut.ndjson.zst", zst[:len(zst)/2])
-	s := newStreamer(t, nil)
-	for _, path := range []string{cut, cutZst} {
-		c, err := stream(t, s, path, "")
-		if err == nil {
-			t.Errorf("%s: a truncated file read without error (%d posts)", path, len(c.posts))
-		}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		some bool // posts come before the damage
+	}{
+		{"a-cut.ndjson.gz", gz.Bytes()[:gz.Len()/2], true},
+		{"a-cut.ndjson.zst", zst[:len(zst)/2], false}, // one block: nothing before the cut
+		{"a-header.ndjson.gz", []byte("this is not gzip at all\n"), false},
+		{"a-header.ndjson.zst", []byte("nor is this zstd\n"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := writeFile(t, dir, tc.name, tc.data)
+			writeFile(t, dir, "b-next.ndjson", []byte(`{"id":"next","text":"the next file"}`+"\n"))
+			core, logs := observer.New(zapcore.InfoLevel)
+			s, err := New(source.Config{Name: "dumps", Kind: "file", Targets: []string{"x"}}, source.Deps{Log: zap.New(core)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := stream(t, s, filepath.Join(dir, "*"), "")
+			if err != nil {
+				t.Fatalf("stream: %v", err)
+			}
+			if n := len(c.posts); n == 0 || c.posts[n-1].ID != "next" || (tc.some && n < 2) {
+				t.Fatalf("%d posts, want those before the damage and the next file's", n)
+			}
+			entries := logs.FilterMessage("skipping the rest of a corrupt compressed file").All()
+			if len(entries) != 1 || logs.Len() != 1 {
+				t.Fatalf("%d log entries (%d about the damage), want one", logs.Len(), len(entries))
+			}
+			if f := entries[0].ContextMap(); f["file"] != path || f["line"] != int64(len(c.posts)) || f["offset"] == nil {
+				t.Errorf("logged %v", f)
+			}
+		})
 	}
-	if _, err := stream(t, s, filepath.Join(dir, "nothing-*.ndjson"), ""); err == nil {
+	if _, err := stream(t, newStreamer(t, nil), filepath.Join(t.TempDir(), "nothing-*.ndjson"), ""); err == nil {
 		t.Error("a glob matching nothing must be an error")
 	}
 }

@@ -1,7 +1,6 @@
 package html
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -207,6 +206,10 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 		}
 		posts, next, errs := Extract(resp.UTF8Body(), final, p.sel, now)
 		for _, e := range errs {
+			if errors.Is(e, source.ErrFlattened) {
+				p.log.Warn("page read flattened", zap.String("url", final.String()), zap.Error(e))
+				continue
+			}
 			p.log.Warn("skipping post", zap.String("url", final.String()), zap.Error(e))
 		}
 		reachedKnown := len(posts) == 0
@@ -241,12 +244,19 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 
 // Extract reads the posts of one page (body is UTF-8) and its next-page
 // link. A post that cannot be read (no permalink or id) is returned as an
-// error and left out; the others are kept.
+// error and left out; the others are kept. A page nested deeper than the
+// parser takes is read flattened, and source.ErrFlattened is among the
+// errors.
 func Extract(body []byte, pageURL *url.URL, sel *Selectors, fetched time.Time) ([]wire.Post, *url.URL, []error) {
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err != nil {
+	root, err := source.ParseHTML(body)
+	var errs []error
+	switch {
+	case errors.Is(err, source.ErrFlattened):
+		errs = append(errs, err) // the posts are read all the same
+	case err != nil:
 		return nil, nil, []error{fmt.Errorf("parsing page: %w", err)}
 	}
+	doc := goquery.NewDocumentFromNode(root)
 	base := pageURL
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
 		if b, err := url.Parse(strings.TrimSpace(href)); err == nil {
@@ -257,10 +267,7 @@ func Extract(body []byte, pageURL *url.URL, sel *Selectors, fetched time.Time) (
 	if len(lang) > 35 {
 		lang = ""
 	}
-	var (
-		posts []wire.Post
-		errs  []error
-	)
+	var posts []wire.Post
 	doc.FindMatcher(sel.Post).Each(func(i int, s *goquery.Selection) {
 		p, err := extractPost(s, base, sel, fetched)
 		if err != nil {

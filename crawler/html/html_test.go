@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -129,6 +130,25 @@ func TestExtractDetails(t *testing.T) {
 	}
 	if next == nil || next.String() != "https://board.example/new?page=2" {
 		t.Errorf("next = %v", next)
+	}
+}
+
+// TestExtractTooDeep: a page whose posts sit under more nesting than the
+// HTML parser takes (512 elements) is read flattened: the posts are all
+// there, with one source.ErrFlattened and no other error.
+func TestExtractTooDeep(t *testing.T) {
+	sel, _ := Compile(forumSelectors)
+	body, _ := os.ReadFile("testdata/forum/page1.html")
+	s := string(body)
+	i, j := strings.Index(s, "<body"), strings.LastIndex(s, "</body>")
+	open := i + strings.Index(s[i:], ">") + 1
+	deep := s[:open] + strings.Repeat("<div>", 1000) + s[open:j] + strings.Repeat("</div>", 1000) + s[j:]
+	posts, _, errs := Extract([]byte(deep), mustURL("https://board.example/new"), sel, fetched)
+	if len(errs) != 1 || !errors.Is(errs[0], source.ErrFlattened) {
+		t.Fatalf("errors %v, want one ErrFlattened", errs)
+	}
+	if len(posts) != 3 || !strings.Contains(posts[0].Text, "kik: placeholder_01") {
+		t.Fatalf("%d posts (%+v), want the page's 3", len(posts), posts)
 	}
 }
 

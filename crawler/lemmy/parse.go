@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -75,7 +76,7 @@ func parsePostList(body []byte, m meta) (page, error) {
 		Posts    []json.RawMessage `json:"posts"`
 		NextPage *string           `json:"next_page"`
 	}
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := platform.Unmarshal(body, &r); err != nil {
 		return page{}, fmt.Errorf("decoding post list: %w", err)
 	}
 	if r.Posts == nil {
@@ -109,7 +110,7 @@ func parseCommentList(body []byte, m meta) (page, error) {
 	var r struct {
 		Comments []json.RawMessage `json:"comments"`
 	}
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := platform.Unmarshal(body, &r); err != nil {
 		return page{}, fmt.Errorf("decoding comment list: %w", err)
 	}
 	if r.Comments == nil {

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -70,7 +71,7 @@ type parsed struct {
 // is not an array is an error.
 func parseStatuses(body []byte, m meta) (parsed, error) {
 	var raw []json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
+	if err := platform.Unmarshal(body, &raw); err != nil {
 		return parsed{}, fmt.Errorf("decoding statuses: %w", err)
 	}
 	out := parsed{n: len(raw)}

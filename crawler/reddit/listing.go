@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/dump"
 	"github.com/handlewatch/handlewatch/internal/wire"
@@ -75,7 +76,7 @@ type thingData struct {
 // is not a Listing at all is an error.
 func parseListing(body []byte, m meta) (page, error) {
 	var l listingJSON
-	if err := json.Unmarshal(bytes.TrimSpace(body), &l); err != nil {
+	if err := platform.Unmarshal(bytes.TrimSpace(body), &l); err != nil {
 		return page{}, fmt.Errorf("decoding listing: %w", err)
 	}
 	if l.Kind != "Listing" {

@@ -101,10 +101,11 @@ func feedItem(e *gofeed.Item, m meta) (item, error) {
 // the HTML Reddit wraps around each entry ("submitted by /u/x [link]
 // [comments]", a thumbnail): the wrapper is not the author's text.
 func feedContent(content, permalink string) (text string, links []string, media int) {
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(content))
-	if err != nil {
+	root, err := source.ParseHTML([]byte(content))
+	if err != nil && !errors.Is(err, source.ErrFlattened) {
 		return "", nil, 0
 	}
+	doc := goquery.NewDocumentFromNode(root)
 	// The thumbnail <img> previews the post's link or media: not counted
 	// on its own.
 	if md := doc.Find("div.md").First(); md.Length() > 0 {

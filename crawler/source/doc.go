@@ -7,7 +7,8 @@
 //
 // It also holds the rules every adapter applies to what it reads, once, so
 // that the detector sees posts of every kind cut the same way: HTML and
-// markdown reduced to text and links (ReduceHTML, MarkdownText), media
+// markdown reduced to text and links (ReduceHTML, MarkdownText), pages
+// nested too deep for the HTML parser read flattened (ParseHTML), media
 // recognised (IsMediaURL), URLs resolved (ResolveURL), the post's last
 // checks (FinishPost) and strict options (Options).
 package source

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"slices"
@@ -41,13 +42,13 @@ type HTMLOptions struct {
 // text; their hrefs become links unless SkipLink says so or they are media
 // (counted, and an anchor whose text is only the URL leaves no text
 // either). Fragments are kept: matrix.to and SimpleX links carry the
-// handle there.
+// handle there. Markup nested deeper than the parser takes is read
+// flattened (FlattenHTML).
 func ReduceHTML(fragment string, o HTMLOptions) Extract {
-	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{
-		Type: html.ElementNode, Data: "div", DataAtom: atom.Div,
-	})
-	if err != nil {
-		// The parser only fails on reader errors; a strings.Reader has none.
+	nodes, err := parseFragment(fragment)
+	if err != nil && !errors.Is(err, ErrFlattened) {
+		// Past flattening the parser fails only on reader errors, and a
+		// strings.Reader has none.
 		return Extract{Text: CleanText(fragment)}
 	}
 	return ReduceHTMLNodes(nodes, o)

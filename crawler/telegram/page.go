@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -51,11 +50,15 @@ var mediaSelectors = []string{
 // (no data-post, a bad id) is reported in bad and skipped; the rest are
 // kept.
 func parsePage(body []byte, channel string, m meta) (page, error) {
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err != nil {
+	root, err := source.ParseHTML(body)
+	var pg page
+	switch {
+	case errors.Is(err, source.ErrFlattened):
+		pg.bad = append(pg.bad, err) // the messages are read all the same
+	case err != nil:
 		return page{}, fmt.Errorf("parsing page: %w", err)
 	}
-	var pg page
+	doc := goquery.NewDocumentFromNode(root)
 	pg.channel = doc.Find(".tgme_channel_info").Length() > 0
 	base := m.site.ResolveReference(&url.URL{Path: "/s/" + channel})
 	doc.Find(".tgme_widget_message[data-post]").Each(func(_ int, s *goquery.Selection) {

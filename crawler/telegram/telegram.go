@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -105,6 +106,10 @@ func (p *Poller) Poll(ctx context.Context, f source.Fetcher, t source.Target, cu
 			return source.Batch{}, fmt.Errorf("polling telegram %s: %w", channel, err)
 		}
 		for _, bad := range pg.bad {
+			if errors.Is(bad, source.ErrFlattened) {
+				p.log.Warn("telegram page read flattened", zap.String("target", t.Name), zap.String("url", u), zap.Error(bad))
+				continue
+			}
 			p.log.Warn("telegram message skipped", zap.String("target", t.Name), zap.Error(bad))
 		}
 		if n == 0 && len(pg.messages) == 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handlewatch/handlewatch/crawler/internal/platform"
 	"github.com/handlewatch/handlewatch/crawler/source"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -122,7 +123,7 @@ var tumblrSite, _ = url.Parse("https://www.tumblr.com/")
 // reported in bad and skipped.
 func parseResponse(body []byte, m meta) (page, error) {
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := platform.Unmarshal(body, &env); err != nil {
 		return page{}, fmt.Errorf("decoding response: %w", err)
 	}
 	if env.Meta.Status != 0 && env.Meta.Status != 200 {

@@ -79,10 +79,26 @@ func DecodeJSON(resp *source.Response, v any) error {
 	if err := CheckJSON(resp); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(bytes.TrimSpace(resp.Body), v); err != nil {
+	if err := Unmarshal(bytes.TrimSpace(resp.Body), v); err != nil {
 		return fmt.Errorf("%w: %w", ErrNotJSON, err)
 	}
 	return nil
+}
+
+// Unmarshal is json.Unmarshal whose syntax and type errors say at which
+// byte of body they are: a bad page among thousands can then be found in
+// a capture, not only its URL.
+func Unmarshal(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("at byte %d: %w", se.Offset, err)
+	case errors.As(err, &te):
+		return fmt.Errorf("at byte %d: %w", te.Offset, err)
+	}
+	return err
 }
 
 // Snippet returns up to n bytes of b as text for an error message.

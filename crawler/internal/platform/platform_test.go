@@ -167,3 +167,28 @@ func TestCollect(t *testing.T) {
 		}
 	})
 }
+
+// TestUnmarshalSaysWhere: syntax and type errors give the byte they are
+// at; other errors and success are json.Unmarshal's.
+func TestUnmarshalSaysWhere(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want string // "" for no error
+	}{
+		{`{"a":1}`, ""},
+		{`{"a":1,}`, "at byte 8: "},
+		{`{"a":"x"}`, "at byte 8: "},
+		{`[` + strings.Repeat("[", 20000), "at byte "},
+	} {
+		t.Run(tc.body[:min(len(tc.body), 12)], func(t *testing.T) {
+			var v struct{ A int }
+			err := Unmarshal([]byte(tc.body), &v)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("err = %v", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Errorf("err = %v, want it to start %q", err, tc.want)
+			}
+		})
+	}
+}
