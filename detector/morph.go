@@ -154,8 +154,10 @@ func stem(lang, w string) string {
 	return s
 }
 
-// stemCacheMax bounds the stems remembered: some megabytes at most.
-const stemCacheMax = 1 << 17
+// stemCacheMax bounds the stems remembered. Every entry is a few small
+// pointerful objects that each garbage collection marks again; 2^14 (some
+// 2 MB) holds the common words of a language, which is where the hits are.
+const stemCacheMax = 1 << 14
 
 type stemKey struct{ lang, word string }
 
