@@ -70,7 +70,6 @@ func readRef(r io.Reader) (*Model, error) {
 	return m, nil
 }
 
-
 // TestReadSameAsReference: the shipped model and a trained one read the
 // same, field for field and weight for weight, as with encoding/json.
 func TestReadSameAsReference(t *testing.T) {
