@@ -2,19 +2,26 @@ package detector
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/handlewatch/handlewatch/detector/gen"
 	"github.com/handlewatch/handlewatch/internal/benchcorpus"
+	"github.com/handlewatch/handlewatch/internal/dump"
 )
 
 // The speed work keeps a reference for every shortcut it takes: the tests
@@ -199,6 +206,99 @@ func FuzzStemCache(f *testing.F) {
 			if got := stem(l, w); got != want {
 				t.Fatalf("stem(%s, %q) = %q, want %q", l, w, got, want)
 			}
+		}
+	})
+}
+
+// TestScanSameAsPerLine holds scan, which reuses one Post and one Line per
+// worker and works out the file's base name once, to the plain per-line
+// path it replaced (scanPost into fresh memory, Detect, Marshal): the same
+// findings, byte for byte, and the same malformed lines, on every corpus
+// and sample here plus the bench corpus, with small batches so that the
+// reuse crosses many of them.
+func TestScanSameAsPerLine(t *testing.T) {
+	e := shippedEngine(t).withClock(testClock)
+	files := mustGlob(t, filepath.Join("testdata", "*.jsonl"))
+	files = append(files, filepath.Join("testdata", "RC_derived_sample.ndjson"), filepath.Join("testdata", "RS_derived_sample.ndjson"))
+	bench := filepath.Join(t.TempDir(), "bench.ndjson")
+	f, err := os.Create(bench)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := benchcorpus.Corpus(f, 5000, 20261128); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, bench)
+	findings := 0
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		malformed := 0
+		for i, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			p, err := scanPost(line, &dump.Line{}, path, int64(i+1))
+			if err != nil {
+				malformed++
+				continue
+			}
+			if f := e.Detect(p); f != nil {
+				enc, err := gojson.Marshal(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want.Write(enc)
+				want.WriteByte('\n')
+				findings++
+			}
+		}
+		s := newScanner(e, io.Discard, ScanOptions{Workers: 2})
+		var got bytes.Buffer
+		s.out = bufio.NewWriter(&got)
+		s.batchBytes = 8 << 10
+		sum, err := s.run(context.Background(), []string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("%s: scan's findings differ from the per-line path's (%d vs %d bytes)", path, got.Len(), want.Len())
+		}
+		if int(sum.Malformed) != malformed {
+			t.Fatalf("%s: %d malformed lines, the per-line path %d", path, sum.Malformed, malformed)
+		}
+	}
+	if findings < 100 {
+		t.Fatalf("only %d findings compared", findings)
+	}
+	t.Logf("%d findings compared over %d files", findings, len(files))
+}
+
+// FuzzLineDecoderReuse: a line decoded after another by one worker's
+// lineDecoder gives the post, or the error, that it gives decoded alone
+// into fresh memory: nothing of the line before leaks into it.
+func FuzzLineDecoderReuse(f *testing.F) {
+	f.Add(`{"id":"a","text":"wickr: x","links":["t.me/y"],"created_utc":1764300000,"author":"u"}`, `{"id":"b","text":"hi"}`)
+	f.Add(`{"title":"t","selftext":"s","subreddit":"x","permalink":"/r/x/","created_utc":"1764300000"}`, `{"text":"no id"}`)
+	f.Add(`{"id":1,"text":"a","fetched_at":"2026-11-28T10:00:00Z","source":"s","source_kind":"k"}`, `{"body":"b","retrieved_on":5}`)
+	f.Add(`{"id":"x","text":"\n\"q\""}`, `not json`)
+	f.Fuzz(func(t *testing.T, first, second string) {
+		ld := lineDecoder{name: "dir/f.ndjson", base: dump.Base("dir/f.ndjson")}
+		_, _ = ld.decode(first, 1)
+		got, gerr := ld.decode(second, 2)
+		want, werr := scanPost(second, &dump.Line{}, "dir/f.ndjson", 2)
+		if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+			t.Fatalf("errors differ: %v / %v", gerr, werr)
+		}
+		if gerr == nil && !reflect.DeepEqual(*got, *want) {
+			t.Fatalf("after %q, %q decodes to\n%+v\nalone to\n%+v", first, second, *got, *want)
 		}
 	})
 }
