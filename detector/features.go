@@ -262,7 +262,9 @@ func (fz *featurizer) words(in featureInput) []token {
 		if i > lo {
 			a, b := toks[i-1].s, tk.s
 			fz.v.AddPair("b:", a, b, 1)
-			fz.note("b:", a+" "+b, func() string { return pairNote(a, b) })
+			if fz.notes != nil { // the pair's name is built only to explain
+				fz.note("b:", a+" "+b, func() string { return pairNote(a, b) })
+			}
 		}
 	}
 	return toks

@@ -2,6 +2,8 @@ package detector
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/handlewatch/handlewatch/detector/normalize"
 
@@ -127,7 +129,45 @@ func stopwordLang(norm string) string {
 	return ""
 }
 
+// stem is w's Snowball stem in lang, remembered: the featurizer and
+// stemHits stem every word of every post with a handle candidate, in up
+// to nine languages, and each Snowball call allocates twice, while the
+// words people write repeat (a profile of scan put stemming at a twentieth
+// of its time). The result is stemUncached's, whatever the cache holds.
 func stem(lang, w string) string {
+	if stemmers[lang] == nil {
+		return w
+	}
+	k := stemKey{lang, w}
+	if s, ok := stemCache.m.Load(k); ok {
+		return s.(string)
+	}
+	s := stemUncached(lang, w)
+	// w and s may alias a Normalizer's buffer, which the next post
+	// overwrites: the cache keeps copies. Once full it stops growing, so
+	// a stream of one-off words cannot grow the heap without bound.
+	if stemCache.n.Load() < stemCacheMax {
+		if _, loaded := stemCache.m.LoadOrStore(stemKey{lang, strings.Clone(w)}, strings.Clone(s)); !loaded {
+			stemCache.n.Add(1)
+		}
+	}
+	return s
+}
+
+// stemCacheMax bounds the stems remembered. Every entry is a few small
+// pointerful objects that each garbage collection marks again; 2^14 (some
+// 2 MB) holds the common words of a language, which is where the hits are.
+const stemCacheMax = 1 << 14
+
+type stemKey struct{ lang, word string }
+
+var stemCache struct {
+	m sync.Map // stemKey → string
+	n atomic.Int64
+}
+
+// stemUncached runs the stemmer; stem is this, remembered.
+func stemUncached(lang, w string) string {
 	f := stemmers[lang]
 	if f == nil {
 		return w

@@ -257,10 +257,10 @@ func (s *scanner) file(ctx context.Context, path string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var l dump.Line
+			ld := lineDecoder{name: name, base: dump.Base(name)}
 			var sc pfScratch
 			for b := range batches {
-				results <- s.detectBatch(name, b, &l, &sc)
+				results <- s.detectBatch(b, &ld, &sc)
 			}
 		}()
 	}
@@ -480,7 +480,7 @@ func (s *scanner) putBuf(pb *[]byte, buf []byte) {
 	}
 }
 
-func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch) *batchResult {
+func (s *scanner) detectBatch(b *batch, ld *lineDecoder, sc *pfScratch) *batchResult {
 	res := &batchResult{seq: b.seq, slots: b.slots}
 	if b.overlong != 0 {
 		res.malformed = append(res.malformed, malformedLine{b.overlong, b.offset, "line longer than " + sizeText(s.maxLine)})
@@ -517,7 +517,7 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch
 			res.posts++ // a well-formed post without a handle candidate
 			continue
 		}
-		p, err := scanPost(line, l, name, no)
+		p, err := ld.decode(line, no)
 		if err != nil {
 			res.malformed = append(res.malformed, malformedLine{no, off, err.Error()})
 			continue
@@ -546,7 +546,7 @@ func (s *scanner) detectBatch(name string, b *batch, l *dump.Line, sc *pfScratch
 			res.byApp[app]++
 		}
 	}
-	*l = dump.Line{} // let the batch's string go
+	ld.l, ld.p = dump.Line{}, wire.Post{} // let the batch's string go
 	res.out = buf.Bytes()
 	return res
 }
@@ -596,6 +596,26 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // text as written ("text", else title, selftext and body), with name and
 // lineNo standing in for a missing source and id. l is scratch space.
 func scanPost(line string, l *dump.Line, name string, lineNo int64) (*wire.Post, error) {
+	return decodePost(line, l, &wire.Post{}, name, dump.Base(name), lineNo)
+}
+
+// lineDecoder is one scan worker's decoding state, reused line after
+// line: the post is detected on and encoded before the next line is
+// read, and nothing the engine returns points into it, so one Post and
+// one Line serve a whole file (a fresh Post per line was a tenth of
+// scan's allocated bytes), and the file's base name is worked out once.
+type lineDecoder struct {
+	l          dump.Line
+	p          wire.Post
+	name, base string // the file, and dump.Base of it
+}
+
+func (ld *lineDecoder) decode(line string, lineNo int64) (*wire.Post, error) {
+	return decodePost(line, &ld.l, &ld.p, ld.name, ld.base, lineNo)
+}
+
+// decodePost is scanPost into p, with base = dump.Base(name).
+func decodePost(line string, l *dump.Line, p *wire.Post, name, base string, lineNo int64) (*wire.Post, error) {
 	if err := dump.DecodeString(line, l); err != nil {
 		if errors.Is(err, dump.ErrNotObject) {
 			return nil, fmt.Errorf("invalid JSON: %w", err)
@@ -606,7 +626,7 @@ func scanPost(line string, l *dump.Line, name string, lineNo int64) (*wire.Post,
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
-	p := &wire.Post{Schema: wire.SchemaVersion, Source: l.Source, SourceKind: l.SourceKind, ID: id,
+	*p = wire.Post{Schema: wire.SchemaVersion, Source: l.Source, SourceKind: l.SourceKind, ID: id,
 		Permalink: l.Permalink, Author: l.Author, Links: l.Links, Lang: l.Lang}
 	switch {
 	case l.Text != nil && *l.Text != "":
@@ -636,7 +656,7 @@ func scanPost(line string, l *dump.Line, name string, lineNo int64) (*wire.Post,
 		}
 	}
 	if p.Source == "" {
-		if p.Source = dump.Base(name); p.Source == "" {
+		if p.Source = base; p.Source == "" {
 			p.Source = "file"
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeFast decodes a flat line into l and reports whether it could. It
@@ -259,7 +260,7 @@ func (d *fastDecoder) str() (string, bool) {
 	}
 	raw := rest[:q]
 	if bs := bytes.IndexByte(raw, '\\'); bs >= 0 {
-		return d.escaped(rest, bs)
+		return d.escaped(rest, bs, q)
 	}
 	if hasControl(raw) || !utf8.Valid(raw) {
 		return "", false
@@ -273,8 +274,8 @@ func (d *fastDecoder) str() (string, bool) {
 }
 
 // escaped decodes a string from rest (after its opening quote), whose
-// first backslash is at bs.
-func (d *fastDecoder) escaped(rest []byte, bs int) (string, bool) {
+// first backslash is at bs and first quote at q (bs < q).
+func (d *fastDecoder) escaped(rest []byte, bs, q int) (string, bool) {
 	buf := make([]byte, 0, len(rest[:bs])+64)
 	i := 0
 	for {
@@ -292,7 +293,8 @@ func (d *fastDecoder) escaped(rest []byte, bs int) (string, bool) {
 				return "", false
 			}
 			d.i += 1 + bs + 1
-			return string(buf), true
+			// buf is this string's alone: no second copy.
+			return unsafe.String(unsafe.SliceData(buf), len(buf)), true
 		}
 		if bs+1 >= len(rest) {
 			return "", false
@@ -320,16 +322,21 @@ func (d *fastDecoder) escaped(rest []byte, bs int) (string, bool) {
 		}
 		buf = append(buf, r)
 		i = bs + 2
-		// The next stop is the nearer of a quote and a backslash.
-		next := rest[i:]
-		q := bytes.IndexByte(next, '"')
-		if q < 0 {
-			return "", false
+		// The next stop is the nearer of a quote and a backslash. The quote
+		// found before is still the next one unless this escape was it:
+		// searching again from every escape made a text with many "\n"
+		// cost its length times theirs.
+		if q < i {
+			k := bytes.IndexByte(rest[i:], '"')
+			if k < 0 {
+				return "", false
+			}
+			q = i + k
 		}
-		if b := bytes.IndexByte(next[:q], '\\'); b >= 0 {
-			q = b
+		bs = q
+		if b := bytes.IndexByte(rest[i:q], '\\'); b >= 0 {
+			bs = i + b
 		}
-		bs = i + q
 	}
 }
 
