@@ -29,7 +29,13 @@ func IsPhone(h string) bool {
 func FictionalPhone(e164 string) bool { return fictionalPhone.MatchString(e164) }
 
 // Placeholder reports whether a chosen name says it is a placeholder.
-func Placeholder(handle string) bool { return placeholder.MatchString(handle) }
+func Placeholder(handle string) bool {
+	return placeholder.MatchString(handle) || placeholder.MatchString(unleet.Replace(handle))
+}
+
+// unleet reads a handle's digits as the letters leetspeak writes with them
+// ("3x3mpl0" is "exemplo"): a disguised placeholder is still one.
+var unleet = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a")
 
 // IDLike reports whether a handle is a key, ID or number rather than a
 // chosen name, so the placeholder rule cannot apply to it.
