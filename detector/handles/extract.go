@@ -416,8 +416,8 @@ func (e *extraction) bareMentions() {
 			continue
 		}
 		hos, hoe := e.t.OrigSpan(at+1, q)
-		if cov.covered(e.matches, hos) || !bot && (e.attributedElsewhere(q) || e.afterAppWord(at)) {
-			continue // "@name on insta"; after an app word, the word's own reading stands
+		if cov.covered(e.matches, hos) || !bot && (e.attributedElsewhere(q) || e.afterAppWord(at) || e.afterPlatform(at)) {
+			continue // "@name on insta", "Insta @name"; after an app word, the word's own reading stands
 		}
 		h, ok := lowerCanon(validTelegram)(e.light(hos, hoe, false))
 		if !ok {
@@ -439,6 +439,18 @@ func (e *extraction) afterAppWord(p int) bool {
 	_, ok := wordInfo[e.n[s:q]]
 	return ok && s < q
 }
+
+// afterPlatform reports whether the name of a platform that is no
+// messaging app stands right before n[p] ("Insta @name", "tiktok: @name").
+func (e *extraction) afterPlatform(p int) bool {
+	s, q := e.prevWordInSentence(p)
+	return s < q && otherPlatforms[e.n[s:q]]
+}
+
+// otherPlatforms are social platforms whose @names are not contacts of a
+// messaging app.
+var otherPlatforms = lightSet(strings.Fields(`insta instagram ig tiktok tt twitter x fb facebook youtube yt
+	onlyfans of reddit twitch threads bsky bluesky mastodon pinterest linkedin vk ok tumblr`))
 
 // linksTelegram reports whether a Telegram link was read.
 func (e *extraction) linksTelegram() bool {

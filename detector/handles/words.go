@@ -33,16 +33,16 @@ var (
 		"kik":     {"kik", "kikme", "kiken"},
 		"session": {"sessionid", "session app", "getsession"},
 		"signal":  {"signalapp", "signal app"},
-		"snapchat": {"snapchat", "snapchats", "snapchta", "snapchatt", "snpchat", "snapcht", "snapcaht", "snap chat", "snapchacie", "snapchata", "snapchatu",
+		"snapchat": {"snapchat", "snapchats", "snapchta", "snapchatt", "snpchat", "snapcht", "snapcaht", "snap chat", "snapchacie", "snapchata", "snapchatu", "snapp", "snapciat", "snapek", "snapka",
 			"снапчат", "снэпчат", "снепчат", "снапчате", "снэпчате", "снепчате"},
 		"whatsapp": {"whatsapp", "whatsap", "whatapp", "watsapp", "watsap", "wattsapp", "whattsapp", "wasap", "wassap", "guasap", "wpp", "zapzap", "whatsaap", "wtsp", "whatsie",
 			"whatsappie", "whatsappa", "whatsappem", "whatsappu", "watsapie", "latsapie", "wasapito", "whatsappcito",
-			"vatsaptan", "vatsapa", "watsaptan", "whatsapptan", "whatsappdan", "whatsappta",
+			"vatsaptan", "vatsapa", "watsaptan", "wacap", "wacapa", "wacapie", "whatsapptan", "whatsappdan", "whatsappta",
 			"вотсап", "ватсап", "вацап", "вотсапп", "ватсапп", "воцап", "вотсапе", "ватсапе", "вацапе",
 			"вотсаппе", "ватсаппе", "воцапе", "vatsap", "votsap", "whats app"},
 		"discord": {"discord", "discordapp", "discordzie", "discorda", "discordu", "dicord", "discrod", "dscord", "discor", "дискорд", "дискорде",
 			"дискорда", "дискорду", "дискордом"},
-		"threema":   {"threema", "threma", "treema", "тредма"},
+		"threema":   {"threema", "threma", "treema", "тредма", "threemie", "threemy", "threemę"},
 		"matrix":    {"matrx", "matrix chat", "element app"},
 		"simplex":   {"simplexchat", "simplex chat"},
 		"wire":      {"wireapp", "wire app"},
@@ -57,7 +57,7 @@ var (
 	}
 	ambiguousNames = map[string][]string{
 		"wickr":    {"wicker", "wick"},
-		"telegram": {"tg", "tele", "telega", "телега", "телеге", "телегу", "тг", "тгк"},
+		"telegram": {"tg", "tele", "telega", "teledze", "telegi", "телега", "телеге", "телегу", "тг", "тгк"},
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
 		"signal":   {"signal", "sgnl", "signalu", "signalem", "senal", "segnale", "sinyal", "sygnal", "sygnale", "sygnalu", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "snapten", "snapte", "snapden", "снап", "снэп"},
@@ -162,7 +162,7 @@ var separatorWords = strings.Fields(`me m3 id name username user usr handle addy
 	channel chan kanal kanaal canal canale канал канала каналу kanali kanalim kanalimiz
 	group gruppe groep grupo gruppo groupe группа группы группу grup grubu grubumuz grupa grupy
 	kullanici kullaniciadi adim adi hesap hesabim numara numaram nomor akun nama numer nazwa uzytkownik konto
-	adres adresim adresi address adresse indirizzo endereco direccion adresa адрес`)
+	adres adresim adresi address adresse indirizzo endereco direccion adresa адрес lautet`)
 
 // stopWords can never be a handle in the handle position: function words
 // of the six languages and words that follow an app name in prose ("Wickr
