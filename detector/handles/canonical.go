@@ -6,7 +6,7 @@ import "strings"
 // function from a written handle to its canonical form.
 var handleForms = map[string][]func(string) (string, bool){
 	"wickr":     {lowerCanon(validWickr)},
-	"telegram":  {lowerCanon(validTelegram), plusForm(telegramPlus), e164, telegramInvite},
+	"telegram":  {lowerCanon(validTelegramWritten), plusForm(telegramPlus), e164, telegramInvite},
 	"kik":       {lowerCanon(validKik)},
 	"session":   {lowerCanon(validSession)},
 	"signal":    {e164, lowerCanon(validSignalUser), exactCanon(validToken(20, 400, csInvite))},

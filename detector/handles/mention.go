@@ -24,7 +24,7 @@ type mentionSpec struct {
 
 var mentionSpecs = map[string]mentionSpec{
 	"wickr":     {extent: makeCharset("a-z0-9_.-"), user: validWickr},
-	"telegram":  {extent: csTelegram, user: validTelegram, phone: true},
+	"telegram":  {extent: csTelegramDotted, user: validTelegramWritten, phone: true},
 	"kik":       {extent: csKik, user: validKik},
 	"session":   {extent: csLowerAlnum, id: lowerCanon(validSession), idLen: sessionIDLen},
 	"signal":    {extent: makeCharset("a-z0-9_."), user: validSignalUser, phone: true},
@@ -1142,8 +1142,13 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		return verdict{}, false
 	}
 	user := strings.ToLower(raw)
-	if !spec.user(user) || looksLikeDomain(user) {
+	// "name.part.it" after "tele:" is a name with a country's ending, as
+	// posts write them; a domain has one dot after an app word, or www.
+	if !spec.user(user) || strings.HasPrefix(user, "www.") || looksLikeDomain(user) && !(ctx.strong && strings.Count(user, ".") >= 2) {
 		return verdict{}, false
+	}
+	if info.app == "telegram" && strings.IndexByte(user, '.') >= 0 && !ctx.strong && !ctx.contact {
+		return verdict{}, false // a dotted Telegram name needs a separator or a contact phrase
 	}
 	f := features{
 		at: h.at, shaped: shaped, strong: strong, dict: commonSet[string(lower)],

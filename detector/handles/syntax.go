@@ -31,27 +31,28 @@ func makeCharset(spec string) *charset {
 }
 
 var (
-	csDigit         = makeCharset("0-9")
-	csLowerAlnum    = makeCharset("a-z0-9")
-	csHex           = makeCharset("0-9a-fA-F")
-	csBase32        = makeCharset("a-z2-7")
-	csTelegram      = makeCharset("a-z0-9_")
-	csKik           = makeCharset("a-z0-9._")
-	csSnapchat      = makeCharset("a-z0-9._-")
-	csDiscord       = makeCharset("a-z0-9_.")
-	csWire          = makeCharset("a-z0-9_.-")
-	csWickr         = makeCharset("a-z0-9_.-")
-	csLine          = makeCharset("a-z0-9._-")
-	csWeChat        = makeCharset("a-z0-9_-")
-	csSkype         = makeCharset("a-z0-9.,_-")
-	csSignalName    = makeCharset("a-z0-9_.")
-	csInvite        = makeCharset("A-Za-z0-9_-")
-	csDiscordInvite = makeCharset("A-Za-z0-9-")
-	csAlnum         = makeCharset("A-Za-z0-9")
-	csUpperAlnum    = makeCharset("A-Z0-9")
-	csMatrixLoc     = makeCharset("a-z0-9._=/+-")
-	csHost          = makeCharset("a-z0-9.-")
-	csFragment      = makeCharset("A-Za-z0-9._~:/?#[]@!$&'()*+,;=%-")
+	csDigit          = makeCharset("0-9")
+	csLowerAlnum     = makeCharset("a-z0-9")
+	csHex            = makeCharset("0-9a-fA-F")
+	csBase32         = makeCharset("a-z2-7")
+	csTelegram       = makeCharset("a-z0-9_")
+	csKik            = makeCharset("a-z0-9._")
+	csSnapchat       = makeCharset("a-z0-9._-")
+	csDiscord        = makeCharset("a-z0-9_.")
+	csWire           = makeCharset("a-z0-9_.-")
+	csWickr          = makeCharset("a-z0-9_.-")
+	csLine           = makeCharset("a-z0-9._-")
+	csWeChat         = makeCharset("a-z0-9_-")
+	csSkype          = makeCharset("a-z0-9.,_-")
+	csSignalName     = makeCharset("a-z0-9_.")
+	csTelegramDotted = makeCharset("a-z0-9_.")
+	csInvite         = makeCharset("A-Za-z0-9_-")
+	csDiscordInvite  = makeCharset("A-Za-z0-9-")
+	csAlnum          = makeCharset("A-Za-z0-9")
+	csUpperAlnum     = makeCharset("A-Z0-9")
+	csMatrixLoc      = makeCharset("a-z0-9._=/+-")
+	csHost           = makeCharset("a-z0-9.-")
+	csFragment       = makeCharset("A-Za-z0-9._~:/?#[]@!$&'()*+,;=%-")
 )
 
 func allIn(s string, c *charset) bool {
@@ -99,6 +100,17 @@ func username(s string, minLen, maxLen int, cs *charset, letterFirst bool, badEn
 // validTelegram: 5–32 of a-z 0-9 _, a letter first, no '_' last.
 func validTelegram(s string) bool {
 	return username(s, 5, 32, csTelegram, true, "_")
+}
+
+// validTelegramWritten is validTelegram, or a name with dots inside it:
+// Telegram has none, but posts write Telegram names dotted as other apps'
+// ("name.trade.77"), and the dotted name is what a moderator searches.
+func validTelegramWritten(s string) bool {
+	if validTelegram(s) {
+		return true
+	}
+	return strings.IndexByte(s, '.') > 0 && !strings.Contains(s, "..") && s[len(s)-1] != '.' &&
+		validTelegram(strings.ReplaceAll(s, ".", "_"))
 }
 
 // validTelegramInvite: the hash of t.me/+… and t.me/joinchat/… (base64url).
