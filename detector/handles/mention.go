@@ -1050,7 +1050,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		}
 		return verdict{p, wire.HandleMention, conf, spelledWhy("phone number with a country code after the app word", h)}, ok
 	}
-	if spec.phone && (isDigit(raw[0]) || raw[0] == '(') {
+	if spec.phone && (isDigit(raw[0]) || raw[0] == '(') && !hasLetter(raw) {
 		// readHandle read it as a national number: an ambiguous name
 		// ("signal 07700 900123" is often the signal's strength) needs a
 		// separator or a contact phrase.
@@ -1142,6 +1142,13 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		return verdict{}, false
 	}
 	user := strings.ToLower(raw)
+	if !spec.user(user) && leetDigits(user) >= 2 {
+		// "3s3mp10_m3d13": a name no app allows (a digit first) read as the
+		// leetspeak it is written in.
+		if u := unleetName.Replace(user); spec.user(u) {
+			user = u
+		}
+	}
 	// "name.part.it" after "tele:" is a name with a country's ending, as
 	// posts write them; a domain has one dot after an app word, or www.
 	if !spec.user(user) || strings.HasPrefix(user, "www.") || looksLikeDomain(user) && !(ctx.strong && strings.Count(user, ".") >= 2) {
@@ -1201,6 +1208,20 @@ func dottedName(s string) bool {
 	}
 	return !fileExtensions[strings.ToLower(s[i+1:])]
 }
+
+// leetDigits counts the digits of s that leetspeak writes for letters.
+func leetDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("013457", s[i]) >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// unleetName reads a name's leet digits as letters.
+var unleetName = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t")
 
 // dottedNames are the apps whose usernames are often dotted, so that a
 // dotted name after one of their ambiguous words ("snap", "dc") is one.

@@ -57,7 +57,7 @@ var (
 	}
 	ambiguousNames = map[string][]string{
 		"wickr":    {"wicker", "wick"},
-		"telegram": {"tg", "tele", "telega", "teledze", "telegi", "тележка", "тележке", "телега", "телеге", "телегу", "тг", "тгк"},
+		"telegram": {"tg", "tele", "tel3", "telega", "teledze", "telegi", "тележка", "тележке", "телега", "телеге", "телегу", "тг", "тгк"},
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
 		"signal":   {"signal", "sgnl", "signalu", "signalem", "senal", "segnale", "sinyal", "sygnal", "sygnale", "sygnalu", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "snapten", "snapte", "snapden", "снап", "снэп"},
