@@ -757,6 +757,8 @@ func TestExtractSameContactWords(t *testing.T) {
 		{"a dotted telegram name needs a separator", "tg placeholder.nl8 for more", nil},
 		{"a web address is no telegram name", "telegram: www.example.org", nil},
 		{"a leetspeak name no app allows is read as its letters", "telegram: 3x4mpl3_x", []want{mention("telegram", "example_x", "")}},
+		{"an age before an app is no leetspeak", "a 13-year-old over Snapchat was", nil},
+		{"a dotted name after another app's separator", "traded on Telegram? Reach us on Signal: placeholder_tip.01", []want{mention("signal", "placeholder_tip.01", "")}},
 		{"a valid leetspeak name stays as written", "telegram: pl4c3h0ld3r_x", []want{mention("telegram", "pl4c3h0ld3r_x", "")}},
 		{"leet app word", "t3l3: placeholder_lt1", []want{mention("telegram", "placeholder_lt1", "")}},
 		{"an @name with no app named", "thanks @placeholder_plain3 for the tip", nil},

@@ -1142,9 +1142,9 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		return verdict{}, false
 	}
 	user := strings.ToLower(raw)
-	if !spec.user(user) && leetDigits(user) >= 2 {
+	if !spec.user(user) && leetDigits(user) >= 2 && isDigit(user[0]) && len(user) > 1 && isLetter(user[1]) {
 		// "3s3mp10_m3d13": a name no app allows (a digit first) read as the
-		// leetspeak it is written in.
+		// leetspeak it is written in; "13-year-old" is a number first.
 		if u := unleetName.Replace(user); spec.user(u) {
 			user = u
 		}
@@ -1154,8 +1154,8 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 	if !spec.user(user) || strings.HasPrefix(user, "www.") || looksLikeDomain(user) && !(ctx.strong && strings.Count(user, ".") >= 2) {
 		return verdict{}, false
 	}
-	if info.app == "telegram" && strings.IndexByte(user, '.') >= 0 && !ctx.strong && !ctx.contact {
-		return verdict{}, false // a dotted Telegram name needs a separator or a contact phrase
+	if info.app == "telegram" && strings.IndexByte(user, '.') >= 0 && (!ctx.strong && !ctx.contact || ctx.loose || ctx.dist > 0) {
+		return verdict{}, false // a dotted Telegram name needs a separator or a contact phrase right before it
 	}
 	f := features{
 		at: h.at, shaped: shaped, strong: strong, dict: commonSet[string(lower)],
@@ -1290,8 +1290,8 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		}
 		w := n[q:end]
 		if k := prefixKey(n, q); e.x.prefixes[k>>6]&(1<<(k&63)) != 0 {
-			if entry, ok := lexicon[w]; ok && entry.app != nil && !entry.app.ambiguous {
-				return // the next app word speaks for itself ("tip line" does not)
+			if entry, ok := lexicon[w]; ok && entry.app != nil && (!entry.app.ambiguous || e.separatorAfter(end)) {
+				return // the next app word speaks for itself ("tip line" does not, "Signal:" does)
 			}
 		}
 		// Cheap tests before reading the original: a phone, an ID-long word,
@@ -1356,6 +1356,14 @@ func spelledWhy(why string, h hit) string {
 // WhatsApp's short names ("wa", "wsp", "zap", "appen"), which no ordinary
 // word a number follows, and WhatsApp takes nothing but numbers.
 func takesBareNumber(info appWordInfo) bool { return !info.ambiguous || info.app == "whatsapp" }
+
+// separatorAfter reports whether a ':' follows n[p], spaced or not.
+func (e *extraction) separatorAfter(p int) bool {
+	if p < len(e.n) && e.n[p] == ' ' {
+		p++
+	}
+	return p < len(e.n) && e.n[p] == ':'
+}
 
 // numberGroups counts the runs of digits in s.
 func numberGroups(s string) int {
