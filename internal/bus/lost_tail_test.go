@@ -3,6 +3,7 @@ package bus_test
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -209,6 +210,70 @@ func TestConsumeAfterTheStreamLostItsTail(t *testing.T) {
 	for _, id := range want {
 		if _, ok := handled[id]; !ok {
 			t.Errorf("finding %s is in the stream but was never handed to the handler", id)
+		}
+	}
+}
+
+// TestConfirmPublishesAgainWhatTheStreamLost: publishes acknowledged and
+// then lost with the stream's tail are found by Confirm and published
+// again; the ones the stream kept are left alone.
+func TestConfirmPublishesAgainWhatTheStreamLost(t *testing.T) {
+	srv := startPrivateServer(t)
+	ctx := context.Background()
+	cfg := bus.Config{URL: "nats://" + srv.addr, Namespace: "confirm", DuplicateWindow: time.Hour,
+		PostsRetention: time.Hour, FindingsRetention: 24 * time.Hour}
+	b, err := bus.Open(ctx, cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	publish := func(prefix string, n int) []bus.Receipt {
+		t.Helper()
+		var rs []bus.Receipt
+		for i := range n {
+			f := wire.Finding{Schema: 1, ID: fmt.Sprintf("%s%d", prefix, i), Post: wire.PostRef{Source: "s", ID: fmt.Sprintf("%s%d", prefix, i)}}
+			r, _, err := b.PublishReceipt(ctx, f.Subject(), f.ID, f)
+			if err != nil {
+				t.Fatalf("publishing %s: %v", f.ID, err)
+			}
+			rs = append(rs, r)
+		}
+		return rs
+	}
+	old := publish("old", 10)
+	if again, err := b.Confirm(ctx, old); err != nil || again != 0 {
+		t.Fatalf("Confirm with nothing lost = %d, %v; want 0, nil", again, err)
+	}
+	srv.stop()
+	srv.loseTail(t, "CONFIRM_FINDINGS", 6)
+	srv.start()
+	waitFor(t, "the stream after the restart", func() bool {
+		_, err := b.JetStream().Stream(ctx, "CONFIRM_FINDINGS")
+		return err == nil
+	})
+	publish("new", 2) // at sequences 7 and 8, two of the lost ones
+	var again int
+	waitFor(t, "Confirm", func() bool {
+		again, err = b.Confirm(ctx, old)
+		return err == nil
+	})
+	if again != 4 {
+		t.Errorf("Confirm published %d again, want the 4 the stream lost", again)
+	}
+	got := map[string]int{}
+	if err := b.Replay(ctx, bus.StreamFindings, "", func(m bus.Msg) error {
+		var f wire.Finding
+		if err := json.Unmarshal(m.Data, &f); err != nil {
+			return err
+		}
+		got[f.ID]++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"old0", "old1", "old2", "old3", "old4", "old5", "old6", "old7", "old8", "old9", "new0", "new1"} {
+		if got[id] != 1 {
+			t.Errorf("finding %s is in the stream %d times, want once", id, got[id])
 		}
 	}
 }
