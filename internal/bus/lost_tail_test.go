@@ -277,3 +277,43 @@ func TestConfirmPublishesAgainWhatTheStreamLost(t *testing.T) {
 		}
 	}
 }
+
+// TestTailWatchQuietWhileNothingIsLost: with messages published and
+// consumed all along, the tail watch never takes the stream for one that
+// went back (its checks race the publishes) and hands nothing over
+// again: every message reaches the handler once.
+func TestTailWatchQuietWhileNothingIsLost(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		calls := map[string]int{}
+		stop := consume(t, b, bus.ConsumerSpec{Stream: bus.StreamFindings, Durable: "sink"}, func(_ context.Context, m bus.Msg) error {
+			mu.Lock()
+			calls[m.MsgID]++
+			mu.Unlock()
+			return nil
+		})
+		n := 0
+		for start := time.Now(); time.Since(start) < 3500*time.Millisecond; n++ {
+			f := wire.Finding{Schema: 1, ID: fmt.Sprint("q", n), Post: wire.PostRef{Source: "s", ID: fmt.Sprint(n)}}
+			if _, err := b.Publish(ctx, f.Subject(), f.ID, f); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		waitFor(t, "every message handled", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(calls) == n
+		})
+		time.Sleep(1500 * time.Millisecond) // one more check
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		for id, c := range calls {
+			if c != 1 {
+				t.Errorf("message %s handled %d times, want once", id, c)
+			}
+		}
+	})
+}

@@ -193,20 +193,23 @@ func (b *Bus) watchTail(ctx, hctx context.Context, log *zap.Logger, spec Consume
 // stream holds what it held; otherwise the messages from..upTo must be
 // handed to the handler again.
 func (b *Bus) checkTail(ctx context.Context, spec ConsumerSpec, w *tailWatch) (from, upTo uint64, why string, err error) {
+	// The probes, then the consumer, then the stream: read in that order,
+	// the stream's last sequence is at least every sequence the others
+	// name unless the stream went back.
 	probes := w.snapshot()
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
+	cons, err := b.js.Consumer(cctx, b.cfg.streamName(spec.Stream), spec.Durable)
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("opening consumer %s: %w", spec.Durable, err)
+	}
+	delivered := cons.CachedInfo().Delivered.Stream
 	st, err := b.js.Stream(cctx, b.cfg.streamName(spec.Stream))
 	if err != nil {
 		return 0, 0, "", fmt.Errorf("opening stream %s: %w", spec.Stream, err)
 	}
 	info := st.CachedInfo()
 	workQueue := info.Config.Retention == jetstream.WorkQueuePolicy
-	cons, err := st.Consumer(cctx, spec.Durable)
-	if err != nil {
-		return 0, 0, "", fmt.Errorf("opening consumer %s: %w", spec.Durable, err)
-	}
-	delivered := cons.CachedInfo().Delivered.Stream
 	last, first := info.State.LastSeq, info.State.FirstSeq
 	// The last probe that still holds its message: what follows it may be
 	// new. Lowest sequence first, so the first one that does not hold
