@@ -295,7 +295,7 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, st
 		} else {
 			log.Error("message failed its last delivery: dead-lettered", append(fields, zap.Error(err))...)
 		}
-		termWithReason(m, err)
+		b.term(m, err)
 	default:
 		delay := spec.backoff(msg.Delivered)
 		log.Warn("message failed: redelivering", append(fields, zap.Duration("delay", delay), zap.Error(err))...)
@@ -305,7 +305,15 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, st
 	}
 }
 
-func termWithReason(m jetstream.Msg, err error) {
+// term terminates m, with the reason where the server takes one. A
+// nats-server before 2.10 knows only a bare "+TERM" and ignores
+// "+TERM <reason>" without a word, so the message came back every ack
+// wait for good; the reason is in the dead-letter record anyway.
+func (b *Bus) term(m jetstream.Msg, err error) {
+	if !b.termReasons() {
+		_ = m.Term()
+		return
+	}
 	reason := err.Error()
 	if len(reason) > 200 {
 		reason = reason[:200]
@@ -313,6 +321,15 @@ func termWithReason(m jetstream.Msg, err error) {
 	if terr := m.TermWithReason(reason); terr != nil {
 		_ = m.Term()
 	}
+}
+
+// termReasons reports whether the connected server is 2.10 or later.
+func (b *Bus) termReasons() bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(b.nc.ConnectedServerVersion(), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 2 || (major == 2 && minor >= 10)
 }
 
 // Replay calls fn on every message of stream (optionally only those on

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -314,6 +315,34 @@ func TestTailWatchQuietWhileNothingIsLost(t *testing.T) {
 			if c != 1 {
 				t.Errorf("message %s handled %d times, want once", id, c)
 			}
+		}
+	})
+}
+
+// TestPoisonStaysTerminated: a terminated poison message does not come
+// back after the server's ack wait (10 s). nats-server 2.9 ignores a
+// "+TERM" with a reason, and redelivered poison every ack wait for good.
+func TestPoisonStaysTerminated(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		f := wire.Finding{Schema: 1, ID: "poison", Post: wire.PostRef{Source: "s", ID: "1"}}
+		if _, err := b.Publish(ctx, f.Subject(), f.ID, f); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		calls := 0
+		stop := consume(t, b, bus.ConsumerSpec{Stream: bus.StreamFindings, Durable: "sink"}, func(context.Context, bus.Msg) error {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			return bus.Poison(errors.New("bad schema"))
+		})
+		time.Sleep(12 * time.Second) // past the server's ack wait
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		if calls != 1 {
+			t.Errorf("poison handled %d times in 12 s, want once (terminated)", calls)
 		}
 	})
 }
