@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -159,13 +158,16 @@ func (cp *checkpoints) run() {
 	}
 }
 
-// confirm confirms rs, trying three times.
+// confirm confirms rs, trying again until it can or finish gives up: a
+// NATS restart must not leave published posts unmarked, since a repeat
+// of a post the detector already took is not dropped by a restarted
+// server (its duplicate window then holds only what is stored).
 func (cp *checkpoints) confirm(rs []bus.Receipt) error {
 	if cp.conf == nil || len(rs) == 0 {
 		return nil
 	}
-	var errs []error
-	for attempt := 1; attempt <= 3; attempt++ {
+	var last error
+	for attempt := 1; ; attempt++ {
 		again, err := cp.conf.Confirm(cp.ctx, rs)
 		if err == nil {
 			if again > 0 {
@@ -175,10 +177,12 @@ func (cp *checkpoints) confirm(rs []bus.Receipt) error {
 			}
 			return nil
 		}
-		errs = append(errs, err)
-		if !sleep(cp.ctx, time.Duration(attempt)*500*time.Millisecond) {
-			break
+		last = err
+		if attempt == 1 || attempt%10 == 0 {
+			cp.tg.log.Warn("confirming published posts failed: retrying", zap.Int("attempt", attempt), zap.Error(err))
+		}
+		if !sleep(cp.ctx, min(time.Duration(attempt)*500*time.Millisecond, 2*time.Second)) {
+			return fmt.Errorf("after %d attempts: %w", attempt, last)
 		}
 	}
-	return errors.Join(errs...)
 }
