@@ -23,7 +23,6 @@ type metrics struct {
 	cursorSaves  *prometheus.CounterVec   // source
 	streamsAlive *prometheus.GaugeVec     // source
 	leased       *prometheus.GaugeVec     // source, target
-	republished  *prometheus.CounterVec   // source
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -54,7 +53,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		cursorSaves:  counter("cursor_saves_total", "Cursors saved after their posts were published.", "source"),
 		streamsAlive: gauge("streams_running", "Stream sessions running now.", "source"),
 		leased:       gauge("target_leased", "1 while this process holds the target's lease and crawls it (with crawler leases).", "source", "target"),
-		republished:  counter("posts_republished_total", "Posts the posts stream acknowledged and then lost (disk full), published again before the cursor moved past them.", "source"),
 	}
 	var err error
 	reg1 := func(c prometheus.Collector) prometheus.Collector {
@@ -85,7 +83,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.cursorSaves = reg1(m.cursorSaves).(*prometheus.CounterVec)
 	m.streamsAlive = reg1(m.streamsAlive).(*prometheus.GaugeVec)
 	m.leased = reg1(m.leased).(*prometheus.GaugeVec)
-	m.republished = reg1(m.republished).(*prometheus.CounterVec)
 	if err != nil {
 		return nil, fmt.Errorf("registering crawler metrics: %w", err)
 	}

@@ -31,15 +31,15 @@ type runStats struct {
 	pages, published, duplicates, invalid int
 }
 
-// publish sends p once. It is published first and marked seen after
-// (once cp confirmed it stored), so a crash or a failed write in between
-// can only publish it again, never lose it: the post key is the
-// JetStream message id, so the server drops a repeat inside its
-// duplicate window, and the detector and sink are idempotent beyond it.
-// Two crawlers racing on one target are caught the same way. A post that
-// cannot be published (no id…) is logged and skipped. A non-nil error
-// means the run must stop without saving its cursor.
-func (c *Crawler) publish(ctx context.Context, tg *target, cp *checkpoints, p *wire.Post, st *runStats) error {
+// publish sends p once. It is published first and marked seen after, so
+// a crash or a failed write in between can only publish it again, never
+// lose it: the post key is the JetStream message id, so the server drops a
+// repeat inside its duplicate window, and the detector and sink are
+// idempotent beyond it. Two crawlers racing on one target are caught the
+// same way. A post that cannot be published (no id…) is logged and
+// skipped. A non-nil error means the run must stop without saving its
+// cursor.
+func (c *Crawler) publish(ctx context.Context, tg *target, p *wire.Post, st *runStats) error {
 	if err := prepare(p, tg, time.Now()); err != nil {
 		st.invalid++
 		c.metrics.invalid.WithLabelValues(tg.t.Source.Name).Inc()
@@ -56,11 +56,18 @@ func (c *Crawler) publish(ctx context.Context, tg *target, cp *checkpoints, p *w
 		c.metrics.duplicates.WithLabelValues(tg.t.Source.Name).Inc()
 		return nil
 	}
-	if err := cp.publish(ctx, p); err != nil {
+	if err := c.deps.Publisher.PublishPost(ctx, p); err != nil {
 		return fmt.Errorf("publishing %s: %w", key, err)
 	}
 	st.published++
 	c.metrics.published.WithLabelValues(tg.t.Source.Name).Inc()
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), housekeeping)
+	defer cancel()
+	if _, err := c.deps.Seen.MarkSeen(mctx, key, c.cfg.SeenTTL); err != nil {
+		// Published, but the next run may publish it again: JetStream's
+		// message-id dedupe drops the repeat.
+		tg.log.Warn("post published but not marked seen", zap.String("post_key", key), zap.Error(err))
+	}
 	return nil
 }
 

@@ -243,17 +243,11 @@ func (c *Crawler) runPoll(ctx context.Context, tg *target) (time.Duration, error
 	return delay, err
 }
 
-func (c *Crawler) poll(ctx context.Context, tg *target, st *runStats) (err error) {
+func (c *Crawler) poll(ctx context.Context, tg *target, st *runStats) error {
 	cursor, _, err := c.deps.Cursors.Cursor(ctx, tg.key)
 	if err != nil {
 		return fmt.Errorf("reading cursor: %w", err)
 	}
-	cp := c.newCheckpoints(ctx, tg)
-	defer func() {
-		if ferr := cp.finish(); ferr != nil && err == nil {
-			err = ferr
-		}
-	}()
 	for st.pages < c.cfg.MaxPages {
 		st.pages++
 		batch, err := tg.poller.Poll(ctx, tg.fetcher, tg.t, cursor)
@@ -261,12 +255,12 @@ func (c *Crawler) poll(ctx context.Context, tg *target, st *runStats) (err error
 			return err
 		}
 		for i := range batch.Posts {
-			if err := c.publish(ctx, tg, cp, &batch.Posts[i], st); err != nil {
+			if err := c.publish(ctx, tg, &batch.Posts[i], st); err != nil {
 				return err
 			}
 		}
 		if batch.Cursor != "" && batch.Cursor != cursor {
-			if err := cp.save(batch.Cursor); err != nil {
+			if err := c.saveCursor(ctx, tg, batch.Cursor); err != nil {
 				return err
 			}
 			cursor = batch.Cursor
@@ -336,13 +330,12 @@ func (c *Crawler) stream(ctx context.Context, tg *target, st *runStats) error {
 		last     = cursor
 		pending  int
 		lastSave = time.Now()
-		cp       = c.newCheckpoints(ctx, tg)
 	)
 	save := func() error {
 		if pending == 0 {
 			return nil
 		}
-		if err := cp.save(last); err != nil {
+		if err := c.saveCursor(ctx, tg, last); err != nil {
 			return err
 		}
 		pending, lastSave = 0, time.Now()
@@ -352,7 +345,7 @@ func (c *Crawler) stream(ctx context.Context, tg *target, st *runStats) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if p != nil {
-			if err := c.publish(ctx, tg, cp, p, st); err != nil {
+			if err := c.publish(ctx, tg, p, st); err != nil {
 				return err
 			}
 		}
@@ -371,9 +364,6 @@ func (c *Crawler) stream(ctx context.Context, tg *target, st *runStats) error {
 	defer mu.Unlock()
 	if serr := save(); serr != nil && err == nil {
 		err = serr
-	}
-	if ferr := cp.finish(); ferr != nil && err == nil {
-		err = ferr
 	}
 	return err
 }

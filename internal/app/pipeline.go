@@ -286,21 +286,9 @@ func (p *Pipeline) close() {
 // repeat publish is dropped by JetStream.
 type busPublisher struct{ b *bus.Bus }
 
-var _ crawler.ConfirmingPublisher = busPublisher{}
+var _ crawler.Publisher = busPublisher{}
 
 func (bp busPublisher) PublishPost(ctx context.Context, post *wire.Post) error {
 	_, err := bp.b.Publish(ctx, post.Subject(), post.Key(), post)
 	return err
-}
-
-// PublishPostReceipt publishes post and returns its receipt, which the
-// crawler confirms before it lets go of the post.
-func (bp busPublisher) PublishPostReceipt(ctx context.Context, post *wire.Post) (bus.Receipt, error) {
-	r, _, err := bp.b.PublishReceipt(ctx, post.Subject(), post.Key(), post)
-	return r, err
-}
-
-// Confirm is bus.Confirm.
-func (bp busPublisher) Confirm(ctx context.Context, rs []bus.Receipt) (int, error) {
-	return bp.b.Confirm(ctx, rs)
 }

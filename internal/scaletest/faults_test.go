@@ -383,12 +383,14 @@ func TestDiskFull(t *testing.T) {
 	// write buffer; a write that meets the full disk drops the buffer
 	// ("failed to store a msg … no space left on device"), the stream's
 	// last sequence goes back and new messages take the lost sequences.
-	// The publishers let go of nothing before bus.Confirm found it stored
-	// (the crawler's cursor and seen keys, the detector's post acks, dead
-	// letters), and the consumers hand over what the stream stored at
-	// sequences they had passed (bus tail watch). So once the disk has
-	// room: every finding in the stream, each exactly once, every case
-	// alerted exactly once, counters equal to a recount.
+	// The detector acks no post and the bus terminates no poison before
+	// bus.Confirm found the findings, tallies and dead letters stored,
+	// and the consumers hand over what the stream stored at sequences
+	// they had passed (bus tail watch). So once the disk has room: every
+	// finding in the stream, each exactly once, every case alerted
+	// exactly once, counters equal to a recount. (A post the posts stream
+	// drops after acknowledging it is not yet published again: the
+	// crawler marks it seen and saves its cursor at once.)
 	lastPost := fmt.Sprintf("p%05d", (faultPosts-1)/everyNth*everyNth)
 	waitUntil(t, 60*time.Second, "the run to go on to the last post", func() bool {
 		return p.w.read(t).findingPosts["dump/"+lastPost]
