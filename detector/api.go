@@ -72,7 +72,10 @@ func (c Config) Validate() error {
 // Bus is what the worker needs of NATS (*bus.Bus has it).
 type Bus interface {
 	Consume(ctx context.Context, spec bus.ConsumerSpec, h bus.Handler) error
-	Publish(ctx context.Context, subject, msgID string, v any) (bool, error)
+	// PublishReceipt publishes; Confirm checks later that the stream
+	// kept what it acknowledged (bus.Confirm), before the posts are acked.
+	PublishReceipt(ctx context.Context, subject, msgID string, v any) (bus.Receipt, bool, error)
+	Confirm(ctx context.Context, rs []bus.Receipt) (int, error)
 }
 
 var _ Bus = (*bus.Bus)(nil)

@@ -17,6 +17,7 @@ type metrics struct {
 	watchlistErrors prometheus.Counter
 	watchlistSize   *prometheus.GaugeVec
 	ackErrors       prometheus.Counter
+	republished     prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -60,6 +61,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		ackErrors: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "handlewatch", Subsystem: "detector", Name: "ack_errors_total",
 			Help: "Posts whose ack failed after their tally was published (they are redelivered and counted once).",
+		})),
+		republished: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "handlewatch", Subsystem: "detector", Name: "republished_total",
+			Help: "Findings and tallies the streams acknowledged and then lost (disk full), published again before their posts were acked.",
 		})),
 	}
 }

@@ -164,7 +164,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	// The last tallies go out even though ctx is done.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	ferr := w.flushTallies(fctx)
+	ferr := w.flushTallies(fctx, true)
 	close(errs)
 	if err := <-errs; err != nil {
 		return err
@@ -187,7 +187,7 @@ func (w *Worker) background(ctx context.Context) {
 		if time.Now().Before(retryAt) {
 			return
 		}
-		if err := w.flushTallies(ctx); err != nil && ctx.Err() == nil {
+		if err := w.flushTallies(ctx, false); err != nil && ctx.Err() == nil {
 			retryAt = time.Now().Add(retryPause)
 			w.log.Warn("publishing tallies failed: their posts stay unacked and the tallies are retried", zap.Error(err))
 		}
@@ -245,16 +245,18 @@ func (w *Worker) handle(ctx context.Context, m bus.Msg) (err error) {
 	}
 	e := w.engine.Load()
 	f, a := e.detect(&p)
+	var found []bus.Receipt
 	if f != nil {
 		if err := f.Validate(); err != nil {
 			// A bug of ours, not of the post: keep the evidence in the log.
 			w.metrics.poison.Inc()
 			return bus.Poison(fmt.Errorf("building finding for %s: %w", p.Key(), err))
 		}
-		dup, err := w.deps.Bus.Publish(ctx, f.Subject(), f.ID, f)
+		r, dup, err := w.deps.Bus.PublishReceipt(ctx, f.Subject(), f.ID, f)
 		if err != nil {
 			return err
 		}
+		found = append(found, r)
 		if !dup {
 			w.metrics.findings.WithLabelValues(string(f.Severity)).Inc()
 		}
@@ -270,7 +272,7 @@ func (w *Worker) handle(ctx context.Context, m bus.Msg) (err error) {
 	if fetched.IsZero() {
 		fetched = time.Now()
 	}
-	w.tally.add(m, p.Source, fetched)
+	w.tally.add(m, p.Source, fetched, found...)
 	w.metrics.scanned.WithLabelValues(p.Source).Inc()
 	took := time.Since(start)
 	w.metrics.duration.Observe(took.Seconds())
@@ -324,19 +326,41 @@ const (
 	retryPause = time.Second
 )
 
-// flushTallies publishes the counts held since the last flush, then acks
-// the posts they count. A tally that fails to publish is retried with the
-// same id and its posts stay unacked; retried or repeated by a recount,
-// the sink counts each post once.
-func (w *Worker) flushTallies(ctx context.Context) error {
+// flushTallies publishes the counts held since the last flush, then,
+// once the findings and the tally are confirmed stored (bus.Confirm: a
+// store can acknowledge a message and lose it when its disk is full),
+// acks the posts they count. A tally that fails to publish is retried
+// with the same id and its posts stay unacked; retried or repeated by a
+// recount, the sink counts each post once. A tally is confirmed
+// bus.Settle after it went out; final confirms at once (waiting out
+// Settle), for the last flush of Run.
+func (w *Worker) flushTallies(ctx context.Context, final bool) error {
 	w.tally.flushMu.Lock()
 	defer w.tally.flushMu.Unlock()
 	batch := w.tally.batch(time.Now().UTC())
 	var errs []error
 	for _, p := range batch {
-		if _, err := w.deps.Bus.Publish(ctx, p.tally.Subject(), p.tally.ID, p.tally); err != nil {
-			errs = append(errs, err)
+		if p.sent == nil {
+			r, _, err := w.deps.Bus.PublishReceipt(ctx, p.tally.Subject(), p.tally.ID, p.tally)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			w.tally.sent(p.tally.ID, r)
+			p.sent = &r
+		}
+		if !final && time.Since(p.sent.At) < bus.Settle {
 			continue
+		}
+		again, err := w.deps.Bus.Confirm(ctx, append(append([]bus.Receipt(nil), p.found...), *p.sent))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("confirming tally %s and its findings: %w", p.tally.ID, err))
+			continue
+		}
+		if again > 0 {
+			w.metrics.republished.Add(float64(again))
+			w.log.Warn("the streams lost findings or a tally they had acknowledged: published again before the posts are acked",
+				zap.String("tally_id", p.tally.ID), zap.Int("published_again", again))
 		}
 		acked := 0
 		for _, m := range w.tally.done(p.tally.ID) {
@@ -371,14 +395,18 @@ type tallies struct {
 type tallyKey struct{ source, day, stream string }
 
 type tallyWindow struct {
-	seqs []uint64
-	msgs []bus.Msg
+	seqs  []uint64
+	msgs  []bus.Msg
+	found []bus.Receipt // the findings published for those posts
 }
 
-// heldTally is a tally and the messages it counts.
+// heldTally is a tally and the messages it counts, with the findings
+// published for them and, once it is published, its own receipt.
 type heldTally struct {
 	tally wire.ScanTally
 	msgs  []bus.Msg
+	found []bus.Receipt
+	sent  *bus.Receipt
 }
 
 func newTallies(instance string) *tallies {
@@ -386,8 +414,9 @@ func newTallies(instance string) *tallies {
 }
 
 // add counts the post of m and holds m until a tally counting it is
-// published.
-func (t *tallies) add(m bus.Msg, source string, fetched time.Time) {
+// published and confirmed, with the receipts of the findings published
+// for it.
+func (t *tallies) add(m bus.Msg, source string, fetched time.Time, found ...bus.Receipt) {
 	stream := m.Stream
 	if m.Seq == 0 {
 		stream = "" // no sequence to name: counted by the tally's id
@@ -401,6 +430,7 @@ func (t *tallies) add(m bus.Msg, source string, fetched time.Time) {
 	}
 	win.seqs = append(win.seqs, m.Seq)
 	win.msgs = append(win.msgs, m)
+	win.found = append(win.found, found...)
 	if t.held == 0 {
 		t.oldest = time.Now()
 	}
@@ -444,13 +474,24 @@ func (t *tallies) batch(now time.Time) []heldTally {
 			} else {
 				tl.Posts = int64(len(win.msgs))
 			}
-			t.pending = append(t.pending, heldTally{tally: tl, msgs: win.msgs})
+			t.pending = append(t.pending, heldTally{tally: tl, msgs: win.msgs, found: win.found})
 		}
 		sort.Slice(t.pending, func(i, j int) bool { return t.pending[i].tally.ID < t.pending[j].tally.ID })
 		clear(t.open)
 		t.held = 0
 	}
 	return append([]heldTally(nil), t.pending...)
+}
+
+// sent records the receipt of the published tally id.
+func (t *tallies) sent(id string, r bus.Receipt) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.pending {
+		if t.pending[i].tally.ID == id {
+			t.pending[i].sent = &r
+		}
+	}
 }
 
 // done drops the published tally id and returns the messages it counts,

@@ -259,10 +259,18 @@ func TestSeqRanges(t *testing.T) {
 }
 
 // failingTallies is the real bus with tally publishing switched off, as
-// when the STATS stream cannot take a write.
+// when the STATS stream cannot take a write, or with the confirmation
+// failing, as when the streams cannot be read back after a full disk.
 type failingTallies struct {
 	*bus.Bus
-	fail atomic.Bool
+	fail, failConfirm atomic.Bool
+}
+
+func (f *failingTallies) Confirm(ctx context.Context, rs []bus.Receipt) (int, error) {
+	if f.failConfirm.Load() {
+		return 0, errors.New("streams unreadable (test)")
+	}
+	return f.Bus.Confirm(ctx, rs)
 }
 
 func (f *failingTallies) Publish(ctx context.Context, subject, msgID string, v any) (bool, error) {
@@ -272,14 +280,34 @@ func (f *failingTallies) Publish(ctx context.Context, subject, msgID string, v a
 	return f.Bus.Publish(ctx, subject, msgID, v)
 }
 
+func (f *failingTallies) PublishReceipt(ctx context.Context, subject, msgID string, v any) (bus.Receipt, bool, error) {
+	if f.fail.Load() && strings.HasPrefix(subject, wire.SubjectStats+".") {
+		return bus.Receipt{}, false, errors.New("stats stream unavailable (test)")
+	}
+	return f.Bus.PublishReceipt(ctx, subject, msgID, v)
+}
+
 // TestPostsAckedOnlyOnceTallied: a post stays unacked (in the work
-// queue) until a tally counting it is published; once tallies go out
-// again every post is counted and acked.
+// queue) until a tally counting it is published and confirmed stored
+// with its findings; once tallies go out again every post is counted and
+// acked.
 func TestPostsAckedOnlyOnceTallied(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail func(fb *failingTallies, on bool)
+	}{
+		{"tally publish fails", func(fb *failingTallies, on bool) { fb.fail.Store(on) }},
+		{"confirmation fails", func(fb *failingTallies, on bool) { fb.failConfirm.Store(on) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testPostsAckedOnlyOnceTallied(t, tc.fail) })
+	}
+}
+
+func testPostsAckedOnlyOnceTallied(t *testing.T, fail func(fb *failingTallies, on bool)) {
 	servers(t, func(t *testing.T, b *bus.Bus, sets state.Sets) {
 		ctx := context.Background()
 		fb := &failingTallies{Bus: b}
-		fb.fail.Store(true)
+		fail(fb, true)
 		w, err := NewWorker(Config{Rules: "../configs/rules.yaml", TallyInterval: time.Second, WatchlistRefresh: time.Second, Concurrency: 2},
 			WorkerDeps{Log: zaptest.NewLogger(t), Bus: fb, Sets: sets})
 		if err != nil {
@@ -312,7 +340,7 @@ func TestPostsAckedOnlyOnceTallied(t *testing.T) {
 		if got := left(); got != n {
 			t.Fatalf("%d of %d posts left in the work queue while no tally could be published: acked uncounted", got, n)
 		}
-		fb.fail.Store(false)
+		fail(fb, false)
 		waitFor(t, "the work queue empty once tallies go out", func() bool { return left() == 0 })
 		stop()
 		if err := <-done; err != nil {

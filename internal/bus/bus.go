@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -26,6 +27,10 @@ type Bus struct {
 	srv *server.Server // nil for an external server
 	nc  *nats.Conn
 	js  jetstream.JetStream
+	// reconnects counts the connection's reconnects: after one, the
+	// consumers check that their streams did not lose messages
+	// (tail.go).
+	reconnects atomic.Uint64
 }
 
 // Open connects to cfg.URL, or starts the embedded server when it is empty,
@@ -45,7 +50,10 @@ func Open(ctx context.Context, cfg Config, log *zap.Logger) (*Bus, error) {
 				log.Warn("nats disconnected", zap.Error(err))
 			}
 		}),
-		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", zap.String("url", nc.ConnectedUrlRedacted())) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			b.reconnects.Add(1)
+			log.Info("nats reconnected", zap.String("url", nc.ConnectedUrlRedacted()))
+		}),
 	}
 	url := cfg.URL
 	if url == "" {

@@ -34,6 +34,9 @@ type Msg struct {
 	Stream string
 
 	jm jetstream.Msg // nil in a replay
+	// ack acks a message the tail watch hands over again (tail.go),
+	// which no consumer delivered: nil for a plain replay.
+	ack func() error
 }
 
 // Ack acks the message: for handlers of a ConsumerSpec with DeferAck,
@@ -41,6 +44,9 @@ type Msg struct {
 // for: a lost ack only redelivers the message, which handlers tolerate.
 func (m Msg) Ack() error {
 	if m.jm == nil {
+		if m.ack != nil {
+			return m.ack()
+		}
 		return errors.New("ack: a replayed message has nothing to ack")
 	}
 	if err := m.jm.Ack(); err != nil {
@@ -145,14 +151,16 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	// Handlers outlive ctx by up to AckWait so that a shutdown finishes the
 	// message in hand instead of abandoning it half done.
 	hctx := context.WithoutCancel(ctx)
+	w, watching := b.watchTail(ctx, hctx, log, spec, stream, h)
+	defer watching.Wait()
 	if spec.DeferAck {
-		return b.fetchLoop(ctx, hctx, log, spec, stream, cons, h)
+		return b.fetchLoop(ctx, hctx, log, spec, stream, cons, h, w)
 	}
 	var inflight sync.WaitGroup
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		inflight.Add(1)
 		defer inflight.Done()
-		b.handle(hctx, log, spec, stream, m, h)
+		b.handle(hctx, log, spec, stream, m, h, w)
 	}, jetstream.PullMaxMessages(spec.MaxInFlight), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
 			log.Warn("consumer error", zap.Error(err))
@@ -181,7 +189,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 // skipped while the previous one is still being sent, and no message is
 // left to trigger another. A fetch loop cannot stall so.
 func (b *Bus) fetchLoop(ctx, hctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string,
-	cons jetstream.Consumer, h Handler) error {
+	cons jetstream.Consumer, h Handler, w *tailWatch) error {
 	msgs := make(chan jetstream.Msg, spec.MaxInFlight)
 	go func() {
 		defer close(msgs)
@@ -210,7 +218,7 @@ func (b *Bus) fetchLoop(ctx, hctx context.Context, log *zap.Logger, spec Consume
 		}
 	}()
 	for m := range msgs {
-		b.handle(hctx, log, spec, stream, m, h)
+		b.handle(hctx, log, spec, stream, m, h, w)
 	}
 	return nil
 }
@@ -232,12 +240,13 @@ func (b *Bus) streamIdentity(ctx context.Context, logical string) (string, error
 	return fmt.Sprintf("%s@%d", info.Config.Name, info.Created.UnixNano()), nil
 }
 
-func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string, m jetstream.Msg, h Handler) {
+func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string, m jetstream.Msg, h Handler, w *tailWatch) {
 	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1,
 		Stream: stream, jm: m}
 	if md, err := m.Metadata(); err == nil {
 		msg.Seq, msg.Delivered, msg.Time = md.Sequence.Stream, md.NumDelivered, md.Timestamp
 	}
+	w.saw(msg)
 	hctx, cancel := context.WithTimeout(ctx, spec.AckWait)
 	// Tell the server the message is in hand while the handler runs; a
 	// process that dies stops telling it, and the message is redelivered
@@ -286,7 +295,7 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, st
 		} else {
 			log.Error("message failed its last delivery: dead-lettered", append(fields, zap.Error(err))...)
 		}
-		termWithReason(m, err)
+		b.term(m, err)
 	default:
 		delay := spec.backoff(msg.Delivered)
 		log.Warn("message failed: redelivering", append(fields, zap.Duration("delay", delay), zap.Error(err))...)
@@ -296,7 +305,15 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, st
 	}
 }
 
-func termWithReason(m jetstream.Msg, err error) {
+// term terminates m, with the reason where the server takes one. A
+// nats-server before 2.10 knows only a bare "+TERM" and ignores
+// "+TERM <reason>" without a word, so the message came back every ack
+// wait for good; the reason is in the dead-letter record anyway.
+func (b *Bus) term(m jetstream.Msg, err error) {
+	if !b.termReasons() {
+		_ = m.Term()
+		return
+	}
 	reason := err.Error()
 	if len(reason) > 200 {
 		reason = reason[:200]
@@ -304,6 +321,15 @@ func termWithReason(m jetstream.Msg, err error) {
 	if terr := m.TermWithReason(reason); terr != nil {
 		_ = m.Term()
 	}
+}
+
+// termReasons reports whether the connected server is 2.10 or later.
+func (b *Bus) termReasons() bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(b.nc.ConnectedServerVersion(), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 2 || (major == 2 && minor >= 10)
 }
 
 // Replay calls fn on every message of stream (optionally only those on

@@ -47,15 +47,21 @@ func deadStreamConfig(c Config) jetstream.StreamConfig {
 	}
 }
 
-// deadLetter records d before its message is terminated; the message id
+// deadLetter records d before its message is terminated, and confirms
+// the record stored (Confirm: a full disk can drop an acknowledged
+// message) since the message is gone once terminated; the message id
 // makes a repeat (a crash between the record and the term) a no-op.
 func (b *Bus) deadLetter(ctx context.Context, d DeadLetter) error {
 	if len(d.Data) > maxDeadData {
 		d.Data, d.Truncated = d.Data[:maxDeadData], true
 	}
 	subject := SubjectDead + "." + strings.ToLower(d.Stream)
-	if _, err := b.Publish(ctx, subject, fmt.Sprintf("dead-%s-%d", d.Stream, d.Seq), d); err != nil {
+	r, _, err := b.PublishReceipt(ctx, subject, fmt.Sprintf("dead-%s-%d", d.Stream, d.Seq), d)
+	if err != nil {
 		return fmt.Errorf("recording dead letter %s/%d: %w", d.Stream, d.Seq, err)
+	}
+	if _, err := b.Confirm(ctx, []Receipt{r}); err != nil {
+		return fmt.Errorf("confirming dead letter %s/%d: %w", d.Stream, d.Seq, err)
 	}
 	return nil
 }
