@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"syscall"
@@ -41,12 +43,18 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	e2ePosts := fs.Int("e2e-posts", 100_000, "posts pushed through the pipeline for the e2e throughput and rss rows (0: skip e2e)")
 	latencySecs := fs.Int("latency-seconds", 5, "seconds of posts at 1,000 posts/s for the e2e latency rows")
 	dir := fs.String("dir", "", "scratch `DIR` for the corpus (default: a temporary directory)")
+	e2eOnly := fs.Bool("e2e-only", false, "time only the pipeline (the e2e and rss rows): no corpus, no scan or detector rows")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
+	blockProfile := fs.String("blockprofile", "", "write a block (and a mutex, FILE.mutex) profile of the whole run to `FILE`")
 	rg := fs.String("rg", "rg", "ripgrep `BINARY`; when it is not found the scan rows have no baseline")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *posts < 1 || *detectorPosts < 1 || *e2ePosts < 0 || *latencySecs < 1 {
 		return &usageError{msg: "bench: --posts and --detector-posts must be at least 1, --e2e-posts at least 0, --latency-seconds at least 1"}
+	}
+	if *e2eOnly && *e2ePosts == 0 {
+		return &usageError{msg: "bench: --e2e-only needs --e2e-posts above 0"}
 	}
 	// Load once here so that a bad --rules or --model is a usage error
 	// before anything is generated.
@@ -55,7 +63,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Model: *modelPath, Dir: *dir, Note: stderr}
+	stopProfiles, err := startProfiles(*cpuProfile, *blockProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
+	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Model: *modelPath, Dir: *dir, Note: stderr,
+		E2EOnly: *e2eOnly}
 	if path, err := lookPath(*rg); err == nil {
 		o.RG = path
 	} else {
@@ -67,6 +81,43 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return bench.Run(ctx, o, stdout)
+}
+
+// startProfiles starts the CPU profile and the block and mutex
+// profiles the bench was asked for; the returned func writes them.
+func startProfiles(cpuPath, blockPath string) (func(), error) {
+	var stops []func()
+	stop := func() {
+		for _, s := range slices.Backward(stops) {
+			s()
+		}
+	}
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	if blockPath != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		runtime.SetMutexProfileFraction(10)
+		stops = append(stops, func() {
+			for name, path := range map[string]string{"block": blockPath, "mutex": blockPath + ".mutex"} {
+				if f, err := os.Create(path); err == nil {
+					_ = pprof.Lookup(name).WriteTo(f, 0)
+					f.Close()
+				}
+			}
+			runtime.SetBlockProfileRate(0)
+			runtime.SetMutexProfileFraction(0)
+		})
+	}
+	return stop, nil
 }
 
 // benchReceiver is the webhook end of the e2e benchmark: it notes when
