@@ -63,11 +63,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	stopProfiles, err := startProfiles(*cpuProfile, *blockProfile)
+	prof, err := startProfiles(*cpuProfile, *blockProfile)
 	if err != nil {
 		return err
 	}
-	defer stopProfiles()
+	defer prof.stop()
 	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Model: *modelPath, Dir: *dir, Note: stderr,
 		E2EOnly: *e2eOnly}
 	if path, err := lookPath(*rg); err == nil {
@@ -77,21 +77,38 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *e2ePosts > 0 {
 		o.E2E = func(ctx context.Context) ([]bench.Row, error) {
-			return benchE2E(ctx, *rules, *modelPath, *e2ePosts, time.Duration(*latencySecs)*time.Second)
+			return benchE2E(ctx, *rules, *modelPath, *e2ePosts, time.Duration(*latencySecs)*time.Second, prof.arm)
 		}
 	}
 	return bench.Run(ctx, o, stdout)
 }
 
-// startProfiles starts the CPU profile and the block and mutex
-// profiles the bench was asked for; the returned func writes them.
-func startProfiles(cpuPath, blockPath string) (func(), error) {
-	var stops []func()
-	stop := func() {
-		for _, s := range slices.Backward(stops) {
-			s()
-		}
+// profiles are the profiles a bench run writes.
+type profiles struct {
+	stops []func()
+	block bool
+}
+
+// stop writes the profiles.
+func (p *profiles) stop() {
+	for _, s := range slices.Backward(p.stops) {
+		s()
 	}
+}
+
+// arm (re)sets the block and mutex profile rates: the embedded NATS
+// server sets the block rate to its own option (0) when it starts.
+func (p *profiles) arm() {
+	if p.block {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		runtime.SetMutexProfileFraction(10)
+	}
+}
+
+// startProfiles starts the CPU profile and the block and mutex
+// profiles the bench was asked for; stop writes them.
+func startProfiles(cpuPath, blockPath string) (*profiles, error) {
+	p := &profiles{}
 	if cpuPath != "" {
 		f, err := os.Create(cpuPath)
 		if err != nil {
@@ -101,12 +118,12 @@ func startProfiles(cpuPath, blockPath string) (func(), error) {
 			f.Close()
 			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
 		}
-		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		p.stops = append(p.stops, func() { pprof.StopCPUProfile(); f.Close() })
 	}
 	if blockPath != "" {
-		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
-		runtime.SetMutexProfileFraction(10)
-		stops = append(stops, func() {
+		p.block = true
+		p.arm()
+		p.stops = append(p.stops, func() {
 			for name, path := range map[string]string{"block": blockPath, "mutex": blockPath + ".mutex"} {
 				if f, err := os.Create(path); err == nil {
 					_ = pprof.Lookup(name).WriteTo(f, 0)
@@ -117,7 +134,7 @@ func startProfiles(cpuPath, blockPath string) (func(), error) {
 			runtime.SetMutexProfileFraction(0)
 		})
 	}
-	return stop, nil
+	return p, nil
 }
 
 // benchReceiver is the webhook end of the e2e benchmark: it notes when
@@ -171,7 +188,7 @@ func (r *benchReceiver) at(handle string) (time.Time, bool) {
 // state, publishes posts the way the crawler does (busPublisher) and
 // measures throughput until every consumer has drained, then alert
 // latency at a fixed 1,000 posts/s. Nothing leaves 127.0.0.1.
-func benchE2E(ctx context.Context, rules, modelPath string, n int, latencyFor time.Duration) ([]bench.Row, error) {
+func benchE2E(ctx context.Context, rules, modelPath string, n int, latencyFor time.Duration, started func()) ([]bench.Row, error) {
 	dir, err := os.MkdirTemp("", "handlewatch-bench-e2e-")
 	if err != nil {
 		return nil, fmt.Errorf("making data directory: %w", err)
@@ -223,6 +240,7 @@ sink:
 	if err != nil {
 		return nil, err
 	}
+	started()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(runCtx) }()
@@ -282,6 +300,7 @@ sink:
 	if err := <-genErr; err != nil {
 		return nil, err
 	}
+
 	if err := drained(ctx, b, 10*time.Minute); err != nil {
 		return nil, err
 	}
