@@ -190,7 +190,7 @@ func scanRows(ctx context.Context, e *detector.Engine, dir string, o Options) ([
 		}
 	}
 	scan := func(file string) (time.Duration, error) {
-		cpu0 := processCPU()
+		cpu0 := ProcessCPU()
 		start := time.Now()
 		sum, err := detector.ScanFiles(ctx, e, []string{file}, io.Discard, detector.ScanOptions{})
 		if err != nil {
@@ -201,7 +201,7 @@ func scanRows(ctx context.Context, e *detector.Engine, dir string, o Options) ([
 		}
 		wall := time.Since(start)
 		if file == path {
-			keepMin(&ourCPU, processCPU()-cpu0)
+			keepMin(&ourCPU, ProcessCPU()-cpu0)
 		}
 		return wall, nil
 	}
@@ -389,8 +389,8 @@ func RSS() (peak, current float64) {
 	return peak, current
 }
 
-// processCPU is the user and system time this process has used.
-func processCPU() time.Duration {
+// ProcessCPU is the user and system time this process has used.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
