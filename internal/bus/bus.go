@@ -26,6 +26,8 @@ type Bus struct {
 	srv *server.Server // nil for an external server
 	nc  *nats.Conn
 	js  jetstream.JetStream
+	// ackWait replaces serverAckWait in tests (SetServerAckWait).
+	ackWait time.Duration
 }
 
 // Open connects to cfg.URL, or starts the embedded server when it is empty,

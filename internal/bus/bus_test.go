@@ -356,3 +356,41 @@ func TestDeferredAck(t *testing.T) {
 		}
 	})
 }
+
+// TestSlowHandlerKeepsItsMessage: a handler that runs for several of the
+// server's ack waits keeps its message (in-progress acks while it runs):
+// it is not delivered again meanwhile.
+func TestSlowHandlerKeepsItsMessage(t *testing.T) {
+	for _, deferAck := range []bool{false, true} {
+		t.Run(fmt.Sprintf("defer_ack=%v", deferAck), func(t *testing.T) {
+			servers(t, func(t *testing.T, b *bus.Bus) {
+				ctx := context.Background()
+				b.SetServerAckWait(time.Second)
+				post := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: "slow", Text: "hello"}
+				if _, err := b.Publish(ctx, post.Subject(), post.Key(), post); err != nil {
+					t.Fatal(err)
+				}
+				var got collected
+				spec := bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: "slow", DeferAck: deferAck}
+				stop := consume(t, b, spec, func(_ context.Context, m bus.Msg) error {
+					got.add(m)
+					if got.len() == 1 {
+						time.Sleep(3500 * time.Millisecond) // three and a half server ack waits
+					}
+					if deferAck {
+						return m.Ack()
+					}
+					return nil
+				})
+				waitFor(t, "the message", func() bool { return got.len() >= 1 })
+				time.Sleep(5 * time.Second) // the handler's 3.5 s, then time for a redelivery
+				stop()
+				got.mu.Lock()
+				defer got.mu.Unlock()
+				if len(got.msgs) != 1 {
+					t.Fatalf("%d deliveries: the slow handler's message came again while in hand", len(got.msgs))
+				}
+			})
+		})
+	}
+}
