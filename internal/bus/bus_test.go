@@ -394,3 +394,43 @@ func TestSlowHandlerKeepsItsMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishEncodesAsEncodingJSON: what Publish sends is encoding/json's
+// encoding of the wire types byte for byte, odd text included (HTML,
+// invalid UTF-8, line separators, control characters).
+func TestPublishEncodesAsEncodingJSON(t *testing.T) {
+	b := bustest.Embedded(t, "")
+	ctx := context.Background()
+	at := time.Date(2026, 12, 7, 14, 0, 0, 123456789, time.FixedZone("x", 3600))
+	var want [][]byte
+	for i, s := range []string{"plain", "<a href='x'>&amp;</a>", "bad \xff\xfe utf8", "line\u2028sep\u2029", "ctl\t\n\r\x00\x1f\x7f",
+		"emoji 😀 ｔ．ｍｅ", `"quoted\"`} {
+		post := &wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: fmt.Sprint(i), Text: s, Author: s, Links: []string{s},
+			CreatedAt: at, FetchedAt: at.UTC()}
+		finding := &wire.Finding{Schema: 1, ID: fmt.Sprint("f", i), Post: post.Ref(), Score: 0.1 + 0.2, Excerpt: wire.Excerpt{Text: s, Spans: []wire.Span{{Start: 1, End: 2}}},
+			Handles: []wire.Handle{{App: "kik", Handle: s, Raw: s}}}
+		for _, v := range []any{post, finding} {
+			data, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, data)
+			if _, err := b.Publish(ctx, wire.SubjectFindings+".test", fmt.Sprint("m", len(want)), v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	i := 0
+	if err := b.Replay(ctx, bus.StreamFindings, "", func(m bus.Msg) error {
+		if string(m.Data) != string(want[i]) {
+			t.Errorf("message %d:\n got %s\nwant %s", i, m.Data, want[i])
+		}
+		i++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if i != len(want) {
+		t.Fatalf("replayed %d of %d", i, len(want))
+	}
+}
