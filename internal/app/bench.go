@@ -30,6 +30,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/config"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink"
 )
 
 // cmdBench measures scan, the detector and the pipeline beside their
@@ -411,35 +412,43 @@ func benchAds(rules, modelPath string, n int) ([]benchAd, error) {
 	return ads, nil
 }
 
-// drained waits until every consumer of the posts and findings streams
-// has nothing pending and nothing unacknowledged.
+// drained waits until the pipeline's consumers (the detector's on the
+// posts, the sink's on the findings and on the scan tallies) have
+// nothing pending and nothing unacknowledged. Other consumers are not
+// the pipeline's: an ordered consumer a replay left behind counts
+// messages as pending until the server drops it.
 func drained(ctx context.Context, b *bus.Bus, limit time.Duration) error {
 	js := b.JetStream()
 	deadline := time.Now().Add(limit)
 	for {
 		idle := true
-		for _, logical := range []string{bus.StreamPosts, bus.StreamFindings} {
-			s, err := js.Stream(ctx, b.StreamName(logical))
+		for _, c := range []struct{ stream, durable string }{
+			{bus.StreamPosts, detector.Durable}, {bus.StreamFindings, sink.ConsumerName}, {bus.StreamStats, sink.TalliesConsumerName},
+		} {
+			s, err := js.Stream(ctx, b.StreamName(c.stream))
 			if err != nil {
-				return fmt.Errorf("reading stream %s: %w", logical, err)
+				return fmt.Errorf("reading stream %s: %w", c.stream, err)
 			}
 			info, err := s.Info(ctx)
 			if err != nil {
-				return fmt.Errorf("reading stream %s: %w", logical, err)
+				return fmt.Errorf("reading stream %s: %w", c.stream, err)
 			}
-			consumers := s.ListConsumers(ctx)
-			n := 0
-			for ci := range consumers.Info() {
-				n++
-				if ci.NumPending > 0 || ci.NumAckPending > 0 || ci.Delivered.Stream < info.State.LastSeq {
-					idle = false
+			cons, err := s.Consumer(ctx, c.durable)
+			switch {
+			case errors.Is(err, jetstream.ErrConsumerNotFound):
+				if info.State.Msgs > 0 {
+					idle = false // the stage has not made its consumer yet
 				}
+				continue
+			case err != nil:
+				return fmt.Errorf("reading consumer %s of %s: %w", c.durable, c.stream, err)
 			}
-			if err := consumers.Err(); err != nil && !errors.Is(err, jetstream.ErrEndOfData) {
-				return fmt.Errorf("listing consumers of %s: %w", logical, err)
+			ci, err := cons.Info(ctx)
+			if err != nil {
+				return fmt.Errorf("reading consumer %s of %s: %w", c.durable, c.stream, err)
 			}
-			if n == 0 && info.State.Msgs > 0 {
-				idle = false // the stage has not made its consumer yet
+			if ci.NumPending > 0 || ci.NumAckPending > 0 || ci.Delivered.Stream < info.State.LastSeq {
+				idle = false
 			}
 		}
 		if idle {
