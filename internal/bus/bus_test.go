@@ -174,6 +174,24 @@ func TestReplay(t *testing.T) {
 		if err := b.Replay(ctx, bus.StreamCases, "", func(bus.Msg) error { n++; return nil }); err != nil || n != 5 {
 			t.Fatalf("second replay saw %d, %v", n, err)
 		}
+		// A replay stopped early (from 2, the stream's end is 5 when it
+		// starts: the sink's start-up replay racing new messages) leaves
+		// no consumer behind with the rest pending on it.
+		if _, err := b.ReplayFrom(ctx, bus.StreamCases, "", 2, func(bus.Msg) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		st, err := b.JetStream().Stream(ctx, b.StreamName(bus.StreamCases))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := st.ConsumerNames(ctx)
+		var left []string
+		for name := range names.Name() {
+			left = append(left, name)
+		}
+		if len(left) > 0 {
+			t.Fatalf("consumers left after the replays: %v", left)
+		}
 	})
 }
 

@@ -391,6 +391,15 @@ func (b *Bus) ReplayFrom(ctx context.Context, stream, filter string, from uint64
 	if err != nil {
 		return 0, fmt.Errorf("replaying %s: %w", stream, err)
 	}
+	// The server would keep the consumer, with the rest of the stream
+	// pending on it, for its inactive threshold (five minutes).
+	defer func() {
+		if ci := cons.CachedInfo(); ci != nil {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_ = st.DeleteConsumer(dctx, ci.Name)
+			cancel()
+		}
+	}()
 	if ci := cons.CachedInfo(); ci != nil && ci.NumPending == 0 {
 		return last, nil
 	}
