@@ -73,7 +73,8 @@ func Open(ctx context.Context, cfg Config, log *zap.Logger) (*Bus, error) {
 		return nil, fmt.Errorf("connecting to nats %s: %w", displayURL(url), err)
 	}
 	b.nc = nc
-	js, err := jetstream.New(nc)
+	// PublishBatch callers share the async window: room for many at once.
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(maxAsyncPending))
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("opening jetstream: %w", err)
@@ -244,6 +245,10 @@ func (b *Bus) shutdownServer() {
 		b.srv = nil
 	}
 }
+
+// maxAsyncPending bounds the messages PublishBatch has in flight over all
+// its callers.
+const maxAsyncPending = 1 << 14
 
 // Publish sends v as JSON on subject with msgID as its JetStream message
 // id. A repeat of a msgID inside the duplicate window is dropped by the

@@ -452,3 +452,44 @@ func TestPublishEncodesAsEncodingJSON(t *testing.T) {
 		t.Fatalf("replayed %d of %d", i, len(want))
 	}
 }
+
+// TestPublishBatch: a batch larger than the window is stored in order,
+// each message once; repeats (inside the batch and of an earlier
+// publish) are reported and dropped.
+func TestPublishBatch(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		first := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: "0", Text: "hello"}
+		if _, err := b.Publish(ctx, wire.SubjectFindings+".test", first.Key(), first); err != nil {
+			t.Fatal(err)
+		}
+		const n = bus.BatchWindow*2 + 10
+		var outs []bus.Out
+		for i := range n {
+			p := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: fmt.Sprint(i), Text: "hello"}
+			outs = append(outs, bus.Out{Subject: wire.SubjectFindings + ".test", MsgID: p.Key(), V: p})
+		}
+		outs = append(outs, outs[7]) // a repeat inside the batch
+		dup, err := b.PublishBatch(ctx, outs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range dup {
+			if want := i == 0 || i == len(outs)-1; d != want {
+				t.Errorf("message %d (%s): duplicate %v, want %v", i, outs[i].MsgID, d, want)
+			}
+		}
+		var ids []string
+		if err := b.Replay(ctx, bus.StreamFindings, "", func(m bus.Msg) error { ids = append(ids, m.MsgID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != n || ids[0] != "s/0" || ids[n-1] != fmt.Sprint("s/", n-1) {
+			t.Fatalf("stored %d messages (%v … %v), want %d", len(ids), ids[:1], ids[len(ids)-1:], n)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := b.PublishBatch(cctx, outs[:3]); !errors.Is(err, context.Canceled) {
+			t.Fatalf("batch on a cancelled context: %v", err)
+		}
+	})
+}
