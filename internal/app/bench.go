@@ -14,7 +14,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +31,7 @@ import (
 	"github.com/handlewatch/handlewatch/internal/bus"
 	"github.com/handlewatch/handlewatch/internal/config"
 	"github.com/handlewatch/handlewatch/internal/wire"
+	"github.com/handlewatch/handlewatch/sink"
 )
 
 // cmdBench measures scan, the detector and the pipeline beside their
@@ -41,12 +45,18 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	e2ePosts := fs.Int("e2e-posts", 100_000, "posts pushed through the pipeline for the e2e throughput and rss rows (0: skip e2e)")
 	latencySecs := fs.Int("latency-seconds", 5, "seconds of posts at 1,000 posts/s for the e2e latency rows")
 	dir := fs.String("dir", "", "scratch `DIR` for the corpus (default: a temporary directory)")
+	e2eOnly := fs.Bool("e2e-only", false, "time only the pipeline (the e2e and rss rows): no corpus, no scan or detector rows")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
+	blockProfile := fs.String("blockprofile", "", "write a block (and a mutex, FILE.mutex) profile of the whole run to `FILE`")
 	rg := fs.String("rg", "rg", "ripgrep `BINARY`; when it is not found the scan rows have no baseline")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *posts < 1 || *detectorPosts < 1 || *e2ePosts < 0 || *latencySecs < 1 {
 		return &usageError{msg: "bench: --posts and --detector-posts must be at least 1, --e2e-posts at least 0, --latency-seconds at least 1"}
+	}
+	if *e2eOnly && *e2ePosts == 0 {
+		return &usageError{msg: "bench: --e2e-only needs --e2e-posts above 0"}
 	}
 	// Load once here so that a bad --rules or --model is a usage error
 	// before anything is generated.
@@ -55,7 +65,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Model: *modelPath, Dir: *dir, Note: stderr}
+	prof, err := startProfiles(*cpuProfile, *blockProfile)
+	if err != nil {
+		return err
+	}
+	defer prof.stop()
+	o := bench.Options{Posts: *posts, DetectorPosts: *detectorPosts, Rules: *rules, Model: *modelPath, Dir: *dir, Note: stderr,
+		E2EOnly: *e2eOnly}
 	if path, err := lookPath(*rg); err == nil {
 		o.RG = path
 	} else {
@@ -63,10 +79,64 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *e2ePosts > 0 {
 		o.E2E = func(ctx context.Context) ([]bench.Row, error) {
-			return benchE2E(ctx, *rules, *modelPath, *e2ePosts, time.Duration(*latencySecs)*time.Second)
+			return benchE2E(ctx, *rules, *modelPath, *e2ePosts, time.Duration(*latencySecs)*time.Second, prof.arm)
 		}
 	}
 	return bench.Run(ctx, o, stdout)
+}
+
+// profiles are the profiles a bench run writes.
+type profiles struct {
+	stops []func()
+	block bool
+}
+
+// stop writes the profiles.
+func (p *profiles) stop() {
+	for _, s := range slices.Backward(p.stops) {
+		s()
+	}
+}
+
+// arm (re)sets the block and mutex profile rates: the embedded NATS
+// server sets the block rate to its own option (0) when it starts.
+func (p *profiles) arm() {
+	if p.block {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		runtime.SetMutexProfileFraction(10)
+	}
+}
+
+// startProfiles starts the CPU profile and the block and mutex
+// profiles the bench was asked for; stop writes them.
+func startProfiles(cpuPath, blockPath string) (*profiles, error) {
+	p := &profiles{}
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		p.stops = append(p.stops, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	if blockPath != "" {
+		p.block = true
+		p.arm()
+		p.stops = append(p.stops, func() {
+			for name, path := range map[string]string{"block": blockPath, "mutex": blockPath + ".mutex"} {
+				if f, err := os.Create(path); err == nil {
+					_ = pprof.Lookup(name).WriteTo(f, 0)
+					f.Close()
+				}
+			}
+			runtime.SetBlockProfileRate(0)
+			runtime.SetMutexProfileFraction(0)
+		})
+	}
+	return p, nil
 }
 
 // benchReceiver is the webhook end of the e2e benchmark: it notes when
@@ -120,7 +190,7 @@ func (r *benchReceiver) at(handle string) (time.Time, bool) {
 // state, publishes posts the way the crawler does (busPublisher) and
 // measures throughput until every consumer has drained, then alert
 // latency at a fixed 1,000 posts/s. Nothing leaves 127.0.0.1.
-func benchE2E(ctx context.Context, rules, modelPath string, n int, latencyFor time.Duration) ([]bench.Row, error) {
+func benchE2E(ctx context.Context, rules, modelPath string, n int, latencyFor time.Duration, started func()) ([]bench.Row, error) {
 	dir, err := os.MkdirTemp("", "handlewatch-bench-e2e-")
 	if err != nil {
 		return nil, fmt.Errorf("making data directory: %w", err)
@@ -172,6 +242,7 @@ sink:
 	if err != nil {
 		return nil, err
 	}
+	started()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(runCtx) }()
@@ -182,61 +253,32 @@ sink:
 	b := p.bus
 	pub := busPublisher{b}
 
-	// Throughput: n posts, published by a few goroutines at once (each
-	// publish waits for its JetStream ack, as the crawler's do). Texts are
+	// Throughput: n posts, published by 16 goroutines at once, the way
+	// 16 crawl targets would, then n more a page at a time. Post by post
+	// each publish waits for its JetStream ack, as the crawler's do
+	// today; a page of benchPage posts goes out as one PublishPosts,
+	// every post in flight at once and the page let go of once all are
+	// acknowledged. The second run finds most of its handles' cases
+	// already open, so its sink sends fewer new-case alerts. Texts are
 	// made as they are published, so the bench's own memory stays out of
 	// the rss rows.
-	type job struct {
-		i    int
-		text string
+	var rows []bench.Row
+	for _, run := range []struct {
+		name, id string
+		page     int
+	}{{"e2e", "t", 1}, {"e2e_pages", "p", benchPage}} {
+		rate, perPost, err := benchThroughput(ctx, b, pub, n, run.id, run.page)
+		if err != nil {
+			return nil, err
+		}
+		// CPU per post is the steadier number on a machine shared with
+		// other work; its baseline is what the machine's cores have per
+		// post at the goal rate.
+		budget := float64(runtime.NumCPU()) * 1e6 / bench.E2EGoal
+		rows = append(rows,
+			bench.Compared(run.name, rate, "posts/s", "goal", bench.E2EGoal, bench.E2EGoal, rate),
+			bench.Compared(run.name+"_cpu", perPost, "CPU µs/post", "all cores at the goal rate", budget, perPost, budget))
 	}
-	jobs := make(chan job, 1024)
-	genErr := make(chan error, 1)
-	genCtx, stopGen := context.WithCancel(ctx)
-	defer stopGen()
-	go func() {
-		defer close(jobs)
-		genErr <- benchcorpus.Texts(n, 20261207, func(i int, text string) error {
-			select {
-			case jobs <- job{i, text}:
-				return nil
-			case <-genCtx.Done():
-				return genCtx.Err()
-			}
-		})
-	}()
-	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				post := &wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file", ID: fmt.Sprintf("t%d", j.i),
-					Text: j.text, FetchedAt: time.Now().UTC()}
-				if err := pub.PublishPost(ctx, post); err != nil {
-					errs <- err
-					stopGen()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return nil, err
-	}
-	if err := <-genErr; err != nil {
-		return nil, err
-	}
-	if err := drained(ctx, b, 10*time.Minute); err != nil {
-		return nil, err
-	}
-	elapsed := time.Since(start)
-	rate := float64(n) / elapsed.Seconds()
-	rows := []bench.Row{bench.Compared("e2e", rate, "posts/s", "goal", bench.E2EGoal, bench.E2EGoal, rate)}
 
 	// Latency: 1,000 posts/s in 10 ms ticks; one post in 20 is a new
 	// case (a handle never seen), whose alert the receiver times.
@@ -301,6 +343,84 @@ sink:
 	return rows, nil
 }
 
+// benchPage is the page size of the e2e_pages run: a Reddit listing's.
+const benchPage = 100
+
+// benchThroughput publishes n posts (ids prefixed with id) from 16
+// goroutines, post by post when page is 1 and else page posts at a time,
+// and waits for the pipeline to drain: posts/s and CPU µs per post.
+func benchThroughput(ctx context.Context, b *bus.Bus, pub busPublisher, n int, id string, page int) (rate, perPost float64, err error) {
+	type job struct {
+		i    int
+		text string
+	}
+	jobs := make(chan job, 1024)
+	genErr := make(chan error, 1)
+	genCtx, stopGen := context.WithCancel(ctx)
+	defer stopGen()
+	go func() {
+		defer close(jobs)
+		genErr <- benchcorpus.Texts(n, 20261207, func(i int, text string) error {
+			select {
+			case jobs <- job{i, text}:
+				return nil
+			case <-genCtx.Done():
+				return genCtx.Err()
+			}
+		})
+	}()
+	start, cpu0 := time.Now(), bench.ProcessCPU()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			posts := make([]*wire.Post, 0, page)
+			flush := func() error {
+				var err error
+				if page == 1 {
+					err = pub.PublishPost(ctx, posts[0])
+				} else {
+					err = pub.PublishPosts(ctx, posts)
+				}
+				posts = posts[:0]
+				return err
+			}
+			for j := range jobs {
+				posts = append(posts, &wire.Post{Schema: wire.SchemaVersion, Source: "bench", SourceKind: "file",
+					ID: id + strconv.Itoa(j.i), Text: j.text, FetchedAt: time.Now().UTC()})
+				if len(posts) < page {
+					continue
+				}
+				if err := flush(); err != nil {
+					errs <- err
+					stopGen()
+					return
+				}
+			}
+			if len(posts) > 0 {
+				if err := flush(); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, 0, err
+	}
+	if err := <-genErr; err != nil {
+		return 0, 0, err
+	}
+	if err := drained(ctx, b, 10*time.Minute); err != nil {
+		return 0, 0, err
+	}
+	elapsed, cpu := time.Since(start), bench.ProcessCPU()-cpu0
+	return float64(n) / elapsed.Seconds(), float64(cpu) / float64(time.Microsecond) / float64(n), nil
+}
+
 type benchAd struct{ handle, text string }
 
 // benchAds makes n solicitation posts with distinct placeholder handles,
@@ -333,35 +453,43 @@ func benchAds(rules, modelPath string, n int) ([]benchAd, error) {
 	return ads, nil
 }
 
-// drained waits until every consumer of the posts and findings streams
-// has nothing pending and nothing unacknowledged.
+// drained waits until the pipeline's consumers (the detector's on the
+// posts, the sink's on the findings and on the scan tallies) have
+// nothing pending and nothing unacknowledged. Other consumers are not
+// the pipeline's: an ordered consumer a replay left behind counts
+// messages as pending until the server drops it.
 func drained(ctx context.Context, b *bus.Bus, limit time.Duration) error {
 	js := b.JetStream()
 	deadline := time.Now().Add(limit)
 	for {
 		idle := true
-		for _, logical := range []string{bus.StreamPosts, bus.StreamFindings} {
-			s, err := js.Stream(ctx, b.StreamName(logical))
+		for _, c := range []struct{ stream, durable string }{
+			{bus.StreamPosts, detector.Durable}, {bus.StreamFindings, sink.ConsumerName}, {bus.StreamStats, sink.TalliesConsumerName},
+		} {
+			s, err := js.Stream(ctx, b.StreamName(c.stream))
 			if err != nil {
-				return fmt.Errorf("reading stream %s: %w", logical, err)
+				return fmt.Errorf("reading stream %s: %w", c.stream, err)
 			}
 			info, err := s.Info(ctx)
 			if err != nil {
-				return fmt.Errorf("reading stream %s: %w", logical, err)
+				return fmt.Errorf("reading stream %s: %w", c.stream, err)
 			}
-			consumers := s.ListConsumers(ctx)
-			n := 0
-			for ci := range consumers.Info() {
-				n++
-				if ci.NumPending > 0 || ci.NumAckPending > 0 || ci.Delivered.Stream < info.State.LastSeq {
-					idle = false
+			cons, err := s.Consumer(ctx, c.durable)
+			switch {
+			case errors.Is(err, jetstream.ErrConsumerNotFound):
+				if info.State.Msgs > 0 {
+					idle = false // the stage has not made its consumer yet
 				}
+				continue
+			case err != nil:
+				return fmt.Errorf("reading consumer %s of %s: %w", c.durable, c.stream, err)
 			}
-			if err := consumers.Err(); err != nil && !errors.Is(err, jetstream.ErrEndOfData) {
-				return fmt.Errorf("listing consumers of %s: %w", logical, err)
+			ci, err := cons.Info(ctx)
+			if err != nil {
+				return fmt.Errorf("reading consumer %s of %s: %w", c.durable, c.stream, err)
 			}
-			if n == 0 && info.State.Msgs > 0 {
-				idle = false // the stage has not made its consumer yet
+			if ci.NumPending > 0 || ci.NumAckPending > 0 || ci.Delivered.Stream < info.State.LastSeq {
+				idle = false
 			}
 		}
 		if idle {

@@ -38,7 +38,7 @@ func TestBenchCommand(t *testing.T) {
 		}
 		seen[name] = true
 	}
-	for _, name := range []string{"e2e", "e2e_p50", "e2e_p99", "rss_peak", "rss_final", "scan", "scan_posts", "scan_cpu", "scan_zst", "detector", "detector_posts"} {
+	for _, name := range []string{"e2e", "e2e_cpu", "e2e_pages", "e2e_pages_cpu", "e2e_p50", "e2e_p99", "rss_peak", "rss_final", "scan", "scan_posts", "scan_cpu", "scan_zst", "detector", "detector_posts"} {
 		if !seen[name] {
 			t.Errorf("no %s row", name)
 		}

@@ -292,3 +292,15 @@ func (bp busPublisher) PublishPost(ctx context.Context, post *wire.Post) error {
 	_, err := bp.b.Publish(ctx, post.Subject(), post.Key(), post)
 	return err
 }
+
+// PublishPosts publishes a page of posts at once (bus.PublishBatch) and
+// returns when every one is acknowledged; on an error publish them all
+// again, the keys drop the repeats.
+func (bp busPublisher) PublishPosts(ctx context.Context, posts []*wire.Post) error {
+	outs := make([]bus.Out, len(posts))
+	for i, p := range posts {
+		outs[i] = bus.Out{Subject: p.Subject(), MsgID: p.Key(), V: p}
+	}
+	_, err := bp.b.PublishBatch(ctx, outs)
+	return err
+}

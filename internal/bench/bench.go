@@ -47,9 +47,12 @@ type Options struct {
 	// E2E runs the pipeline benchmark and returns its rows (internal/app
 	// has the pipeline; bench cannot import it). nil skips the e2e rows;
 	// the rss rows then measure the scan and detector runs.
-	E2E  func(ctx context.Context) ([]Row, error)
-	Note io.Writer // notes for a person (baselines skipped), stderr
-	Seed uint64
+	E2E func(ctx context.Context) ([]Row, error)
+	// E2EOnly stops after the e2e and rss rows: no corpus is generated,
+	// nothing else is timed.
+	E2EOnly bool
+	Note    io.Writer // notes for a person (baselines skipped), stderr
+	Seed    uint64
 }
 
 // Defaults.
@@ -95,6 +98,9 @@ func Run(ctx context.Context, o Options, out io.Writer) error {
 		// Peak and final RSS of the process that just ran the pipeline.
 		if err := emit(append(rows, rssRows()...)...); err != nil {
 			return err
+		}
+		if o.E2EOnly {
+			return nil
 		}
 	}
 	e, err := detector.Load(o.Rules, o.Model)
@@ -184,7 +190,7 @@ func scanRows(ctx context.Context, e *detector.Engine, dir string, o Options) ([
 		}
 	}
 	scan := func(file string) (time.Duration, error) {
-		cpu0 := processCPU()
+		cpu0 := ProcessCPU()
 		start := time.Now()
 		sum, err := detector.ScanFiles(ctx, e, []string{file}, io.Discard, detector.ScanOptions{})
 		if err != nil {
@@ -195,7 +201,7 @@ func scanRows(ctx context.Context, e *detector.Engine, dir string, o Options) ([
 		}
 		wall := time.Since(start)
 		if file == path {
-			keepMin(&ourCPU, processCPU()-cpu0)
+			keepMin(&ourCPU, ProcessCPU()-cpu0)
 		}
 		return wall, nil
 	}
@@ -383,8 +389,8 @@ func RSS() (peak, current float64) {
 	return peak, current
 }
 
-// processCPU is the user and system time this process has used.
-func processCPU() time.Duration {
+// ProcessCPU is the user and system time this process has used.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

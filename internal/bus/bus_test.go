@@ -174,6 +174,24 @@ func TestReplay(t *testing.T) {
 		if err := b.Replay(ctx, bus.StreamCases, "", func(bus.Msg) error { n++; return nil }); err != nil || n != 5 {
 			t.Fatalf("second replay saw %d, %v", n, err)
 		}
+		// A replay stopped early (from 2, the stream's end is 5 when it
+		// starts: the sink's start-up replay racing new messages) leaves
+		// no consumer behind with the rest pending on it.
+		if _, err := b.ReplayFrom(ctx, bus.StreamCases, "", 2, func(bus.Msg) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		st, err := b.JetStream().Stream(ctx, b.StreamName(bus.StreamCases))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := st.ConsumerNames(ctx)
+		var left []string
+		for name := range names.Name() {
+			left = append(left, name)
+		}
+		if len(left) > 0 {
+			t.Fatalf("consumers left after the replays: %v", left)
+		}
 	})
 }
 
@@ -353,6 +371,125 @@ func TestDeferredAck(t *testing.T) {
 		}
 		if err := (bus.Msg{}).Ack(); err == nil {
 			t.Fatal("Ack of a message without a delivery: no error")
+		}
+	})
+}
+
+// TestSlowHandlerKeepsItsMessage: a handler that runs for several of the
+// server's ack waits keeps its message (in-progress acks while it runs):
+// it is not delivered again meanwhile.
+func TestSlowHandlerKeepsItsMessage(t *testing.T) {
+	for _, deferAck := range []bool{false, true} {
+		t.Run(fmt.Sprintf("defer_ack=%v", deferAck), func(t *testing.T) {
+			servers(t, func(t *testing.T, b *bus.Bus) {
+				ctx := context.Background()
+				b.SetServerAckWait(time.Second)
+				post := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: "slow", Text: "hello"}
+				if _, err := b.Publish(ctx, post.Subject(), post.Key(), post); err != nil {
+					t.Fatal(err)
+				}
+				var got collected
+				spec := bus.ConsumerSpec{Stream: bus.StreamPosts, Durable: "slow", DeferAck: deferAck}
+				stop := consume(t, b, spec, func(_ context.Context, m bus.Msg) error {
+					got.add(m)
+					if got.len() == 1 {
+						time.Sleep(3500 * time.Millisecond) // three and a half server ack waits
+					}
+					if deferAck {
+						return m.Ack()
+					}
+					return nil
+				})
+				waitFor(t, "the message", func() bool { return got.len() >= 1 })
+				time.Sleep(5 * time.Second) // the handler's 3.5 s, then time for a redelivery
+				stop()
+				got.mu.Lock()
+				defer got.mu.Unlock()
+				if len(got.msgs) != 1 {
+					t.Fatalf("%d deliveries: the slow handler's message came again while in hand", len(got.msgs))
+				}
+			})
+		})
+	}
+}
+
+// TestPublishEncodesAsEncodingJSON: what Publish sends is encoding/json's
+// encoding of the wire types byte for byte, odd text included (HTML,
+// invalid UTF-8, line separators, control characters).
+func TestPublishEncodesAsEncodingJSON(t *testing.T) {
+	b := bustest.Embedded(t, "")
+	ctx := context.Background()
+	at := time.Date(2026, 12, 7, 14, 0, 0, 123456789, time.FixedZone("x", 3600))
+	var want [][]byte
+	for i, s := range []string{"plain", "<a href='x'>&amp;</a>", "bad \xff\xfe utf8", "line\u2028sep\u2029", "ctl\t\n\r\x00\x1f\x7f",
+		"emoji 😀 ｔ．ｍｅ", `"quoted\"`} {
+		post := &wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: fmt.Sprint(i), Text: s, Author: s, Links: []string{s},
+			CreatedAt: at, FetchedAt: at.UTC()}
+		finding := &wire.Finding{Schema: 1, ID: fmt.Sprint("f", i), Post: post.Ref(), Score: 0.1 + 0.2, Excerpt: wire.Excerpt{Text: s, Spans: []wire.Span{{Start: 1, End: 2}}},
+			Handles: []wire.Handle{{App: "kik", Handle: s, Raw: s}}}
+		for _, v := range []any{post, finding} {
+			data, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, data)
+			if _, err := b.Publish(ctx, wire.SubjectFindings+".test", fmt.Sprint("m", len(want)), v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	i := 0
+	if err := b.Replay(ctx, bus.StreamFindings, "", func(m bus.Msg) error {
+		if string(m.Data) != string(want[i]) {
+			t.Errorf("message %d:\n got %s\nwant %s", i, m.Data, want[i])
+		}
+		i++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if i != len(want) {
+		t.Fatalf("replayed %d of %d", i, len(want))
+	}
+}
+
+// TestPublishBatch: a batch larger than the window is stored in order,
+// each message once; repeats (inside the batch and of an earlier
+// publish) are reported and dropped.
+func TestPublishBatch(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		ctx := context.Background()
+		first := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: "0", Text: "hello"}
+		if _, err := b.Publish(ctx, wire.SubjectFindings+".test", first.Key(), first); err != nil {
+			t.Fatal(err)
+		}
+		const n = bus.BatchWindow*2 + 10
+		var outs []bus.Out
+		for i := range n {
+			p := wire.Post{Schema: 1, Source: "s", SourceKind: "rss", ID: fmt.Sprint(i), Text: "hello"}
+			outs = append(outs, bus.Out{Subject: wire.SubjectFindings + ".test", MsgID: p.Key(), V: p})
+		}
+		outs = append(outs, outs[7]) // a repeat inside the batch
+		dup, err := b.PublishBatch(ctx, outs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range dup {
+			if want := i == 0 || i == len(outs)-1; d != want {
+				t.Errorf("message %d (%s): duplicate %v, want %v", i, outs[i].MsgID, d, want)
+			}
+		}
+		var ids []string
+		if err := b.Replay(ctx, bus.StreamFindings, "", func(m bus.Msg) error { ids = append(ids, m.MsgID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != n || ids[0] != "s/0" || ids[n-1] != fmt.Sprint("s/", n-1) {
+			t.Fatalf("stored %d messages (%v … %v), want %d", len(ids), ids[:1], ids[len(ids)-1:], n)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := b.PublishBatch(cctx, outs[:3]); !errors.Is(err, context.Canceled) {
+			t.Fatalf("batch on a cancelled context: %v", err)
 		}
 	})
 }

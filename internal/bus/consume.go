@@ -131,7 +131,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		Durable:       spec.Durable,
 		FilterSubject: b.cfg.subject(spec.Filter),
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       min(spec.AckWait, serverAckWait),
+		AckWait:       min(spec.AckWait, b.serverAckWait()),
 		// Unbounded on the server: with the short server ack wait, messages
 		// pulled behind a slow handler time out and come back without ever
 		// failing, and a server-side bound would drop them silently. The
@@ -157,10 +157,13 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 		return b.fetchLoop(ctx, hctx, log, spec, stream, cons, h, w)
 	}
 	var inflight sync.WaitGroup
+	// Consume calls back one message at a time.
+	hand := newInHand(b.serverAckWait() / 3)
+	defer hand.stop()
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		inflight.Add(1)
 		defer inflight.Done()
-		b.handle(hctx, log, spec, stream, m, h, w)
+		b.handle(hctx, log, spec, stream, m, h, w, hand)
 	}, jetstream.PullMaxMessages(spec.MaxInFlight), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) || ctx.Err() == nil {
 			log.Warn("consumer error", zap.Error(err))
@@ -217,8 +220,10 @@ func (b *Bus) fetchLoop(ctx, hctx context.Context, log *zap.Logger, spec Consume
 			}
 		}
 	}()
+	hand := newInHand(b.serverAckWait() / 3)
+	defer hand.stop()
 	for m := range msgs {
-		b.handle(hctx, log, spec, stream, m, h, w)
+		b.handle(hctx, log, spec, stream, m, h, w, hand)
 	}
 	return nil
 }
@@ -230,6 +235,13 @@ const fetchWait = time.Second
 // longer keep their messages with in-progress acks.
 const serverAckWait = 10 * time.Second
 
+func (b *Bus) serverAckWait() time.Duration {
+	if b.ackWait > 0 {
+		return b.ackWait // a test's
+	}
+	return serverAckWait
+}
+
 // streamIdentity is Msg.Stream for the messages of a logical stream.
 func (b *Bus) streamIdentity(ctx context.Context, logical string) (string, error) {
 	st, err := b.js.Stream(ctx, b.cfg.streamName(logical))
@@ -240,7 +252,59 @@ func (b *Bus) streamIdentity(ctx context.Context, logical string) (string, error
 	return fmt.Sprintf("%s@%d", info.Config.Name, info.Created.UnixNano()), nil
 }
 
-func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string, m jetstream.Msg, h Handler, w *tailWatch) {
+// inHand keeps the server informed of the messages a consumer loop is
+// handling: every beat (serverAckWait/3) it sends an in-progress ack for each
+// message in hand, so none leaves the server's ack wait while its
+// handler runs; a process that dies stops telling it, and the message is
+// redelivered after serverAckWait. One goroutine per loop instead of a
+// ticker and a goroutine per message: deferred-ack handlers take
+// microseconds.
+type inHand struct {
+	mu   sync.Mutex
+	next uint64
+	msgs map[uint64]jetstream.Msg
+	done chan struct{}
+}
+
+func newInHand(beat time.Duration) *inHand {
+	h := &inHand{msgs: map[uint64]jetstream.Msg{}, done: make(chan struct{})}
+	go func() {
+		t := time.NewTicker(beat)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.done:
+				return
+			case <-t.C:
+				h.mu.Lock()
+				for _, m := range h.msgs {
+					_ = m.InProgress()
+				}
+				h.mu.Unlock()
+			}
+		}
+	}()
+	return h
+}
+
+// hold puts m in hand until release is called with the key it returns.
+func (h *inHand) hold(m jetstream.Msg) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.next++
+	h.msgs[h.next] = m
+	return h.next
+}
+
+func (h *inHand) release(k uint64) {
+	h.mu.Lock()
+	delete(h.msgs, k)
+	h.mu.Unlock()
+}
+
+func (h *inHand) stop() { close(h.done) }
+
+func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, stream string, m jetstream.Msg, h Handler, w *tailWatch, hand *inHand) {
 	msg := Msg{Subject: b.cfg.wireSubject(m.Subject()), Data: m.Data(), MsgID: m.Headers().Get("Nats-Msg-Id"), Delivered: 1,
 		Stream: stream, jm: m}
 	if md, err := m.Metadata(); err == nil {
@@ -248,31 +312,16 @@ func (b *Bus) handle(ctx context.Context, log *zap.Logger, spec ConsumerSpec, st
 	}
 	w.saw(msg)
 	hctx, cancel := context.WithTimeout(ctx, spec.AckWait)
-	// Tell the server the message is in hand while the handler runs; a
-	// process that dies stops telling it, and the message is redelivered
-	// after serverAckWait.
-	beat := time.NewTicker(serverAckWait / 3)
-	beatDone := make(chan struct{})
-	go func() {
-		defer close(beatDone)
-		for {
-			select {
-			case <-hctx.Done():
-				return
-			case <-beat.C:
-				_ = m.InProgress()
-			}
-		}
-	}()
+	held := hand.hold(m)
 	err := h(hctx, msg)
+	hand.release(held)
 	cancel()
-	beat.Stop()
-	<-beatDone
+	if err == nil && spec.DeferAck {
+		return // the handler's owner acks it (Msg.Ack)
+	}
 	fields := []zap.Field{zap.String("subject", msg.Subject), zap.Uint64("seq", msg.Seq),
 		zap.String("msg_id", msg.MsgID), zap.Uint64("delivered", msg.Delivered)}
 	switch {
-	case err == nil && spec.DeferAck:
-		// The handler's owner acks it (Msg.Ack).
 	case err == nil:
 		if aerr := m.DoubleAck(ctx); aerr != nil {
 			log.Warn("ack failed: message will be redelivered", append(fields, zap.Error(aerr))...)
@@ -368,6 +417,15 @@ func (b *Bus) ReplayFrom(ctx context.Context, stream, filter string, from uint64
 	if err != nil {
 		return 0, fmt.Errorf("replaying %s: %w", stream, err)
 	}
+	// The server would keep the consumer, with the rest of the stream
+	// pending on it, for its inactive threshold (five minutes).
+	defer func() {
+		if ci := cons.CachedInfo(); ci != nil {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_ = st.DeleteConsumer(dctx, ci.Name)
+			cancel()
+		}
+	}()
 	if ci := cons.CachedInfo(); ci != nil && ci.NumPending == 0 {
 		return last, nil
 	}
