@@ -82,6 +82,16 @@ func doneKey(caseID, lvl, notifier string) string {
 	return "alert:" + caseID + ":" + lvl + ":" + notifier
 }
 
+// heldKey marks an alert waiting in a process's digest queue: it goes out
+// with the digest, so no other attempt sends it meanwhile.
+func heldKey(caseID, lvl, notifier string) string {
+	return "alert-held:" + caseID + ":" + lvl + ":" + notifier
+}
+
+// errAlertClaimed: another attempt held the alert's claim, without
+// recording the alert, for as long as this one could wait (see claim).
+var errAlertClaimed = errors.New("alert claimed by another attempt, not yet recorded")
+
 func alertEventID(caseID, lvl, notifier string) string {
 	return "alert-" + caseID + "-" + lvl + "-" + notifier
 }
@@ -119,18 +129,9 @@ func (s *Sink) alertCase(ctx context.Context, c *cases.Case) error {
 func (s *Sink) alertVia(ctx context.Context, c *cases.Case, d *notify.Destination, lv []level) error {
 	var won []level
 	for _, l := range lv {
-		done, err := s.state.IsSeen(ctx, doneKey(c.ID, l.name, d.Name()))
+		ok, err := s.claim(ctx, c.ID, l.name, d.Name())
 		if err != nil {
-			return fmt.Errorf("checking alert %s/%s: %w", c.ID, l.name, err)
-		}
-		if done {
-			continue
-		}
-		// One process, one attempt: the lease keeps a second sink (or a
-		// reconcile pass) from sending the same level meanwhile.
-		ok, err := s.state.MarkSeen(ctx, leaseKey(c.ID, l.name, d.Name()), s.leaseTTL)
-		if err != nil {
-			return fmt.Errorf("claiming alert %s/%s: %w", c.ID, l.name, err)
+			return err
 		}
 		if ok {
 			won = append(won, l)
@@ -141,6 +142,48 @@ func (s *Sink) alertVia(ctx context.Context, c *cases.Case, d *notify.Destinatio
 	}
 	out := d.Dispatch(ctx, s.alertOf(c, won))
 	return s.settle(ctx, d, out)
+}
+
+// claim reports whether this attempt is the one to send the alert of case
+// id at level lvl via notifier: false when it is recorded already, or held
+// in a digest, or when another attempt recorded it meanwhile. One process,
+// one attempt: the claim keeps a second sink (or a reconcile pass) from
+// sending the same level at once. It lasts one delivery's budget
+// (claimTTL); while another attempt holds it, this one waits for that
+// attempt's record, or for the claim to expire (its process died
+// mid-send) and takes it over. Acking the finding meanwhile would lose the
+// alert; a finding whose handler runs out of time is redelivered.
+func (s *Sink) claim(ctx context.Context, id, lvl, notifier string) (bool, error) {
+	wait := 50 * time.Millisecond
+	for {
+		done, err := s.state.IsSeen(ctx, doneKey(id, lvl, notifier))
+		if err != nil {
+			return false, fmt.Errorf("checking alert %s/%s: %w", id, lvl, err)
+		}
+		if done {
+			return false, nil
+		}
+		ok, err := s.state.MarkSeen(ctx, leaseKey(id, lvl, notifier), s.claimTTL)
+		if err != nil {
+			return false, fmt.Errorf("claiming alert %s/%s: %w", id, lvl, err)
+		}
+		if ok {
+			return true, nil
+		}
+		held, err := s.state.IsSeen(ctx, heldKey(id, lvl, notifier))
+		if err != nil {
+			return false, fmt.Errorf("checking alert %s/%s: %w", id, lvl, err)
+		}
+		if held {
+			return false, nil // the digest sends it
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("alerting %s/%s via %s: %w", id, lvl, notifier, errAlertClaimed)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // alertOf builds the alert for c at the given levels.
@@ -172,6 +215,11 @@ func (s *Sink) settle(ctx context.Context, d *notify.Destination, out notify.Out
 		}
 		s.m.alertsQueued.WithLabelValues(name, reason).Inc()
 		for _, a := range out.Alerts {
+			for _, l := range a.Levels {
+				if _, err := s.state.MarkSeen(ctx, heldKey(a.CaseID, l, name), s.leaseTTL); err != nil {
+					return fmt.Errorf("holding alert %s/%s for the digest: %w", a.CaseID, l, err)
+				}
+			}
 			s.log.Info("alert held for the digest", zap.String("notifier", name), zap.String("case_id", a.CaseID),
 				zap.Strings("levels", a.Levels), zap.String("reason", reason))
 		}
@@ -324,7 +372,7 @@ func (s *Sink) reconcile(ctx context.Context) error {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ackWait)
 			err = s.alertCase(dctx, full)
 			cancel()
-			if err != nil {
+			if err != nil && !errors.Is(err, errAlertClaimed) { // the claimant, or the finding's redelivery, sends it
 				errs = append(errs, err)
 			}
 		}

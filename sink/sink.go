@@ -46,8 +46,10 @@ type Sink struct {
 	web     *web.Server // the dashboard
 	audit   auditLog    // the latest decisions, for the dashboard
 
-	// leaseTTL bounds how long an alert claimed by one process (and
-	// perhaps waiting in a digest) stays claimed if that process dies.
+	// claimTTL bounds how long an alert claimed by one process stays
+	// claimed if that process dies before it records the alert; leaseTTL
+	// how long one waiting in its digest stays held.
+	claimTTL time.Duration
 	leaseTTL time.Duration
 	ackWait  time.Duration
 
@@ -130,6 +132,10 @@ func New(cfg Config, deps Deps) (*Sink, error) {
 	}
 	budget := cfg.Alerts.Retry.policy().Budget(perAttempt)
 	s.ackWait = budget + 30*time.Second
+	// A claim outlives one delivery attempt with all its retries; a
+	// process killed mid-send leaves one that expires soon after, and its
+	// finding, redelivered meanwhile, then sends the alert.
+	s.claimTTL = budget + 10*time.Second
 	s.leaseTTL = cfg.Alerts.DigestInterval + budget + 5*time.Minute
 	if s.web, err = s.newDashboard(deps.SourceHealth); err != nil {
 		return nil, err

@@ -278,3 +278,30 @@ func TestNewFailsOnMissingSecret(t *testing.T) {
 		t.Fatal("a 5-character API token was accepted")
 	}
 }
+
+// TestAlertClaimedByADeadProcessIsSentOnce: a sink killed after claiming
+// an alert and before recording it leaves the claim behind. The finding
+// comes back (it was never acked) and must not be acked while the claim
+// stands, or the alert is lost; once the claim expires the alert goes out,
+// once per notifier.
+func TestAlertClaimedByADeadProcessIsSentOnce(t *testing.T) {
+	servers(t, func(t *testing.T, b *bus.Bus) {
+		rcv := startReceivers(t)
+		st := state.NewMemory()
+		id := wire.CaseKey("wickr", "placeholder_dead1")
+		for _, notifier := range []string{"hook", "slack", "mail"} {
+			if _, err := st.MarkSeen(context.Background(), leaseKey(id, "new", notifier), 1500*time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+		}
+		startSink(t, rcv.config(t), b, st)
+		publish(t, b, finding(1, "wickr", "placeholder_dead1", "forum-a", wire.SeverityMedium, wire.ModeAlert))
+		waitFor(t, "the alert on every notifier", 20*time.Second, func() bool {
+			return rcv.hook.Count() >= 1 && rcv.slack.Count() >= 1 && rcv.smtp.Count() >= 1
+		})
+		time.Sleep(500 * time.Millisecond) // nothing more may come
+		if rcv.hook.Count() != 1 || rcv.slack.Count() != 1 || rcv.smtp.Count() != 1 {
+			t.Fatalf("deliveries: webhook %d, slack %d, smtp %d; want 1 each", rcv.hook.Count(), rcv.slack.Count(), rcv.smtp.Count())
+		}
+	})
+}
