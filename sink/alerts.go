@@ -155,7 +155,28 @@ func (s *Sink) alertVia(ctx context.Context, c *cases.Case, d *notify.Destinatio
 // alert; a finding whose handler runs out of time is redelivered.
 func (s *Sink) claim(ctx context.Context, id, lvl, notifier string) (bool, error) {
 	wait := 50 * time.Millisecond
-	for {
+	for waited := false; ; waited = true {
+		if waited && s.checkpointing() {
+			// A Redis flushed while this attempt waited has lost the
+			// claimant's record along with its claim: taking the claim
+			// over would send the alert again. The finding comes back
+			// once the state is rebuilt from the streams, records
+			// included.
+			if _, ok, err := s.state.Cursor(ctx, checkpointFindings); err != nil || !ok {
+				return false, fmt.Errorf("alerting %s/%s via %s: derived state gone while waiting: %w", id, lvl, notifier, errAlertClaimed)
+			}
+		}
+		if waited {
+			// The case's alert records are the truth a rebuild restores;
+			// the fast done key may be gone with a flush.
+			c, err := s.cases.Get(ctx, id)
+			if err != nil {
+				return false, fmt.Errorf("checking alert %s/%s: %w", id, lvl, err)
+			}
+			if c.Alerted(notifier, lvl) {
+				return false, nil
+			}
+		}
 		done, err := s.state.IsSeen(ctx, doneKey(id, lvl, notifier))
 		if err != nil {
 			return false, fmt.Errorf("checking alert %s/%s: %w", id, lvl, err)
