@@ -140,18 +140,49 @@ func (s *Sink) alertVia(ctx context.Context, c *cases.Case, d *notify.Destinatio
 	if len(won) == 0 {
 		return nil
 	}
+	stop := s.keepClaims(ctx, c.ID, d.Name(), won)
+	defer stop()
 	out := d.Dispatch(ctx, s.alertOf(c, won))
 	return s.settle(ctx, d, out)
+}
+
+// keepClaims renews this attempt's claims while it delivers and records
+// the alert, so that a claim lasts as long as a live attempt and only
+// claimTTL past a dead one. The returned func stops it.
+func (s *Sink) keepClaims(ctx context.Context, id, notifier string, won []level) func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(s.claimTTL / 3)
+		defer t.Stop()
+		rctx := context.WithoutCancel(ctx) // a shutdown still finishes the delivery in hand
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, l := range won {
+					if _, err := s.state.Touch(rctx, leaseKey(id, l.name, notifier), s.claimTTL); err != nil {
+						s.log.Warn("renewing alert claim failed", zap.String("case_id", id), zap.String("level", l.name),
+							zap.String("notifier", notifier), zap.Error(err))
+					}
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // claim reports whether this attempt is the one to send the alert of case
 // id at level lvl via notifier: false when it is recorded already, or held
 // in a digest, or when another attempt recorded it meanwhile. One process,
 // one attempt: the claim keeps a second sink (or a reconcile pass) from
-// sending the same level at once. It lasts one delivery's budget
-// (claimTTL); while another attempt holds it, this one waits for that
-// attempt's record, or for the claim to expire (its process died
-// mid-send) and takes it over. Acking the finding meanwhile would lose the
+// sending the same level at once. It lasts claimTTL, renewed while its
+// attempt delivers (keepClaims); while another attempt holds it, this one
+// waits for that attempt's record, or for the claim to expire (its process
+// died mid-send) and takes it over. Acking the finding meanwhile would lose the
 // alert; a finding whose handler runs out of time is redelivered.
 func (s *Sink) claim(ctx context.Context, id, lvl, notifier string) (bool, error) {
 	wait := 50 * time.Millisecond

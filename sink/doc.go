@@ -37,8 +37,8 @@
 // notifier already had is in the case's alert records (the
 // hw.cases.alert events "alert-<case>-<level>-<notifier>", delivered or
 // dead-lettered), backed by a Seen key "alert:<case>:<level>:<notifier>";
-// before sending, a process claims each level in the state store for one
-// delivery's budget, so two processes, or a redelivery and the reconcile
+// before sending, a process claims each level in the state store for 15 s,
+// renewed while it delivers, so two processes, or a redelivery and the reconcile
 // pass, never send one level twice; an attempt that finds the claim taken
 // waits for its record or its expiry (a process killed mid-send), and an
 // alert held in a digest keeps a longer claim of its own. All the levels

@@ -62,6 +62,9 @@ type Sink struct {
 	running bool
 }
 
+// alertClaimTTL is how long an alert claim lasts unrenewed.
+const alertClaimTTL = 15 * time.Second
+
 // New builds the sink; secrets are read here, so a missing one fails start-up.
 func New(cfg Config, deps Deps) (*Sink, error) {
 	cfg = cfg.WithDefaults()
@@ -132,10 +135,10 @@ func New(cfg Config, deps Deps) (*Sink, error) {
 	}
 	budget := cfg.Alerts.Retry.policy().Budget(perAttempt)
 	s.ackWait = budget + 30*time.Second
-	// A claim outlives one delivery attempt with all its retries; a
-	// process killed mid-send leaves one that expires soon after, and its
+	// A claim is renewed while its attempt delivers (keepClaims); a
+	// process killed mid-send leaves one that expires this soon, and its
 	// finding, redelivered meanwhile, then sends the alert.
-	s.claimTTL = budget + 10*time.Second
+	s.claimTTL = alertClaimTTL
 	s.leaseTTL = cfg.Alerts.DigestInterval + budget + 5*time.Minute
 	if s.web, err = s.newDashboard(deps.SourceHealth); err != nil {
 		return nil, err

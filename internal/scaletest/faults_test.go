@@ -144,9 +144,23 @@ func (p *pipeline) verify(t *testing.T) record {
 	if n != p.wantFindings || len(twice) > 0 {
 		t.Errorf("%d cases alerted, want %d; alerted more than once: %v", n, p.wantFindings, twice)
 	}
+	// A repeated key is a sink killed between sending and recording: at
+	// most the alerts it had in flight, and none without a kill.
+	p.sink.mu.Lock()
+	kills := p.sink.kills
+	p.sink.mu.Unlock()
+	if resent := p.w.hook.resentCount(); resent > kills*maxResentPerKill {
+		t.Errorf("%d deliveries repeated an accepted key after %d sink kills, want at most %d", resent, kills, kills*maxResentPerKill)
+	} else if resent > 0 {
+		t.Logf("%d deliveries repeated an accepted key (sent, then the sink was killed before it recorded them)", resent)
+	}
 	p.checkCounters(t, int64(p.wantFindings), int64(p.posts))
 	return rec
 }
+
+// maxResentPerKill bounds the alerts one killed sink can have sent and not
+// recorded: its findings in hand.
+const maxResentPerKill = 16
 
 // checkCounters compares the sink's counters with a recount from the
 // streams (`handlewatch stats`), which must find want findings and

@@ -51,9 +51,10 @@ type proc struct {
 	env  []string
 	log  string
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	done  chan struct{}
+	kills int // how many times kill9 killed it
 }
 
 // start runs `handlewatch args...` with env added, logging to a file in the
@@ -101,6 +102,9 @@ func (p *proc) run() {
 func (p *proc) kill9() {
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
+	if cmd != nil {
+		p.kills++
+	}
 	p.mu.Unlock()
 	if cmd == nil {
 		return
@@ -178,6 +182,8 @@ type receiver struct {
 	attempts int
 	bad      int
 	levels   map[string]map[string]int // case → level → deliveries accepted
+	keys     map[string]bool           // Idempotency-Keys accepted
+	resent   int                       // deliveries of a key accepted before
 	failEven bool                      // fail every other request (50 %)
 	down     bool                      // fail every request
 }
@@ -185,7 +191,7 @@ type receiver struct {
 const hookSecret = "scaletest-webhook-secret"
 
 func newReceiver(t testing.TB) *receiver {
-	r := &receiver{secret: []byte(hookSecret), levels: map[string]map[string]int{}}
+	r := &receiver{secret: []byte(hookSecret), levels: map[string]map[string]int{}, keys: map[string]bool{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.Close)
 	return r
@@ -209,6 +215,17 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	// As the webhook contract asks of a target: a delivery whose
+	// Idempotency-Key was accepted before is acknowledged, not acted on
+	// again (a sink killed after sending, before recording, sends again).
+	if key := req.Header.Get(notify.HeaderIdempotency); key != "" {
+		if r.keys[key] {
+			r.resent++
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		r.keys[key] = true
 	}
 	for _, a := range p.Alerts {
 		if r.levels[a.CaseID] == nil {
@@ -241,6 +258,13 @@ func (r *receiver) newCases() (n int, twice []string) {
 		}
 	}
 	return n, twice
+}
+
+// resentCount is how many deliveries repeated an accepted key.
+func (r *receiver) resentCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.resent
 }
 
 func (r *receiver) attemptCount() int {

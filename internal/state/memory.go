@@ -61,6 +61,20 @@ func (m *Memory) MarkSeen(_ context.Context, key string, ttl time.Duration) (boo
 	return true, nil
 }
 
+func (m *Memory) Touch(_ context.Context, key string, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.live(key) {
+		return false, nil
+	}
+	var exp time.Time
+	if ttl > 0 {
+		exp = m.now().Add(ttl)
+	}
+	m.seen[key] = exp
+	return true, nil
+}
+
 // sweep drops expired keys so a long-running process does not grow without
 // bound.
 func (m *Memory) sweep() {

@@ -63,6 +63,24 @@ func (r *Redis) IsSeen(ctx context.Context, key string) (bool, error) {
 	return n == 1, nil
 }
 
+func (r *Redis) Touch(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	var ok bool
+	var err error
+	if ttl > 0 {
+		ok, err = r.rdb.PExpire(ctx, r.key("seen", key), ttl).Result()
+	} else {
+		ok, err = r.rdb.Persist(ctx, r.key("seen", key)).Result()
+		if err == nil && !ok {
+			n, xerr := r.rdb.Exists(ctx, r.key("seen", key)).Result()
+			ok, err = n == 1, xerr
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("touching %s: %w", key, err)
+	}
+	return ok, nil
+}
+
 func (r *Redis) Forget(ctx context.Context, key string) error {
 	if err := r.rdb.Del(ctx, r.key("seen", key)).Err(); err != nil {
 		return fmt.Errorf("forgetting %s: %w", key, err)

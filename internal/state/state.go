@@ -94,9 +94,18 @@ type Sets interface {
 	SetMembers(ctx context.Context, set string) ([]string, error)
 }
 
+// Toucher renews what Seen recorded: a claim its holder keeps alive while
+// it works, so that the claim of a holder that died expires soon.
+type Toucher interface {
+	// Touch sets key's ttl anew and reports whether key was still
+	// recorded; a key that is gone stays gone.
+	Touch(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
 // Store is every store at once, as Open returns it.
 type Store interface {
 	Seen
+	Toucher
 	Cursors
 	Counters
 	Distinct

@@ -50,6 +50,32 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 		}
 	})
 
+	t.Run("touch keeps a live key, not a gone one", func(t *testing.T) {
+		s := open(t)
+		if ok, _ := s.MarkSeen(ctx, "claim", 150*time.Millisecond); !ok {
+			t.Fatal("MarkSeen = false")
+		}
+		for range 3 {
+			time.Sleep(80 * time.Millisecond)
+			if ok, err := s.Touch(ctx, "claim", 150*time.Millisecond); err != nil || !ok {
+				t.Fatalf("Touch of a live key = %v, %v; want true", ok, err)
+			}
+		}
+		if ok, _ := s.IsSeen(ctx, "claim"); !ok {
+			t.Fatal("a touched key expired at its first TTL")
+		}
+		time.Sleep(250 * time.Millisecond)
+		if ok, _ := s.IsSeen(ctx, "claim"); ok {
+			t.Fatal("key still seen after its renewed TTL")
+		}
+		if ok, err := s.Touch(ctx, "claim", time.Minute); err != nil || ok {
+			t.Fatalf("Touch of a gone key = %v, %v; want false", ok, err)
+		}
+		if ok, _ := s.IsSeen(ctx, "claim"); ok {
+			t.Fatal("Touch brought a gone key back")
+		}
+	})
+
 	t.Run("seen concurrent: one winner", func(t *testing.T) {
 		s := open(t)
 		var wins atomic.Int32
