@@ -248,6 +248,9 @@ func TestMultiProcess(t *testing.T) {
 	if n != wantFindings || len(twice) > 0 {
 		t.Errorf("%d cases alerted, want %d; alerted more than once: %v", n, wantFindings, twice)
 	}
+	if resent := w.hook.resentCount(); resent != 0 {
+		t.Errorf("%d deliveries repeated an accepted Idempotency-Key with no sink killed: two sinks sent one alert", resent)
+	}
 	if bad := w.hook.badSignatures(); bad != 0 {
 		t.Errorf("%d alerts with a bad signature", bad)
 	}
