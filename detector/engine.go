@@ -521,7 +521,7 @@ func (e *Engine) windows(full *featurizer) []*featurizer {
 	}
 	var out []*featurizer
 	for lo := 0; lo < full.ntoks; lo += windowStride {
-		w := &tokenWindow{lo: lo, hi: lo + windowTokens}
+		w := &tokenWindow{lo: lo, hi: lo + windowTokens, toks: full.toks}
 		out = append(out, e.featurizeWindow(full.in, full.bits, false, w))
 		if w.hi >= full.ntoks {
 			break

@@ -40,10 +40,15 @@ type featurizer struct {
 	// many tokens the post has.
 	win   *tokenWindow
 	ntoks int
+	toks  []token // the post's tokens, age classes settled
 }
 
-// tokenWindow is a run of a post's tokens.
-type tokenWindow struct{ lo, hi int }
+// tokenWindow is a run of a post's tokens; toks are the post's, read
+// once for the whole post and shared by its windows.
+type tokenWindow struct {
+	lo, hi int
+	toks   []token
+}
 
 func (e *Engine) features(in featureInput, bits uint8) *featurizer {
 	return e.featurize(in, bits, false)
@@ -64,6 +69,7 @@ func (e *Engine) featurizeWindow(in featureInput, bits uint8, explain bool, win 
 	fz.contacts(in)
 	toks := fz.words(in)
 	fz.ntoks = len(toks)
+	fz.toks = toks
 	if win != nil {
 		toks = toks[min(win.lo, len(toks)):min(win.hi, len(toks))]
 	}
@@ -191,6 +197,15 @@ type token struct {
 }
 
 func (fz *featurizer) words(in featureInput) []token {
+	if fz.win != nil && fz.win.toks != nil {
+		return fz.wordFeatures(fz.win.toks)
+	}
+	return fz.wordFeatures(tokens(in))
+}
+
+// tokens splits the normalised post into words, a handle's letters one
+// "<h>" token, number words for ages joined, age classes settled.
+func tokens(in featureInput) []token {
 	t := in.text
 	n := t.Norm
 	toks := make([]token, 0, 32)
@@ -227,6 +242,12 @@ func (fz *featurizer) words(in featureInput) []token {
 		i = j
 	}
 	toks = ageWordTokens(toks)
+	ageContext(toks)
+	return toks
+}
+
+// wordFeatures adds the features of toks (the window's, when there is one).
+func (fz *featurizer) wordFeatures(toks []token) []token {
 	// Words within nearWords of a handle are also features of their own:
 	// the sentence that gives the contact says what it is for, the prose
 	// around it (a news story, a warning) often does not.
@@ -240,7 +261,6 @@ func (fz *featurizer) words(in featureInput) []token {
 		}
 		nextH[i] = nh
 	}
-	ageContext(toks)
 	lo, hi := 0, len(toks)
 	if fz.win != nil {
 		lo, hi = min(fz.win.lo, len(toks)), min(fz.win.hi, len(toks))

@@ -53,22 +53,10 @@ func (e *Engine) withVectors(bits uint8) *Engine {
 // Vectorize is the scorer's input for one example, nil when the example
 // has no handle candidate (such a post never reaches the scorer).
 func (e *Engine) vectorize(ex CorpusExample) *model.Vector {
-	v, _ := e.vectorizeWindows(ex)
-	return v
-}
-
-// vectorizeWindows is vectorize and, for a long post, the input of each
-// of its windows (see windowScore).
-func (e *Engine) vectorizeWindows(ex CorpusExample) (*model.Vector, []*model.Vector) {
-	a := e.Analyze(corpusPost(ex))
-	if a.vector == nil {
-		return nil, nil
+	if fz := e.Analyze(corpusPost(ex)).vector; fz != nil {
+		return fz.v
 	}
-	var ws []*model.Vector
-	for _, fz := range e.windows(a.vector) {
-		ws = append(ws, fz.v)
-	}
-	return a.vector.v, ws
+	return nil
 }
 
 // Train fits a scorer on the sets with the engine's rules as features.
@@ -79,22 +67,22 @@ func Train(e *Engine, sets []TrainSet, o model.Options) (*TrainReport, error) {
 	var samples []model.Sample
 	for _, s := range sets {
 		for _, ex := range s.Examples {
-			v, windows := ve.vectorizeWindows(ex)
-			if v == nil {
+			fz := ve.Analyze(corpusPost(ex)).vector
+			if fz == nil {
 				rep.NoHandle[s.Name]++
 				continue
 			}
 			rep.Used[s.Name]++
 			y := ex.Label == LabelSolicitation
-			samples = append(samples, model.Sample{X: v, Y: y, Weight: s.Weight, Calib: s.Calibrate, Group: calibGroup(s)})
+			samples = append(samples, model.Sample{X: fz.v, Y: y, Weight: s.Weight, Calib: s.Calibrate, Group: calibGroup(s)})
 			if y {
 				continue // which window holds the offer is not known
 			}
 			// Every window of a benign post is benign: the scorer learns
 			// that a news story's or a warning's sentence alone is no ad,
 			// since inference takes the best window.
-			for _, w := range windows {
-				samples = append(samples, model.Sample{X: w, Y: false, Weight: s.Weight, Calib: s.Calibrate, Group: calibGroup(s)})
+			for _, w := range ve.windows(fz) {
+				samples = append(samples, model.Sample{X: w.v, Y: false, Weight: s.Weight, Calib: s.Calibrate, Group: calibGroup(s)})
 			}
 		}
 	}

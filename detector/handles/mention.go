@@ -768,7 +768,7 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	// "x on tg and kik", "x (tele & snap)": every app word of a list
 	// reads the handle before the list's first word.
 	head := e.listHead(ws)
-	p, paren := e.backJoiner(head, we)
+	p, paren := e.backJoiner(head)
 	if p < 0 {
 		// "212.555.0199 WhatsApp or Telegram": a whole number needs no
 		// joiner before the app word.
@@ -862,11 +862,12 @@ func (e *extraction) listHead(ws int) int {
 	return ws
 }
 
-// backJoiner finds what joins a handle before the app word at n[ws:we] to
+// backJoiner finds what joins a handle before the app word (or the list
+// of app words) starting at n[ws] to
 // it, and returns where the handle ends, or -1: a preposition ("x on
 // kik"), the app word in brackets ("x (kik)"), or a copula and a
 // possessive ("x is my kik", "x es mi kik").
-func (e *extraction) backJoiner(ws, we int) (p int, paren bool) {
+func (e *extraction) backJoiner(ws int) (p int, paren bool) {
 	n := e.n
 	ps, pq := e.prevWord(ws)
 	switch {
