@@ -676,6 +676,9 @@ func TestExtractWritingShapes(t *testing.T) {
 		{"short name opens a spaced phrase", "t g s a m p l e _ r 2", []want{mention("telegram", "sample_r2", "")}},
 		{"short name needs a shaped rest", "t g s a m p l e", nil},
 		{"dotted handle after a dotted name", "w.i.c.k.r: s.a.m.p.l.e_q7", []want{mention("wickr", "sample_q7", "")}},
+		{"emoji between the handle's letters", "snap: t💫e💫s💫t💫_💫z💫3", []want{mention("snapchat", "test_z3", "")}},
+		{"dots around the handle's underscore", "kik: d.e.m.o._.r.8", []want{mention("kik", "demo_r8", "")}},
+		{"two-letter app word spaced", "t g : s a m p l e _ 4 4", []want{mention("telegram", "sample_44", "")}},
 		// One handle for a list of apps.
 		{"both after a list", "session or kik, both: sample_both9", []want{mention("kik", "sample_both9", "")}},
 		{"german beide", "kik und snap beide beispiel_zw3", []want{mention("kik", "beispiel_zw3", ""), mention("snapchat", "beispiel_zw3", "")}},

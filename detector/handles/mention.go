@@ -2,6 +2,8 @@ package handles
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
@@ -691,6 +693,13 @@ func dropCollapsed(raw, norm string) string {
 			out = append(out, c)
 			j++
 		case c == '.' || c == '-':
+		case c >= utf8.RuneSelf:
+			// "d🔹e🔹m🔹o": a symbol between the letters.
+			r, size := utf8.DecodeRuneInString(raw[i:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || !unicode.IsSymbol(r) && !unicode.IsPunct(r) {
+				return raw
+			}
+			i += size - 1
 		default:
 			return raw
 		}

@@ -38,6 +38,9 @@ type Text struct {
 	// map alike (see seg); an ASCII text with single spaces has one.
 	segs []seg
 	leet bool // the second pass read leetspeak as letters somewhere
+	// glued: a symbol rune sits between two ASCII letters or digits
+	// ("d🔹e🔹m🔹o"), which the check pass does not look at.
+	glued bool
 }
 
 // HasLeet reports whether Norm reads some digit or symbol of Orig as a
@@ -152,7 +155,7 @@ func (n *Normalizer) Normalize(dst *Text, s string) {
 	}
 	fold(dst, s)
 	rewrite, leet := leetAndCheck(dst.buf)
-	if rewrite {
+	if rewrite || dst.glued {
 		src := &n.scratch
 		src.buf, dst.buf = dst.buf, src.buf
 		src.segs, dst.segs = dst.segs, src.segs
@@ -208,6 +211,7 @@ var byteClass = func() (t [256]uint8) {
 // copies bytes while the offset map stays one linear segment.
 func fold(t *Text, s string) {
 	t.buf, t.segs = t.buf[:0], t.segs[:0]
+	t.glued = false
 	if cap(t.buf) < len(s) {
 		t.buf = make([]byte, 0, max(len(s), 2*cap(t.buf)))
 	}
@@ -264,6 +268,10 @@ func fold(t *Text, s string) {
 				out = "\uFFFD"
 			case code == codeIdentity:
 				out = s[i : i+size]
+				if !t.glued && len(t.buf) > 0 && i+size < len(s) && isASCIIAlnum(t.buf[len(t.buf)-1]) &&
+					isASCIIAlnum(lower[s[i+size]]) && symRuneAt([]byte(out), 0) == size {
+					t.glued = true
+				}
 			case code == codeDrop:
 			case code == codeSpace:
 				out = " "
@@ -431,3 +439,5 @@ func decideWord(s string, i int) (end int, ascii bool) {
 func isUpper(r rune) bool {
 	return unicode.IsUpper(r) || unicode.IsTitle(r) || unicode.Is(unicode.Other_Uppercase, r)
 }
+
+func isASCIIAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

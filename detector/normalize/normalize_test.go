@@ -103,6 +103,15 @@ func TestNorm(t *testing.T) {
 		{"version stays", "v 1.2.3", "v 1.2.3"},
 		{"digits stay", "1 2 3 4", "1 2 3 4"},
 		{"mixed separators stay", "a b.c-d", "a b.c-d"},
+		{"emoji between letters", "w🔸i🔸c🔸k🔸r", "wickr"},
+		{"spaced emoji between letters", "s 🌟 n 🌟 a 🌟 p", "snap"},
+		{"underscore between dots", "s.a.m.p.l.e._.q.4", "sample_q4"},
+		{"underscore between dashes", "t-e-s-t-_-9", "test_9"},
+		{"underscore between emoji", "d💠e💠m💠o💠_💠k", "demo_k"},
+		{"a run after a single letter", "x t.e.s.t", "x test"},
+		{"two spaced letters before a colon", "t g : x", "tg : x"},
+		{"one emoji between words stays", "love😂you", "love😂you"},
+		{"emoji between spaced words stay", "a 🔥 b", "a 🔥 b"},
 
 		// Link punctuation.
 		{"spaced link", "t . me / example_chan", "t.me/example_chan"},

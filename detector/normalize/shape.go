@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -328,7 +329,72 @@ func isSpacingSep(s []byte) bool {
 	case " ", ".", "-", "_", "*", "~", "+", " . ", " - ", " _ ", " * ", " ~ ", " + ", ". ", "- ":
 		return true
 	}
-	return false
+	return isRuneSep(s)
+}
+
+// symRuneAt returns the size of the symbol rune at b[p] (an emoji, '•',
+// '★'), or 0: writers put one between the letters of a name to get it past
+// filters ("d🔹e🔹m🔹o").
+func symRuneAt(b []byte, p int) int {
+	if p >= len(b) || b[p] < utf8.RuneSelf {
+		return 0
+	}
+	r, size := utf8.DecodeRune(b[p:])
+	if r == utf8.RuneError || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) ||
+		!unicode.IsSymbol(r) && !unicode.IsPunct(r) {
+		return 0
+	}
+	return size
+}
+
+// symRuneBefore returns the size of the symbol rune that ends at b[p], or 0.
+func symRuneBefore(b []byte, p int) int {
+	if p <= 0 || b[p-1] < utf8.RuneSelf {
+		return 0
+	}
+	_, size := utf8.DecodeLastRune(b[:p])
+	if symRuneAt(b, p-size) != size {
+		return 0
+	}
+	return size
+}
+
+// isRuneSep reports whether s is one symbol rune with at most one space on
+// each side: a separator of a letter-spaced word.
+func isRuneSep(s []byte) bool {
+	if len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	if len(s) > 0 && s[len(s)-1] == ' ' {
+		s = s[:len(s)-1]
+	}
+	size := symRuneAt(s, 0)
+	return size > 0 && size == len(s)
+}
+
+// runSepAt returns the width of the separator at b[p] after a character of
+// a letter-spaced word: one to three ASCII spaces or punctuation, or a
+// symbol rune with at most one space on each side; 0 when there is none.
+func runSepAt(b []byte, p int) int {
+	k := p
+	// A '_' after punctuation is a character of the word ("d.e.m.o._.x"),
+	// not more of the separator.
+	for k < len(b) && k-p <= 3 && kind[b[k]] == kOther && (b[k] != '_' || k == p || b[k-1] == ' ') {
+		k++
+	}
+	if k < len(b) && b[k] >= utf8.RuneSelf && (k == p || k == p+1 && b[p] == ' ') {
+		if size := symRuneAt(b, k); size > 0 {
+			k += size
+			if k < len(b) && b[k] == ' ' {
+				k++
+			}
+			return k - p
+		}
+	}
+	if k-p > 3 {
+		return 0
+	}
+	return k - p
 }
 
 // bracketSym recognises "[.]", "(dot)", "{ . }", "[/]", "(slash)" … at b[i]
@@ -720,6 +786,10 @@ func collapse(b []byte, start, end int, emit func(c byte, a, e int)) {
 			m++
 			continue
 		}
+		if size := symRuneAt(b, m); size > 0 {
+			m += size
+			continue
+		}
 		r, size := utf8.DecodeRune(b[m:])
 		if s, ok := FoldRune(r); !ok || s == "" || s[0] < 'a' || s[0] > 'z' {
 			ascii = false
@@ -735,9 +805,15 @@ func collapse(b []byte, start, end int, emit func(c byte, a, e int)) {
 		case kOther:
 			if spaced && m > start && m+1 < end && b[m-1] == ' ' && b[m+1] == ' ' && inRunSym(b[m-1:m+2]) {
 				emit(c, m, m+1)
+			} else if !spaced && c == '_' && runUnderscore(b, m, start, end) {
+				emit(c, m, m+1)
 			}
 			m++
 		case kHigh:
+			if size := symRuneAt(b, m); size > 0 {
+				m += size // a separator ("d🔹e🔹m🔹o")
+				continue
+			}
 			r, size := utf8.DecodeRune(b[m:])
 			if s, _ := FoldRune(r); ascii {
 				for k := 0; k < len(s); k++ {
@@ -754,6 +830,18 @@ func collapse(b []byte, start, end int, emit func(c byte, a, e int)) {
 			m++
 		}
 	}
+}
+
+// runUnderscore reports whether the '_' at b[m] is a character of the
+// letter-spaced word b[start:end] rather than part of a separator: it
+// stands alone between two separators ("d.e.m.o._.x.1", "d🔹_🔹x").
+func runUnderscore(b []byte, m, start, end int) bool {
+	if m <= start || m+1 >= end {
+		return false
+	}
+	before := kind[b[m-1]] == kOther && b[m-1] != '_' || symRuneBefore(b, m) > 0
+	after := kind[b[m+1]] == kOther && b[m+1] != '_' || symRuneAt(b, m+1) > 0
+	return before && after
 }
 
 // spacingUnit returns the byte size of the one-character word at b[p]: an
@@ -777,7 +865,7 @@ func spacingUnit(b []byte, p int) (size int, counts bool) {
 	default:
 		return 0, false
 	}
-	if p+size < len(b) && kind[b[p+size]] != kOther {
+	if p+size < len(b) && kind[b[p+size]] != kOther && symRuneAt(b, p+size) == 0 {
 		return 0, false
 	}
 	return size, counts
@@ -797,13 +885,13 @@ func spacedRun(b []byte, start int) (n, end int) {
 	if counts {
 		letters++
 	}
-	sepStart, sepEnd := 0, 0
+	// last is where the last character read starts: a run cut short by a
+	// different separator ("x d.e.m.o") lets that character start another.
+	sepStart, sepEnd, last := 0, 0, start
 	for {
-		k := end
-		for k < len(b) && k-end <= 3 && kind[b[k]] == kOther {
-			k++
-		}
-		if k >= len(b) || k == end || k-end > 3 {
+		w := runSepAt(b, end)
+		k := end + w
+		if w == 0 || k >= len(b) {
 			break
 		}
 		sep := b[end:k]
@@ -816,12 +904,23 @@ func spacedRun(b []byte, start int) (n, end int) {
 					letters++
 				}
 				n += 2
-				end = k + size
+				last, end = k, k+size
 				continue
 			}
 			break
 		}
 		if !isSpacingSep(sep) || sepEnd > 0 && string(sep) != string(b[sepStart:sepEnd]) {
+			break
+		}
+		if b[k] == '_' && sep[0] != '_' && sep[0] != ' ' && bytes.HasPrefix(b[k+1:], sep) {
+			// "d.e.m.o._.x.1": between letters spaced by '.', '-' or a
+			// symbol, a lone '_' is one of the word's characters.
+			if size, _ := spacingUnit(b, k+1+len(sep)); size > 0 {
+				sepStart, sepEnd = end, k
+				n++
+				end = k + 1
+				continue
+			}
 			break
 		}
 		size, counts := spacingUnit(b, k)
@@ -833,10 +932,24 @@ func spacedRun(b []byte, start int) (n, end int) {
 			letters++
 		}
 		n++
-		end = k + size
+		last, end = k, k+size
+	}
+	if n == 2 && letters == 2 && sepEnd-sepStart == 1 && b[sepStart] == ' ' && colonAfter(b, end) {
+		return n, end // "t g : name": a two-letter app word spaced out before its label colon
 	}
 	if n < 3 || letters < 2 {
+		if last > start {
+			return 0, last
+		}
 		return 0, end
 	}
 	return n, end
+}
+
+// colonAfter reports whether a ':' follows b[p], after at most one space.
+func colonAfter(b []byte, p int) bool {
+	if p < len(b) && b[p] == ' ' {
+		p++
+	}
+	return p < len(b) && b[p] == ':'
 }
