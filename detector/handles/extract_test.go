@@ -679,6 +679,18 @@ func TestExtractWritingShapes(t *testing.T) {
 		{"emoji between the handle's letters", "snap: t💫e💫s💫t💫_💫z💫3", []want{mention("snapchat", "test_z3", "")}},
 		{"dots around the handle's underscore", "kik: d.e.m.o._.r.8", []want{mention("kik", "demo_r8", "")}},
 		{"two-letter app word spaced", "t g : s a m p l e _ 4 4", []want{mention("telegram", "sample_44", "")}},
+		// The handle before a list of app words, each with its preposition,
+		// or before an app word with a case ending.
+		{"preposition before each app", "test_pair5 sur kik et sur wickr", []want{mention("wickr", "test_pair5", ""), mention("kik", "test_pair5", "")}},
+		{"indonesian di", "sample_dua7 di kik", []want{mention("kik", "sample_dua7", "")}},
+		{"turkish hem hem", "ornek_hh3 hem kik hem wickr", []want{mention("wickr", "ornek_hh3", ""), mention("kik", "ornek_hh3", "")}},
+		{"turkish case ending after the handle", "ornek_loc2 wickr'da bekliyor", []want{mention("wickr", "ornek_loc2", "")}},
+		{"a case ending needs a shaped name", "merhaba kik'te", nil},
+		// A name under a label, then an app word that says it is the same.
+		{"labelled name, same after the app", "name: sample_lbl4 🌙 trades only. kik same", []want{mention("kik", "sample_lbl4", "")}},
+		{"labelled name, same before the app", "usuario: ejemplo_lb_2 - mismo usuario en wickr", []want{mention("wickr", "ejemplo_lb_2", "")}},
+		{"a same word with no labelled name", "kik same as always", nil},
+		{"an unlabelled name is not taken", "sample_nl8 is cool, same on kik", nil},
 		// One handle for a list of apps.
 		{"both after a list", "session or kik, both: sample_both9", []want{mention("kik", "sample_both9", "")}},
 		{"german beide", "kik und snap beide beispiel_zw3", []want{mention("kik", "beispiel_zw3", ""), mention("snapchat", "beispiel_zw3", "")}},

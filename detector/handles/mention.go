@@ -1,6 +1,7 @@
 package handles
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,7 +77,7 @@ type hit struct {
 
 // joiners between two app words that share a handle ("kik/snap: x").
 var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true,
-	"of": true, "en": true, "ve": true, "veya": true, "yada": true, "atau": true, "dan": true, "i": true, "lub": true, "albo": true, "oraz": true, "ili": true}
+	"of": true, "en": true, "ve": true, "veya": true, "yada": true, "atau": true, "dan": true, "i": true, "lub": true, "albo": true, "oraz": true, "ili": true, "hem": true}
 
 // bothWords after a list of app words say that one handle serves them all
 // ("wickr or kik, both: x", "kik und wickr beide x"): they introduce the
@@ -87,7 +88,7 @@ var bothWords = map[string]bool{"both": true, "beide": true, "beiden": true, "am
 	"gleich": true, "aynı": true, "ayni": true, "одинаково": true, "одинаковый": true, "hetzelfde": true, "zelfde": true, "pareil": true,
 	"igual": true, "iguais": true, "iguales": true, "sama": true, "identico": true, "uguale": true, "gleiche": true,
 	"gleichen": true, "selbe": true, "selben": true, "dieselbe": true, "denselben": true, "misma": true, "mesma": true,
-	"dezelfde": true, "sam": true, "samo": true, "stessa": true}
+	"dezelfde": true, "sam": true, "samo": true, "stessa": true, "gleicher": true, "gleiches": true}
 
 // bothLead may stand before a "both" word ("all the same", "überall
 // gleich", "везде одинаково").
@@ -105,7 +106,7 @@ var alsoWords = map[string]bool{"de": true, "da": true, "too": true, "also": tru
 
 // prepositions between a handle and an app word ("@x on telegram").
 var prepWords = map[string]bool{"on": true, "at": true, "via": true, "in": true, "over": true, "en": true, "al": true, "por": true, "no": true, "na": true, "pelo": true, "pela": true, "auf": true, "bei": true, "per": true, "sur": true, "par": true, "sous": true, "в": true, "на": true, "по": true,
-	"su": true, "sul": true, "tramite": true, "op": true, "em": true}
+	"su": true, "sul": true, "tramite": true, "op": true, "em": true, "di": true, "hem": true}
 
 // objectPronouns before a preposition before an app word make a contact
 // phrase whatever the verb ("… me on kik", "… moi sur snap", "… mir auf
@@ -241,6 +242,117 @@ func (e *extraction) appWord(ws, we int, info appWordInfo) {
 	if len(e.matches) == before {
 		e.sameAsBefore(ws, we, info)
 	}
+	if len(e.matches) == before {
+		e.sameAsLabelled(ws, we, info)
+	}
+}
+
+// maxLabelledBack bounds how many words before an app word sameAsLabelled
+// looks for the labelled name.
+const maxLabelledBack = 40
+
+// sameAsLabelled reads "nick: x … same name on snap", "pseudo : x … Kik
+// même pseudo", "user x … mismo user en snap": the app word says that a
+// name given earlier under a label, for no app, is its handle too.
+func (e *extraction) sameAsLabelled(ws, we int, info appWordInfo) {
+	n := e.n
+	spec := mentionSpecs[info.app]
+	if spec.sigil || spec.extent == nil || !e.sameNear(ws, we) {
+		return
+	}
+	p := ws
+	for k := 0; k < maxLabelledBack && p > 0; k++ {
+		for p > 0 && !wordByte[n[p-1]] && n[p-1] != '.' {
+			p--
+		}
+		s := p
+		for s > 0 && p-s < maxHandleScan && spec.extent.has(n[s-1]) {
+			s--
+		}
+		if s == p {
+			p--
+			continue
+		}
+		w := strings.Trim(n[s:p], ".")
+		if (strongShape(w) || dottedName(w)) && e.labelledAt(s) {
+			hs, he := s, s+len(w)
+			os, oe := e.t.OrigSpan(hs, he)
+			h := hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true)}
+			v, ok := e.validate(info, h, context{strong: true, label: true, ws: ws})
+			if !ok {
+				return
+			}
+			_, end := e.t.OrigSpan(ws, we)
+			m := v.match(info.app, os, end, os, oe)
+			m.Confidence -= 0.1
+			m.Why = "a labelled name the app word says is the same"
+			e.add(m)
+			return
+		}
+		p = s
+	}
+}
+
+// sameNear reports whether a "same" word stands within three words after
+// the app word at n[ws:we] ("snap'te de aynı", "Kik même pseudo", "в кике
+// так же") or before it ("mismo user en snap", "stesso nick su snap").
+func (e *extraction) sameNear(ws, we int) bool {
+	n := e.n
+	p := we
+	if p < len(n) && n[p] == '\'' {
+		p += 1 + inflection(n, p+1)
+	}
+	for k := 0; k < 3; k++ {
+		s, q := e.nextWord(p)
+		if s == q {
+			break
+		}
+		w := n[s:q]
+		if bothWords[w] || (w == "так" || w == "tak") && strings.HasPrefix(n[q:], " же") {
+			return true
+		}
+		if !alsoWords[w] && !labelSet[w] {
+			break
+		}
+		p = q
+	}
+	p = ws
+	for k := 0; k < 3; k++ {
+		s, q := e.prevWord(p)
+		if s == q {
+			return false
+		}
+		w := n[s:q]
+		if bothWords[w] {
+			return true
+		}
+		if !prepWords[w] && !labelSet[w] && !alsoWords[w] {
+			return false
+		}
+		p = s
+	}
+	return false
+}
+
+// labelledAt reports whether a label word stands right before the name at
+// n[s] ("nick: x", "username ku x", "kullanıcı adım x").
+func (e *extraction) labelledAt(s int) bool {
+	n := e.n
+	p := s
+	for p > 0 && (n[p-1] == ' ' || n[p-1] == ':' || n[p-1] == '=') {
+		p--
+	}
+	ls, lq := e.prevWord(p)
+	if ls == lq {
+		return false
+	}
+	if w := n[ls:lq]; labelSet[w] {
+		return true
+	} else if !possessive[w] && w != "ku" {
+		return false
+	}
+	ls, lq = e.prevWord(ls)
+	return ls < lq && labelSet[n[ls:lq]]
 }
 
 // bothAhead returns where a "both" word ends within two words after n[p]
@@ -778,6 +890,11 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	// reads the handle before the list's first word.
 	head := e.listHead(ws)
 	p, paren := e.backJoiner(head)
+	if p < 0 && head > 1 && n[head-1] == ' ' && e.caseEnding(ws, we) {
+		// "x kik'te", "x telegramda": a case ending on the app word is the
+		// preposition (Turkish); the handle before it must be shaped.
+		p = head - 1
+	}
 	if p < 0 {
 		// "212.555.0199 WhatsApp or Telegram": a whole number needs no
 		// joiner before the app word.
@@ -834,6 +951,28 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	e.add(v.match(info.app, start, end, os, oe))
 }
 
+// locativeEndings are the Turkish case endings that make an app word say
+// "on" or "from" the app.
+var locativeEndings = []string{"da", "de", "ta", "te", "dan", "den", "tan", "ten"}
+
+// caseEnding reports whether the app word at n[ws:we] carries a Turkish
+// locative or ablative ending, after an apostrophe ("kik'te") or inflected
+// in the lexicon ("telegramda").
+func (e *extraction) caseEnding(ws, we int) bool {
+	n := e.n
+	if we < len(n) && n[we] == '\'' {
+		k := inflection(n, we+1)
+		return k > 0 && slices.Contains(locativeEndings, n[we+1:we+1+k])
+	}
+	w := n[ws:we]
+	for _, s := range locativeEndings {
+		if len(w) > len(s)+2 && strings.HasSuffix(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // lineBreakAt reports whether the space at n[p], between two words, stands
 // for a line break in the original.
 func (e *extraction) lineBreakAt(p int) bool {
@@ -846,29 +985,47 @@ func (e *extraction) lineBreakAt(p int) bool {
 // n[ws] starts ("tg / snap / kik", "tele & snap", "viber or whatsapp"):
 // ws itself when no app word and joiner stand before it.
 func (e *extraction) listHead(ws int) int {
-	n := e.n
 	for k := 0; k < 3; k++ { // four app words at most, as in appWordBefore
-		p := ws
-		if p > 0 && n[p-1] == ' ' {
-			p--
-		}
-		switch {
-		case p > 0 && strings.IndexByte("/&+,", n[p-1]) >= 0:
-			p--
-		default:
-			s, q := e.prevWord(ws)
-			if s == q || !joinerWords[n[s:q]] {
+		s, ok := e.listPrev(ws)
+		if !ok {
+			// "en telegram y en discord", "в тг и в кике": each app word
+			// of the list has its preposition.
+			ps, pq := e.prevWord(ws)
+			if ps == pq || !prepWords[e.n[ps:pq]] {
 				return ws
 			}
-			p = s
-		}
-		s, q := e.prevWord(p)
-		if _, ok := wordInfo[n[s:q]]; !ok || s == q {
-			return ws
+			if s, ok = e.listPrev(ps); !ok {
+				return ws
+			}
 		}
 		ws = s
 	}
 	return ws
+}
+
+// listPrev returns where the app word that a joiner joins to the word at
+// n[ws] starts ("tg / snap", "tele & snap", "viber or whatsapp").
+func (e *extraction) listPrev(ws int) (int, bool) {
+	n := e.n
+	p := ws
+	if p > 0 && n[p-1] == ' ' {
+		p--
+	}
+	switch {
+	case p > 0 && strings.IndexByte("/&+,", n[p-1]) >= 0:
+		p--
+	default:
+		s, q := e.prevWord(ws)
+		if s == q || !joinerWords[n[s:q]] {
+			return ws, false
+		}
+		p = s
+	}
+	s, q := e.prevWord(p)
+	if _, ok := wordInfo[n[s:q]]; !ok || s == q {
+		return ws, false
+	}
+	return s, true
 }
 
 // backJoiner finds what joins a handle before the app word (or the list
