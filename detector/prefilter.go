@@ -25,8 +25,9 @@ import (
 //     a word's leet characters is tried; a word with a non-ASCII letter
 //     or an emoji is normalised for real, on its own;
 //   - letter spacing ("w i c k r"), the only rewrite that joins words:
-//     three one-character words in a row, two of them letters other than
-//     "a" and "i", send the line to the full path;
+//     three one-character words in a row (symbols between them are gaps),
+//     two of them letters other than "a" and "i", or two letters before a
+//     ':', send the line to the full path;
 //   - a word of 32 bytes or more (Session and Tox IDs);
 //   - an '@' or '#' before a ':' (Matrix IDs), an '@' name ending in
 //     "bot", and a bare "@name" unless it is plainly a reply (no cue word
@@ -631,8 +632,9 @@ func (pf *prefilter) clearWord(word string, sc *pfScratch) bool {
 }
 
 // maySpace reports whether f has three one-character words in a row with
-// short gaps, two of them letters other than "a" and "i": the letter
-// spacing Norm collapses ("w i c k r", "k.i.k").
+// short gaps, two of them letters other than "a" and "i", or two letters
+// before a colon: the letter spacing Norm collapses ("w i c k r", "k.i.k",
+// "t g :").
 func maySpace(f []byte) bool {
 	units, letters := 0, 0
 	for i := 0; i < len(f); {
@@ -650,7 +652,10 @@ func maySpace(f []byte) bool {
 		for i < len(f) && shapeWord(f[i]) {
 			i++
 		}
-		if i-s != 1 || f[s] == markInert {
+		if i-s <= 2 && f[s] == markInert && f[i-1] == markInert {
+			continue // a symbol between the letters ("s 🌟 n 🌟 a 🌟 p") is a gap
+		}
+		if i-s != 1 {
 			units, letters = 0, 0
 			continue
 		}
@@ -660,6 +665,16 @@ func maySpace(f []byte) bool {
 		}
 		if units >= 3 && letters >= 2 {
 			return true
+		}
+		if units == 2 && letters == 2 {
+			// "t g : name": two spaced letters before a label colon
+			j := i
+			for j < len(f) && f[j] == ' ' {
+				j++
+			}
+			if j < len(f) && f[j] == ':' {
+				return true
+			}
 		}
 	}
 	return false

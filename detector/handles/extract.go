@@ -69,7 +69,7 @@ func NewExtractor() *Extractor {
 			}
 		}
 	}
-	for _, set := range []map[string]bool{contactSet, labelSet, prepWords, possessive, objectPronouns, joinerWords} {
+	for _, set := range []map[string]bool{contactSet, labelSet, prepWords, possessive, objectPronouns, joinerWords, asWords} {
 		for w := range set {
 			k := prefixKey(w, 0)
 			x.smallWords[k>>6] |= 1 << (k & 63)

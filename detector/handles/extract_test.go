@@ -691,6 +691,22 @@ func TestExtractWritingShapes(t *testing.T) {
 		{"labelled name, same before the app", "usuario: ejemplo_lb_2 - mismo usuario en wickr", []want{mention("wickr", "ejemplo_lb_2", "")}},
 		{"a same word with no labelled name", "kik same as always", nil},
 		{"an unlabelled name is not taken", "sample_nl8 is cool, same on kik", nil},
+		// The name someone goes by: "as", "als", "comme", "jako", "sebagai".
+		{"english as", "find me on wickr as sample_as4", []want{mention("wickr", "sample_as4", "")}},
+		{"german als", "bin auf Kik als beispiel_als2 unterwegs", []want{mention("kik", "beispiel_als2", "")}},
+		{"polish jako", "na kiku jestem jako test_jk5", []want{mention("kik", "test_jk5", "")}},
+		{"as alone is not a name", "I use kik as my main app", nil},
+		// Pointers from the handle to the app word, with a possessive.
+		{"arrow and possessive", "sample.pt1 ← my wickr", []want{mention("wickr", "sample.pt1", "")}},
+		{"hand and that's my", "sample_pt2 👈 that's my kik", []want{mention("kik", "sample_pt2", "")}},
+		{"a dotted word needs the pointer", "see the news.story on kik", nil},
+		// Spelled punctuation, then a number written apart.
+		{"spelled underscore and a number", "wickr: test underscore box 12 tonight", []want{mention("wickr", "test_box12", "")}},
+		// Slashes between letters, an emoji between app word and handle.
+		{"slashed letters", "kik: s/a/m/p/l/e/_/z/9", []want{mention("kik", "sample_z9", "")}},
+		{"slashed threema id keeps its digits", "threema D/E/M/O/4/K/7/P", []want{id("threema", "DEMO4K7P", "")}},
+		{"an emoji where the colon would be", "wickr 🌙 sample_moon4", []want{mention("wickr", "sample_moon4", "")}},
+		{"a phonetic whatsapp", "ouatsap +33 6 39 98 00 12", []want{mention("whatsapp", "+33639980012", "")}},
 		// One handle for a list of apps.
 		{"both after a list", "session or kik, both: sample_both9", []want{mention("kik", "sample_both9", "")}},
 		{"german beide", "kik und snap beide beispiel_zw3", []want{mention("kik", "beispiel_zw3", ""), mention("snapchat", "beispiel_zw3", "")}},

@@ -530,6 +530,11 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			ctx.strong = true // "kik ↓ x": pointed at, as after a colon
 			p = q + downArrow(n[q:])
 			continue
+		case c >= 0xE2 && q > we && symbolRune(n[q:]) > 0 && q+symbolRune(n[q:]) < len(n) && n[q+symbolRune(n[q:])] == ' ':
+			// "tg 🦋 x": an emoji standing apart between the app word and
+			// the handle, where a colon would be.
+			p = q + symbolRune(n[q:])
+			continue
 		case c >= 0xC2 && openQuote(n[q:]) > 0:
 			ctx.strong = true // «x», “x”, „x“
 			p = q + openQuote(n[q:])
@@ -583,7 +588,7 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				p = e.bothAhead(end)
 				ctx.strong, ctx.weakSep = true, !ctx.strong
 				continue
-			case copulaSet[w] && (ctx.possessive || ctx.strong) || bothWords[w]:
+			case copulaSet[w] && (ctx.possessive || ctx.strong || ctx.contact) || bothWords[w]:
 				if !ctx.strong {
 					ctx.weakSep = true
 				}
@@ -788,7 +793,36 @@ func (e *extraction) hexGroups(hs, he int) (int, bool) {
 	return 0, false
 }
 
-// dropCollapsed returns raw without the '.' and '-' that Norm dropped when
+// symbolRune returns the size of the symbol rune (an emoji, '•') that s
+// starts with, or 0.
+func symbolRune(s string) int {
+	r, size := utf8.DecodeRuneInString(s)
+	if r < utf8.RuneSelf || r == utf8.RuneError || !unicode.IsSymbol(r) {
+		return 0
+	}
+	return size
+}
+
+// leetLetter is the letter the normaliser reads a leet digit as, or 0.
+func leetLetter(c byte) byte {
+	switch c {
+	case '0':
+		return 'o'
+	case '1':
+		return 'i'
+	case '3':
+		return 'e'
+	case '4':
+		return 'a'
+	case '5':
+		return 's'
+	case '7':
+		return 't'
+	}
+	return 0
+}
+
+// dropCollapsed returns raw without the '.', '-' and '/' that Norm dropped when
 // it collapsed a letter-spaced word into norm, or raw when norm is not raw
 // less some of them.
 func dropCollapsed(raw, norm string) string {
@@ -801,10 +835,12 @@ func dropCollapsed(raw, norm string) string {
 			lc += 'a' - 'A'
 		}
 		switch {
-		case j < len(norm) && lc == norm[j]:
+		case j < len(norm) && (lc == norm[j] || leetLetter(c) == norm[j]):
+			// Norm may read a spaced digit as the letter it looks like
+			// ("T/E/S/T/4/K"): the handle keeps the digit as written.
 			out = append(out, c)
 			j++
-		case c == '.' || c == '-':
+		case c == '.' || c == '-' || c == '/':
 		case c >= utf8.RuneSelf:
 			// "d🔹e🔹m🔹o": a symbol between the letters.
 			r, size := utf8.DecodeRuneInString(raw[i:])
@@ -929,6 +965,9 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	case strongShape(n[hs:he]):
 		// "dealer_sample60 on LINE": a handle-shaped word before "on <app>"
 		ctx.strong = true
+	case dottedName(n[hs:he]) && !looksLikeDomain(n[hs:he]) && e.pointedFrom(head) >= 0:
+		// "name.part ← kik": pointed at, a dotted name is shaped enough
+		ctx.strong = true
 	default:
 		return
 	}
@@ -1049,10 +1088,11 @@ func (e *extraction) backJoiner(ws int) (p int, paren bool) {
 			return -1, false
 		}
 		p = as - 1
-	case strings.HasSuffix(n[:ws], " - ") || strings.HasSuffix(n[:ws], " ← "):
-		// "placeholder_66 - kik", "x ← wickr": a dash or an arrow from the
-		// handle to its app (backward asks for a handle's shape then).
-		p = strings.LastIndexByte(n[:ws-1], ' ')
+	case e.pointedFrom(ws) >= 0:
+		// "placeholder_66 - kik", "x ← wickr", "x 👈 that's my wickr": a
+		// dash or an arrow from the handle to its app (backward asks for a
+		// handle's shape then).
+		p = e.pointedFrom(ws)
 	case ps < pq && possessive[n[ps:pq]]:
 		cs, cq := e.prevWord(ps)
 		if cs == cq || !copulaSet[n[cs:cq]] {
@@ -1066,6 +1106,37 @@ func (e *extraction) backJoiner(ws int) (p int, paren bool) {
 		p--
 	}
 	return p, paren
+}
+
+// backPointers point from a handle to the app word after it.
+var backPointers = []string{" - ", " ← ", " ⬅ ", " 👈 ", " < ", " <- ", " <= ", " ⇐ ", " ◀ "}
+
+// pointerWords may stand between such a pointer and the app word, with a
+// possessive ("x ← that's my kik", "x 👈 mi wickr", "x — это мой викр").
+var pointerWords = normSet(strings.Fields(`that's thats that this it's its is esse essa este esta isso é c'est ceci
+	das dies ist dit dat ini itu это вот`))
+
+// pointedFrom returns where the handle ends before a pointer to the app
+// word at n[ws], or -1.
+func (e *extraction) pointedFrom(ws int) int {
+	n := e.n
+	p := ws
+	for k := 0; k < 3; k++ {
+		s, q := e.prevWord(p)
+		if s > 1 && n[s:q] == "s" && n[s-1] == '\'' {
+			s, q = e.prevWord(s - 1) // "that's"
+		}
+		if s == q || !possessive[n[s:q]] && !pointerWords[n[s:q]] {
+			break
+		}
+		p = s
+	}
+	for _, ptr := range backPointers {
+		if strings.HasSuffix(n[:p], ptr) {
+			return p - len(ptr)
+		}
+	}
+	return -1
 }
 
 // closesBracket reports whether the app word ending at n[we] ends a
@@ -1502,7 +1573,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 				}
 			}
 		}
-		labelled = len(w) <= 20 && e.x.small(n, q) && (labelSet[w] || possessive[w]) // "user x", "is x", "мой x"
+		labelled = len(w) <= 20 && e.x.small(n, q) && (labelSet[w] || possessive[w] || asWords[w]) // "user x", "is x", "мой x", "als x"
 		if ok && h.he > end {
 			end = h.he // "example_knits.33" is one candidate, not three words
 		}

@@ -133,7 +133,7 @@ func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, st
 	}
 	var b strings.Builder
 	b.WriteString(raw)
-	changed := false
+	changed, numbered := false, false
 	for k := 0; k < maxSpelledParts && end < len(n) && n[end] == ' '; k++ {
 		if joined {
 			// After a joining character: spelled digits, or the next part.
@@ -150,10 +150,16 @@ func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, st
 					ok = ok && s < q
 				}
 			} else if allIn(n[s:q], cs) {
+				numbered = false
 				os, oe := e.t.OrigSpan(s, q)
 				b.WriteString(e.light(os, oe, true))
 				end = q
-				// "x underscore part two": digits spelled after a part.
+				// "x underscore part two": digits spelled after a part;
+				// "x underscore part 13": a number written apart.
+				if s, q = e.nextWord(end); s < q && q-s <= 4 && allDigits(n[s:q]) {
+					b.WriteString(n[s:q])
+					end, numbered = q, true
+				}
 				for s, q = e.nextWord(end); s < q; s, q = e.nextWord(end) {
 					d, ok := digitWords[n[s:q]]
 					if !ok {
@@ -175,9 +181,10 @@ func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, st
 		b.WriteByte(sym)
 		end, joined = q, true
 	}
-	if !changed || joined || end+1 < len(n) && n[end] == ' ' && wordByte[n[end+1]] {
+	if !changed || joined || end+1 < len(n) && n[end] == ' ' && wordByte[n[end+1]] && !numbered {
 		// A word after the spelled reading may be more of it, in words
 		// not read here ("x underscore lp seventy seven"): no half handle.
+		// A number written apart after the last part ends the reading.
 		return 0, "", false
 	}
 	return end, b.String(), true
@@ -209,4 +216,13 @@ func (e *extraction) spelledPunctAt(p int) (byte, int) {
 		}
 	}
 	return 0, 0
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return len(s) > 0
 }

@@ -27,7 +27,7 @@ var (
 	appNames = map[string][]string{
 		"wickr": {"wickr", "wickrme", "wickrze", "wickra", "wkr", "wckr", "wikr", "wiccr", "wickrr", "wickre",
 			"викр", "виккр", "викре"},
-		"telegram": {"telegram", "telegramm", "telegramkanal", "telegramkanaal", "telegramgruppe", "telegramgroep", "telegramchannel", "telegramie", "telegramku", "telegramik", "telegramcito", "telegramu", "telegramem",
+		"telegram": {"telegram", "telegramm", "tellygram", "telegramkanal", "telegramkanaal", "telegramgruppe", "telegramgroep", "telegramchannel", "telegramie", "telegramku", "telegramik", "telegramcito", "telegramu", "telegramem",
 			"telegramdan", "telegramda", "telegramdaki", "telgramdan", "telgramda", "telgramie", "telegrame", "telegramme", "telegramma", "telegrammo", "telegrm", "telgram", "telegarm", "telegrma", "telegrams", "telegrama", "teleg", "tlgrm", "tlgm", "tlg",
 			"телеграм", "тилиграм", "телеграмчик", "телеграмм", "телеграмме", "телеграме", "телеграма", "телеграму", "телеграмом", "电报"},
 		"kik":     {"kik", "kikme", "kiken"},
@@ -39,7 +39,8 @@ var (
 			"whatsappie", "whatsappa", "whatsappem", "whatsappu", "watsapie", "latsapie", "wasapito", "whatsappcito",
 			"vatsaptan", "vatsapa", "watsaptan", "wacap", "wacapa", "wacapie", "whatsapptan", "whatsappdan", "whatsappta",
 			"вотсап", "ватсап", "вацап", "вотсапп", "ватсапп", "воцап", "вотсапе", "ватсапе", "вацапе",
-			"вотсаппе", "ватсаппе", "воцапе", "vatsap", "votsap", "whats app"},
+			"вотсаппе", "ватсаппе", "воцапе", "vatsap", "votsap", "whats app",
+			"ouatsap", "ouatsapp", "wotsap", "wotsapp", "uotsap", "uozzap", "uotsapp", "latsap", "watsup"},
 		"discord": {"discord", "discordapp", "discordzie", "discorda", "discordu", "dicord", "discrod", "dscord", "discor", "дискорд", "дискорде",
 			"дискорда", "дискорду", "дискордом"},
 		"threema":   {"threema", "threma", "treema", "тредма", "threemie", "threemy", "threemę"},
@@ -49,7 +50,7 @@ var (
 		"teleguard": {"teleguard", "tele guard", "телегард"},
 		"tox":       {"qtox", "utox", "toxchat", "tox id", "toxid"},
 		"briar":     {"briar app", "briarapp"},
-		"viber":     {"viber", "vibr", "viberze", "vibera", "viberu", "viberem", "вайбер", "вайбере", "вайбера", "вайберу", "вибер", "вибере"},
+		"viber":     {"viber", "vibr", "viberze", "vibera", "viberu", "viberem", "vaiber", "vaibeur", "vaïber", "вайбер", "вайбере", "вайбера", "вайберу", "вибер", "вибере"},
 		"line":      {"line id", "lineid", "line app"},
 		"wechat": {"wechat", "weixin", "wechat id", "微信", "薇信", "вичат", "вичате",
 			"вэйчат", "вейчат", "вэйчате", "вейчате"},
@@ -57,7 +58,7 @@ var (
 	}
 	ambiguousNames = map[string][]string{
 		"wickr":    {"wicker", "wick"},
-		"telegram": {"tg", "tele", "tel3", "telega", "teledze", "telegi", "тележка", "тележке", "телега", "телеге", "телегу", "тг", "тгк"},
+		"telegram": {"tg", "tele", "tel3", "telega", "teledze", "telegi", "тележка", "тележке", "тележку", "телега", "телеге", "телегу", "тг", "тгк"},
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
 		"signal":   {"signal", "sgnl", "signalu", "signalem", "senal", "segnale", "sinyal", "sygnal", "sygnale", "sygnalu", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "snapten", "snapte", "snapden", "снап", "снэп"},
@@ -67,7 +68,7 @@ var (
 		"simplex":  {"simplex", "симплекс", "симплексе"},
 		"wire":     {"wire"},
 		"tox":      {"tox"},
-		"kik":      {"кик", "кике", "кика", "kiku", "kika"},
+		"kik":      {"кик", "кике", "кика", "kiku", "kika", "kk"},
 		"threema":  {"трима"},
 		"briar":    {"briar"},
 		"line":     {"line"},
@@ -149,7 +150,7 @@ var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine
 	mio mia nostro mijn onze benim bizim moj moja mojego`)
 
 // copulaWords may separate an app word from a handle after a possessive.
-var copulaWords = strings.Fields(`is was es era e foi ist war est etait это è`)
+var copulaWords = strings.Fields(`is was es era e foi ist war est etait это è its it's`)
 
 // separatorWords may separate an app word from a handle on their own ("kik
 // me x", "session id 05…", "snap name: x", "kik username x").
@@ -221,7 +222,13 @@ var stopWords = strings.Fields(`
 	il lo gli di che non sono sei siamo ho hai ha abbiamo questo questa quello quella anche solo
 	tutto tutti nuovo nuova mio mia tuo tua suo sua noi voi loro per con su tra fra ciao grazie qui
 	het een van ik je jij hij wij jullie zij niet dat dit deze die met voor naar bij ook maar nog
-	wel geen hier daar mijn jouw zijn haar ons onze hun alles nieuw nieuwe dank bedankt groep`)
+	wel geen hier daar mijn jouw zijn haar ons onze hun alles nieuw nieuwe dank bedankt groep
+	als comme jako sebagai unter onder namen aku saya gue gw kamu dulu`)
+
+// asWords introduce the name someone goes by on the app ("find me on
+// kik as x", "bei Kik als x", "sur Telegram je suis comme x", "na tg
+// jestem jako x", "di tele aku sebagai x"): a label for a shaped name.
+var asWords = normSet(strings.Fields(`as als comme come como jako как sebagai unter namen onder`))
 
 // appWordInfo is what the extractor keeps per normalised app word.
 type appWordInfo struct {

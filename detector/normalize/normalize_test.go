@@ -111,6 +111,9 @@ func TestNorm(t *testing.T) {
 		{"a run after a single letter", "x t.e.s.t", "x test"},
 		{"two spaced letters before a colon", "t g : x", "tg : x"},
 		{"one emoji between words stays", "love😂you", "love😂you"},
+		{"slashed letters", "k/i/k", "kik"},
+		{"two letters split by a symbol", "t🍒g🍒 x", "tg x"},
+		{"cjk between brackets stays", "蟡〔勝〕", "蟡〔勝〕"},
 		{"emoji between spaced words stay", "a 🔥 b", "a 🔥 b"},
 
 		// Link punctuation.

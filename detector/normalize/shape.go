@@ -326,7 +326,7 @@ func undoLeet(b []byte, start, end int) (changed bool) {
 
 func isSpacingSep(s []byte) bool {
 	switch string(s) {
-	case " ", ".", "-", "_", "*", "~", "+", " . ", " - ", " _ ", " * ", " ~ ", " + ", ". ", "- ":
+	case " ", ".", "-", "_", "*", "~", "+", "/", " . ", " - ", " _ ", " * ", " ~ ", " + ", ". ", "- ":
 		return true
 	}
 	return isRuneSep(s)
@@ -719,6 +719,18 @@ func shape(dst, src *Text) {
 			if n > 0 {
 				collapse(b, start, end, emit)
 				i = end
+				// "t🍒g🍒 name": the separator closing the run ends the word.
+				if u, _ := spacingUnit(b, start); u > 0 {
+					if w := symRuneAt(b, start+u); w > 0 && bytes.HasPrefix(b[end:], b[start+u:start+u+w]) {
+						i = end + w
+						if i < len(b) && b[i] == ' ' {
+							i++
+						}
+						if i < len(b) {
+							emit(' ', end, end+w)
+						}
+					}
+				}
 				continue
 			}
 		}
@@ -865,8 +877,8 @@ func spacingUnit(b []byte, p int) (size int, counts bool) {
 	default:
 		return 0, false
 	}
-	if p+size < len(b) && kind[b[p+size]] != kOther && symRuneAt(b, p+size) == 0 {
-		return 0, false
+	if p+size < len(b) && kind[b[p+size]] != kOther && (kind[c] == kHigh || symRuneAt(b, p+size) == 0) {
+		return 0, false // a symbol splits ASCII letters only: CJK runs have brackets between
 	}
 	return size, counts
 }
@@ -924,7 +936,7 @@ func spacedRun(b []byte, start int) (n, end int) {
 			break
 		}
 		size, counts := spacingUnit(b, k)
-		if size == 0 {
+		if size == 0 || kind[b[k]] == kHigh && isRuneSep(sep) {
 			break
 		}
 		sepStart, sepEnd = end, k
@@ -934,8 +946,11 @@ func spacedRun(b []byte, start int) (n, end int) {
 		n++
 		last, end = k, k+size
 	}
-	if n == 2 && letters == 2 && sepEnd-sepStart == 1 && b[sepStart] == ' ' && colonAfter(b, end) {
-		return n, end // "t g : name": a two-letter app word spaced out before its label colon
+	if n == 2 && letters == 2 && (sepEnd-sepStart == 1 && b[sepStart] == ' ' && colonAfter(b, end) ||
+		sepEnd-sepStart == symRuneAt(b, sepStart) && sepStart < sepEnd) {
+		// "t g : name", "t🍒g": a two-letter app word spaced out before its
+		// label colon, or split by a symbol
+		return n, end
 	}
 	if n < 3 || letters < 2 {
 		if last > start {
