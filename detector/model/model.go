@@ -45,7 +45,8 @@ type Report struct {
 	Examples     int            `json:"examples"`
 	Positives    int            `json:"positives"`
 	Validation   int            `json:"validation"`
-	Folds        int            `json:"folds,omitempty"` // cross-fitted by writer group; 0: a random split
+	Folds        int            `json:"folds,omitempty"`   // cross-fitted by writer group; 0: a random split
+	Average      int            `json:"average,omitempty"` // fits averaged over consecutive seeds; 0: one
 	ValPrec      float64        `json:"validation_precision"`
 	ValRecall    float64        `json:"validation_recall"`
 	TargetPrec   float64        `json:"target_precision"`

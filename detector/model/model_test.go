@@ -290,3 +290,35 @@ func TestCrossFitScoresOutOfGroup(t *testing.T) {
 		t.Error("cross-fitting is not deterministic")
 	}
 }
+
+// TestFitAveragesSeeds: Average fits with consecutive seeds and ships
+// their mean weights, which differ from any one fit's.
+func TestFitAveragesSeeds(t *testing.T) {
+	samples := synthetic(400, 3, 12)
+	o := Options{Version: "t", Bits: 12, Seed: 7}
+	var fits []*Model
+	for k := uint64(0); k < 3; k++ {
+		ok := o
+		ok.Seed += k
+		fits = append(fits, Fit(samples, ok))
+	}
+	o.Average = 3
+	avg := Fit(samples, o)
+	if avg.Trained.Average != 3 {
+		t.Errorf("Trained.Average = %d, want 3", avg.Trained.Average)
+	}
+	differs := false
+	for i, w := range avg.Weights {
+		mean := (float64(fits[0].Weights[i]) + float64(fits[1].Weights[i]) + float64(fits[2].Weights[i])) / 3
+		if math.Abs(float64(w)-mean) > 1e-5 {
+			t.Fatalf("weight %d = %v, want the mean %v", i, w, mean)
+		}
+		differs = differs || w != fits[0].Weights[i]
+	}
+	if !differs {
+		t.Error("the averaged weights equal the first fit's: nothing was averaged")
+	}
+	if mean := (fits[0].Bias + fits[1].Bias + fits[2].Bias) / 3; math.Abs(avg.Bias-mean) > 1e-9 {
+		t.Errorf("bias = %v, want the mean %v", avg.Bias, mean)
+	}
+}

@@ -45,6 +45,11 @@ type Options struct {
 	// Folds is how many folds the calibration groups are dealt into for
 	// cross-fitting, default 5.
 	Folds int
+	// Average is how many fits, with seeds Seed, Seed+1, …, the weights
+	// are averaged over, default 1. Dropout and the shuffle make one fit's
+	// weights depend on its seed; their mean is one linear model with less
+	// of that noise.
+	Average int
 }
 
 func (o Options) withDefaults() Options {
@@ -77,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Folds == 0 {
 		o.Folds = 5
+	}
+	if o.Average == 0 {
+		o.Average = 1
 	}
 	return o
 }
@@ -227,9 +235,37 @@ func hasBoth(ss []Sample) bool {
 }
 
 // Fit is logistic regression by AdaGrad over shuffled epochs, classes
-// balanced; the returned model is uncalibrated (A=1, B=0, threshold 0.5).
+// balanced, averaged over o.Average seeds; the returned model is
+// uncalibrated (A=1, B=0, threshold 0.5).
 func Fit(samples []Sample, o Options) *Model {
 	o = o.withDefaults()
+	m := fitOne(samples, o)
+	if o.Average == 1 {
+		return m
+	}
+	sum := make([]float64, len(m.Weights))
+	for i, w := range m.Weights {
+		sum[i] = float64(w)
+	}
+	bias := m.Bias
+	for k := 1; k < o.Average; k++ {
+		ok := o
+		ok.Seed = o.Seed + uint64(k)
+		mk := fitOne(samples, ok)
+		for i, w := range mk.Weights {
+			sum[i] += float64(w)
+		}
+		bias += mk.Bias
+	}
+	for i := range m.Weights {
+		m.Weights[i] = float32(sum[i] / float64(o.Average))
+	}
+	m.Bias = bias / float64(o.Average)
+	m.Trained.Average = o.Average
+	return m
+}
+
+func fitOne(samples []Sample, o Options) *Model {
 	m := &Model{Format: FormatVersion, Version: o.Version, Bits: o.Bits, PlattA: 1, Threshold: 0.5,
 		Weights: make([]float32, 1<<o.Bits)}
 	m.Trained = Report{Seed: o.Seed, Epochs: o.Epochs, L2: o.L2, Dropout: o.Dropout, TargetPrec: o.TargetPrec}

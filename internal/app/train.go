@@ -31,6 +31,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	version := fs.String("version", "", "model version (default: rules version + seed)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and data give the same model")
 	epochs := fs.Int("epochs", 0, "training epochs (default 4)")
+	average := fs.Int("average", 10, "average the weights of `N` fits with consecutive seeds: less of one seed's noise")
 	var corpora, add listFlag
 	fs.Var(&corpora, "corpus", "labelled corpus `FILE` (JSON Lines) to train on instead of the recipe; repeatable")
 	fs.Var(&add, "add", "moderators' labels `FILE` (from `labels export`), weighted 3x; repeatable")
@@ -66,7 +67,10 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if v == "" {
 		v = fmt.Sprintf("%s-s%d", e.RulesVersion(), *seed)
 	}
-	opts := model.Options{Version: v, Seed: *seed, Epochs: *epochs}
+	if *average < 1 {
+		return &usageError{msg: "--average must be at least 1"}
+	}
+	opts := model.Options{Version: v, Seed: *seed, Epochs: *epochs, Average: *average}
 	rep, err := detector.Train(e, sets, opts)
 	if err != nil {
 		return err
