@@ -30,7 +30,21 @@ var bareCues = map[string]bool{
 	"yaz": true, "kanali": true, "grup": true, "buraya": true, "iletisim": true,
 	"пиши": true, "пишите": true, "канал": true, "группа": true, "сюда": true, "тут": true, "лс": true, "связь": true,
 	"hubungi": true, "chat": true, "wa": true, "sini": true,
+	"infos": true, "canale": true, "scrivete": true, "scriveteci": true, "contattate": true, "contattatemi": true,
+	"escribenos": true, "escribanme": true, "contactame": true, "manda": true, "mandem": true, "envie": true,
+	"meldet": true, "melde": true, "ecrire": true, "ecrivez-moi": true, "napiszcie": true, "pytania": true,
+	"вопросы": true, "пишем": true, "kirim": true, "questions": true, "vragen": true, "fragen": true,
 }
+
+// barePreps may stand between a cue and the name ("scrivete a @name",
+// "Interessenten an @name", "kirim ke @name", "stuur naar @name").
+var barePreps = map[string]bool{"a": true, "an": true, "to": true, "al": true, "ao": true, "ke": true, "naar": true,
+	"на": true, "в": true, "do": true, "na": true, "per": true, "su": true, "sur": true, "en": true, "no": true}
+
+// bareLeads are words before such a preposition that make it a contact:
+// cues, and those who are asked to write.
+var bareLeads = map[string]bool{"interessenten": true, "interesados": true, "interessati": true, "interessados": true,
+	"entra": true, "entren": true, "entrate": true, "rejoignez": true, "komt": true, "kom": true, "join": true}
 
 // bareMentions reads "@name" contacts that name no app. Only Telegram
 // writes its usernames as a bare "@name" in ads, so such a name is a
@@ -101,6 +115,23 @@ func bareContact(t *normalize.Text, i, j int) bool {
 	}
 	if w < e && bareCues[n[w:e]] {
 		return true
+	}
+	if w < e && barePreps[n[w:e]] {
+		v := w
+		for v > 0 && n[v-1] == ' ' {
+			v--
+		}
+		ve := v
+		for v > 0 {
+			r, size := utf8.DecodeLastRuneInString(n[:v])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			v -= size
+		}
+		if v < ve && (bareCues[n[v:ve]] || bareLeads[n[v:ve]]) {
+			return true
+		}
 	}
 	os, oe := t.OrigSpan(i, j)
 	o := t.Orig

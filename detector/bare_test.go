@@ -17,6 +17,11 @@ func TestBareMentions(t *testing.T) {
 		{"#tag1 #tag2 @example_tags01", "example_tags01"},
 		{"канал @primer_kanal01", "primer_kanal01"},
 		{"контакт: @demo_colon01", "demo_colon01"},
+		// A preposition between the cue and the name.
+		{"neue Sachen, Interessenten an @beispiel_prep01", "beispiel_prep01"},
+		{"cerco cartelle, scrivete a @esempio_prep02", "esempio_prep02"},
+		{"Infos @beispiel_infos03", "beispiel_infos03"},
+		{"we went to @demo_cafe04 after school", ""},
 		// Replies and inline mentions are the platform's own.
 		{"@demo_reply01 thanks for the tip", ""},
 		{"thanks @demo_inline01 for the lovely photos yesterday", ""},

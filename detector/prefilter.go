@@ -741,8 +741,8 @@ func safeAt(f []byte, fi int, text string, ti int) bool {
 	if w > 0 && (f[w-1] >= 0x80 || leetLetter[f[w-1]] != 0) {
 		return false // Norm's letters may go on further back
 	}
-	if w < e && bareCues[string(f[w:e])] {
-		return false
+	if w < e && (bareCues[string(f[w:e])] || barePreps[string(f[w:e])]) {
+		return false // a cue, or a preposition that may follow one
 	}
 	// Something after the name on its line.
 	k := ti + 1

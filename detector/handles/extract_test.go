@@ -707,6 +707,13 @@ func TestExtractWritingShapes(t *testing.T) {
 		{"slashed threema id keeps its digits", "threema D/E/M/O/4/K/7/P", []want{id("threema", "DEMO4K7P", "")}},
 		{"an emoji where the colon would be", "wickr 🌙 sample_moon4", []want{mention("wickr", "sample_moon4", "")}},
 		{"a phonetic whatsapp", "ouatsap +33 6 39 98 00 12", []want{mention("whatsapp", "+33639980012", "")}},
+		// A demonstrative or an article around the copula before the app word.
+		{"german das ist mein", "sample_dm5 das ist mein kik", []want{mention("kik", "sample_dm5", "")}},
+		{"french c'est mon", "exemple_cm6 c'est mon wickr", []want{mention("wickr", "exemple_cm6", "")}},
+		{"italian è il mio", "esempio_im7 è il mio kik", []want{mention("kik", "esempio_im7", "")}},
+		// A spelled handle before the app word.
+		{"spelled handle before the app", "demo underscore back8 on wickr", []want{mention("wickr", "demo_back8", "")}},
+		{"prose before the app is not spelled", "loved the dot com era on kik", nil},
 		// One handle for a list of apps.
 		{"both after a list", "session or kik, both: sample_both9", []want{mention("kik", "sample_both9", "")}},
 		{"german beide", "kik und snap beide beispiel_zw3", []want{mention("kik", "beispiel_zw3", ""), mention("snapchat", "beispiel_zw3", "")}},

@@ -955,8 +955,16 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	}
 	var ctx context
 	at := hs > 0 && n[hs-1] == '@'
+	spelled := ""
+	if !at {
+		// "x tiret bas mini c'est mon snap": the handle before the app word
+		// spelled out.
+		if s, r, ok := e.spelledBack(hs, he, spec.extent); ok {
+			hs, spelled = s, r
+		}
+	}
 	switch {
-	case at:
+	case at || spelled != "":
 		ctx.strong = true
 	case hs > 0 && wordByte[n[hs-1]]:
 		return
@@ -974,6 +982,9 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	ctx.ws = ws
 	os, oe := e.t.OrigSpan(hs, he)
 	h := hit{hs: hs, he: he, os: os, oe: oe, raw: e.light(os, oe, true), at: at}
+	if spelled != "" {
+		h.raw = spelled
+	}
 	v, ok := e.validate(info, h, ctx)
 	if !ok {
 		return
@@ -1095,10 +1106,22 @@ func (e *extraction) backJoiner(ws int) (p int, paren bool) {
 		p = e.pointedFrom(ws)
 	case ps < pq && possessive[n[ps:pq]]:
 		cs, cq := e.prevWord(ps)
+		if cs < cq && copulaArticles[n[cs:cq]] {
+			cs, cq = e.prevWord(cs) // "x è il mio snap", "x é o meu kik"
+		}
 		if cs == cq || !copulaSet[n[cs:cq]] {
 			return -1, false
 		}
 		p = cs
+		// "x das ist mein snap", "x c'est mon kik": a demonstrative before
+		// the copula.
+		if cs > 1 && n[cs-1] == '\'' {
+			if ds := e.wordBefore(cs - 1); ds < cs-1 && cs-1-ds <= 2 {
+				p = ds
+			}
+		} else if ds, dq := e.prevWord(cs); ds < dq && pointerWords[n[ds:dq]] {
+			p = ds
+		}
 	default:
 		return -1, false
 	}
@@ -1107,6 +1130,9 @@ func (e *extraction) backJoiner(ws int) (p int, paren bool) {
 	}
 	return p, paren
 }
+
+// copulaArticles may stand between a copula and a possessive ("è il mio").
+var copulaArticles = map[string]bool{"il": true, "la": true, "o": true, "a": true, "el": true, "lo": true}
 
 // backPointers point from a handle to the app word after it.
 var backPointers = []string{" - ", " ← ", " ⬅ ", " 👈 ", " < ", " <- ", " <= ", " ⇐ ", " ◀ "}

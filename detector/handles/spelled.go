@@ -120,6 +120,13 @@ const maxSpelledParts = 6
 // punctuation and spelled digits after it. It returns the new end and
 // reading, and false when nothing was spelled.
 func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, string, bool) {
+	return e.spelledRead(hs, he, raw, cs, true)
+}
+
+// spelledRead is spelledHandle; guard refuses a reading a word follows,
+// which may be more of it. Read backwards from an app word, what follows
+// is the word that leads to the app.
+func (e *extraction) spelledRead(hs, he int, raw string, cs *charset, guard bool) (int, string, bool) {
 	n := e.n
 	end := he
 	joined := strings.ContainsAny(raw[len(raw)-1:], "_.-")
@@ -181,7 +188,7 @@ func (e *extraction) spelledHandle(hs, he int, raw string, cs *charset) (int, st
 		b.WriteByte(sym)
 		end, joined = q, true
 	}
-	if !changed || joined || end+1 < len(n) && n[end] == ' ' && wordByte[n[end+1]] && !numbered {
+	if !changed || joined || guard && end+1 < len(n) && n[end] == ' ' && wordByte[n[end+1]] && !numbered {
 		// A word after the spelled reading may be more of it, in words
 		// not read here ("x underscore lp seventy seven"): no half handle.
 		// A number written apart after the last part ends the reading.
@@ -225,4 +232,51 @@ func allDigits(s string) bool {
 		}
 	}
 	return len(s) > 0
+}
+
+// spelledBack reads a handle spelled out that ends with the part at
+// n[hs:he] ("demo tiret bas mini", "x punkt y24"): it walks back over
+// spelled punctuation and parts, then reads forward as spelledHandle
+// does, and returns where the handle starts and its reading when that
+// reading ends at he.
+func (e *extraction) spelledBack(hs, he int, cs *charset) (int, string, bool) {
+	n := e.n
+	start := hs
+	for k := 0; k < maxSpelledParts; k++ {
+		found := false
+		p := start - 1 // the space before the part
+		for words := 1; words <= 3 && !found; words++ {
+			ps := p
+			for i := 0; i < words; i++ {
+				s, q := e.prevWord(ps)
+				if s == q {
+					ps = -1
+					break
+				}
+				ps = s
+			}
+			if ps <= 1 {
+				continue
+			}
+			if _, q := e.spelledPunctAt(ps); q == p {
+				s, q := e.prevWord(ps)
+				if s < q && allIn(n[s:q], cs) && q == ps-1 {
+					start, found = s, true
+				}
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	if start == hs {
+		return 0, "", false
+	}
+	q := e.wordEndWithin(start, maxWordBack)
+	os, oe := e.t.OrigSpan(start, q)
+	end, r, ok := e.spelledRead(start, q, e.light(os, oe, true), cs, false)
+	if !ok || end != he {
+		return 0, "", false
+	}
+	return start, r, true
 }
