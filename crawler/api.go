@@ -75,6 +75,14 @@ type Publisher interface {
 	PublishPost(ctx context.Context, p *wire.Post) error
 }
 
+// PagePublisher is a Publisher that also takes a polled page of posts in
+// one call, returning once every one is accepted; the crawler uses it when
+// the Publisher has it.
+type PagePublisher interface {
+	Publisher
+	PublishPosts(ctx context.Context, posts []*wire.Post) error
+}
+
 // Deps is what the crawler needs from its process.
 type Deps struct {
 	Log       *zap.Logger

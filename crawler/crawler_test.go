@@ -795,3 +795,66 @@ func TestOnceRunsDumpsToTheEnd(t *testing.T) {
 		t.Errorf("a dump under Once must not be cut by once_stream_timeout: %v", pub.ids())
 	}
 }
+
+// pageCollector is a collector that takes pages (PagePublisher), keeping
+// each page's size; fail refuses a whole page.
+type pageCollector struct {
+	collector
+	pages []int
+	fail  error
+}
+
+func (c *pageCollector) PublishPosts(_ context.Context, posts []*wire.Post) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fail != nil {
+		return c.fail
+	}
+	c.pages = append(c.pages, len(posts))
+	for _, p := range posts {
+		c.posts = append(c.posts, *p)
+	}
+	return nil
+}
+
+var _ PagePublisher = (*pageCollector)(nil)
+
+// TestPollPublishesByPage: a Publisher that takes pages gets each polled
+// page's new posts in one call; seen posts stay out, a failed page saves
+// no cursor and marks nothing seen, and the next run sends it again.
+func TestPollPublishesByPage(t *testing.T) {
+	stores(t, func(t *testing.T, st store) {
+		site := &feedSite{}
+		site.add("p1", "p2", "p3")
+		srv := site.serve(t)
+		sources := []SourceConfig{rssSource("news", srv.URL)}
+		ctx := context.Background()
+
+		down := &pageCollector{fail: errors.New("nats down")}
+		if err := newTestCrawler(t, testConfig(), sources, testDeps{store: st, pub: down}).Once(ctx); err == nil {
+			t.Fatal("want the page's publish error")
+		}
+		if seen, _ := st.IsSeen(ctx, "news/p1"); seen {
+			t.Error("p1 was marked seen although its page was refused")
+		}
+		if _, ok, _ := st.Cursor(ctx, "news//feed.xml"); ok {
+			t.Error("the cursor was saved although the page was refused")
+		}
+
+		first := &pageCollector{}
+		if err := newTestCrawler(t, testConfig(), sources, testDeps{store: st, pub: first}).Once(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(first.ids(), ","); got != "p1,p2,p3" || !slices.Equal(first.pages, []int{3}) {
+			t.Fatalf("published %s in pages %v, want p1,p2,p3 in one page of 3", got, first.pages)
+		}
+		site.add("p4", "p5")
+		second := &pageCollector{}
+		if err := newTestCrawler(t, testConfig(), sources, testDeps{store: st, pub: second}).Once(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(second.ids(), ","); got != "p4,p5" || !slices.Equal(second.pages, []int{2}) {
+			t.Fatalf("second run published %s in pages %v, want p4,p5 in one page", got, second.pages)
+		}
+	})
+}

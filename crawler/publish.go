@@ -40,35 +40,96 @@ type runStats struct {
 // skipped. A non-nil error means the run must stop without saving its
 // cursor.
 func (c *Crawler) publish(ctx context.Context, tg *target, p *wire.Post, st *runStats) error {
+	fresh, err := c.fresh(ctx, tg, p, st)
+	if err != nil || !fresh {
+		return err
+	}
+	if err := c.deps.Publisher.PublishPost(ctx, p); err != nil {
+		return fmt.Errorf("publishing %s: %w", p.Key(), err)
+	}
+	c.published(ctx, tg, st, p)
+	return nil
+}
+
+// publishPage sends a page of posts as publish sends each, in one call
+// when the Publisher takes pages (PagePublisher): one round of
+// acknowledgements a page instead of one a post.
+func (c *Crawler) publishPage(ctx context.Context, tg *target, posts []wire.Post, st *runStats) error {
+	pp, ok := c.deps.Publisher.(PagePublisher)
+	if !ok || len(posts) < 2 {
+		for i := range posts {
+			if err := c.publish(ctx, tg, &posts[i], st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	page := make([]*wire.Post, 0, len(posts))
+	keys := make(map[string]bool, len(posts))
+	for i := range posts {
+		p := &posts[i]
+		fresh, err := c.fresh(ctx, tg, p, st)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			continue
+		}
+		if key := p.Key(); keys[key] {
+			st.duplicates++ // the same post twice on one page
+			c.metrics.duplicates.WithLabelValues(tg.t.Source.Name).Inc()
+			continue
+		} else {
+			keys[key] = true
+		}
+		page = append(page, p)
+	}
+	if len(page) == 0 {
+		return nil
+	}
+	if err := pp.PublishPosts(ctx, page); err != nil {
+		return fmt.Errorf("publishing a page of %d posts: %w", len(page), err)
+	}
+	c.published(ctx, tg, st, page...)
+	return nil
+}
+
+// fresh prepares p and reports whether it is new: false for an invalid
+// post (logged and counted) and for one already seen.
+func (c *Crawler) fresh(ctx context.Context, tg *target, p *wire.Post, st *runStats) (bool, error) {
 	if err := prepare(p, tg, time.Now()); err != nil {
 		st.invalid++
 		c.metrics.invalid.WithLabelValues(tg.t.Source.Name).Inc()
 		tg.log.Warn("skipping post", zap.String("post_id", p.ID), zap.String("permalink", p.Permalink), zap.Error(err))
-		return nil
+		return false, nil
 	}
 	key := p.Key()
 	seen, err := c.deps.Seen.IsSeen(ctx, key)
 	if err != nil {
-		return fmt.Errorf("checking %s seen: %w", key, err)
+		return false, fmt.Errorf("checking %s seen: %w", key, err)
 	}
 	if seen {
 		st.duplicates++
 		c.metrics.duplicates.WithLabelValues(tg.t.Source.Name).Inc()
-		return nil
+		return false, nil
 	}
-	if err := c.deps.Publisher.PublishPost(ctx, p); err != nil {
-		return fmt.Errorf("publishing %s: %w", key, err)
-	}
-	st.published++
-	c.metrics.published.WithLabelValues(tg.t.Source.Name).Inc()
+	return true, nil
+}
+
+// published counts posts the Publisher accepted and marks them seen.
+func (c *Crawler) published(ctx context.Context, tg *target, st *runStats, posts ...*wire.Post) {
+	st.published += len(posts)
+	c.metrics.published.WithLabelValues(tg.t.Source.Name).Add(float64(len(posts)))
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), housekeeping)
 	defer cancel()
-	if _, err := c.deps.Seen.MarkSeen(mctx, key, c.cfg.SeenTTL); err != nil {
-		// Published, but the next run may publish it again: JetStream's
-		// message-id dedupe drops the repeat.
-		tg.log.Warn("post published but not marked seen", zap.String("post_key", key), zap.Error(err))
+	for _, p := range posts {
+		key := p.Key()
+		if _, err := c.deps.Seen.MarkSeen(mctx, key, c.cfg.SeenTTL); err != nil {
+			// Published, but the next run may publish it again: JetStream's
+			// message-id dedupe drops the repeat.
+			tg.log.Warn("post published but not marked seen", zap.String("post_key", key), zap.Error(err))
+		}
 	}
-	return nil
 }
 
 // prepare stamps p with its source and bounds what it carries: valid

@@ -254,10 +254,8 @@ func (c *Crawler) poll(ctx context.Context, tg *target, st *runStats) error {
 		if err != nil {
 			return err
 		}
-		for i := range batch.Posts {
-			if err := c.publish(ctx, tg, &batch.Posts[i], st); err != nil {
-				return err
-			}
+		if err := c.publishPage(ctx, tg, batch.Posts, st); err != nil {
+			return err
 		}
 		if batch.Cursor != "" && batch.Cursor != cursor {
 			if err := c.saveCursor(ctx, tg, batch.Cursor); err != nil {

@@ -286,7 +286,7 @@ func (p *Pipeline) close() {
 // repeat publish is dropped by JetStream.
 type busPublisher struct{ b *bus.Bus }
 
-var _ crawler.Publisher = busPublisher{}
+var _ crawler.PagePublisher = busPublisher{}
 
 func (bp busPublisher) PublishPost(ctx context.Context, post *wire.Post) error {
 	_, err := bp.b.Publish(ctx, post.Subject(), post.Key(), post)
