@@ -101,35 +101,12 @@ func isNameByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '
 // normaliser folds (line breaks become spaces, flags become letters).
 func bareContact(t *normalize.Text, i, j int) bool {
 	n := t.Norm
-	w := i
-	for w > 0 && n[w-1] == ' ' {
-		w--
-	}
-	e := w
-	for w > 0 {
-		r, size := utf8.DecodeLastRuneInString(n[:w])
-		if !unicode.IsLetter(r) {
-			break
-		}
-		w -= size
-	}
+	w, e := letterWordBefore(n, i)
 	if w < e && bareCues[n[w:e]] {
 		return true
 	}
 	if w < e && barePreps[n[w:e]] {
-		v := w
-		for v > 0 && n[v-1] == ' ' {
-			v--
-		}
-		ve := v
-		for v > 0 {
-			r, size := utf8.DecodeLastRuneInString(n[:v])
-			if !unicode.IsLetter(r) {
-				break
-			}
-			v -= size
-		}
-		if v < ve && (bareCues[n[v:ve]] || bareLeads[n[v:ve]]) {
+		if v, ve := letterWordBefore(n, w); v < ve && (bareCues[n[v:ve]] || bareLeads[n[v:ve]]) {
 			return true
 		}
 	}
@@ -168,6 +145,24 @@ func bareContact(t *normalize.Text, i, j int) bool {
 		q -= size
 	}
 	return q > 0 && o[q-1] == '#'
+}
+
+// letterWordBefore returns the word of letters that ends before n[i],
+// spaces between: n[w:e], empty when there is none.
+func letterWordBefore(n string, i int) (w, e int) {
+	w = i
+	for w > 0 && n[w-1] == ' ' {
+		w--
+	}
+	e = w
+	for w > 0 {
+		r, size := utf8.DecodeLastRuneInString(n[:w])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		w -= size
+	}
+	return w, e
 }
 
 // pointedAt reports whether a pointing mark or a colon stands just before
