@@ -34,17 +34,29 @@ var bareCues = map[string]bool{
 	"escribenos": true, "escribanme": true, "contactame": true, "manda": true, "mandem": true, "envie": true,
 	"meldet": true, "melde": true, "ecrire": true, "ecrivez-moi": true, "napiszcie": true, "pytania": true,
 	"вопросы": true, "пишем": true, "kirim": true, "questions": true, "vragen": true, "fragen": true,
+	// Orders and bookings: a shop's or a studio's contact.
+	"pedidos": true, "reservas": true, "encomendas": true, "agenda": true, "bestellen": true, "bestellungen": true,
+	"termine": true, "commandes": true, "reservations": true, "bookings": true, "booking": true, "siparis": true,
+	"randevu": true, "заказы": true, "запись": true, "ordini": true, "prenotazioni": true, "bestellingen": true,
+	"zamowienia": true, "pesan": true,
+	// Links given through a name.
+	"links": true, "link": true, "liens": true, "ссылки": true, "linkler": true, "канала": true,
+	// Warnings name the account they warn of.
+	"beware": true, "cuidado": true, "vorsicht": true, "attention": true, "attenzione": true, "осторожно": true,
+	"dikkat": true, "awas": true, "uwaga": true,
 }
 
 // barePreps may stand between a cue and the name ("scrivete a @name",
 // "Interessenten an @name", "kirim ke @name", "stuur naar @name").
 var barePreps = map[string]bool{"a": true, "an": true, "to": true, "al": true, "ao": true, "ke": true, "naar": true,
-	"на": true, "в": true, "do": true, "na": true, "per": true, "su": true, "sur": true, "en": true, "no": true}
+	"на": true, "в": true, "do": true, "na": true, "per": true, "su": true, "sur": true, "en": true, "no": true,
+	"via": true, "con": true, "com": true, "vor": true, "voor": true, "of": true, "with": true}
 
 // bareLeads are words before such a preposition that make it a contact:
 // cues, and those who are asked to write.
 var bareLeads = map[string]bool{"interessenten": true, "interesados": true, "interessati": true, "interessados": true,
-	"entra": true, "entren": true, "entrate": true, "rejoignez": true, "komt": true, "kom": true, "join": true}
+	"entra": true, "entren": true, "entrate": true, "rejoignez": true, "komt": true, "kom": true, "join": true,
+	"pas": true, "op": true}
 
 // bareMentions reads "@name" contacts that name no app. Only Telegram
 // writes its usernames as a bare "@name" in ads, so such a name is a

@@ -22,6 +22,9 @@ func TestBareMentions(t *testing.T) {
 		{"cerco cartelle, scrivete a @esempio_prep02", "esempio_prep02"},
 		{"Infos @beispiel_infos03", "beispiel_infos03"},
 		{"we went to @demo_cafe04 after school", ""},
+		{"Tortas de cumpleaños, pedidos @ejemplo_tortas05", "ejemplo_tortas05"},
+		{"beware @sample_scam06, he never ships", "sample_scam06"},
+		{"pas op voor @voorbeeld_nep07 want het is nep", "voorbeeld_nep07"},
 		// Replies and inline mentions are the platform's own.
 		{"@demo_reply01 thanks for the tip", ""},
 		{"thanks @demo_inline01 for the lovely photos yesterday", ""},

@@ -699,7 +699,8 @@ func TestExtractWritingShapes(t *testing.T) {
 		// Pointers from the handle to the app word, with a possessive.
 		{"arrow and possessive", "sample.pt1 ← my wickr", []want{mention("wickr", "sample.pt1", "")}},
 		{"hand and that's my", "sample_pt2 👈 that's my kik", []want{mention("kik", "sample_pt2", "")}},
-		{"a dotted word needs the pointer", "see the news.story on kik", nil},
+		{"a dotted name before snap", "sample.rio on snap", []want{mention("snapchat", "sample.rio", "")}},
+		{"a missed space is no dotted name", "stopped it.now on kik", nil},
 		// Spelled punctuation, then a number written apart.
 		{"spelled underscore and a number", "wickr: test underscore box 12 tonight", []want{mention("wickr", "test_box12", "")}},
 		// Slashes between letters, an emoji between app word and handle.

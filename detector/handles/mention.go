@@ -973,8 +973,9 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	case strongShape(n[hs:he]):
 		// "dealer_sample60 on LINE": a handle-shaped word before "on <app>"
 		ctx.strong = true
-	case dottedName(n[hs:he]) && !looksLikeDomain(n[hs:he]) && e.pointedFrom(head) >= 0:
-		// "name.part ← kik": pointed at, a dotted name is shaped enough
+	case dottedName(n[hs:he]) && !looksLikeDomain(n[hs:he]) && (e.pointedFrom(head) >= 0 || dottedNames[info.app] && longParts(n[hs:he])):
+		// "name.part ← kik", "name.part on snap": pointed at, or for an app
+		// whose names are written so, a dotted name is shaped enough
 		ctx.strong = true
 	default:
 		return
@@ -1471,6 +1472,17 @@ func dottedName(s string) bool {
 		return false
 	}
 	return !fileExtensions[strings.ToLower(s[i+1:])]
+}
+
+// longParts reports whether every part of the dotted name s has three
+// characters or more ("name.part", not "it.now": a missed space).
+func longParts(s string) bool {
+	for _, p := range strings.Split(s, ".") {
+		if len(p) < 3 {
+			return false
+		}
+	}
+	return true
 }
 
 // leetDigits counts the digits of s that leetspeak writes for letters.
