@@ -30,7 +30,8 @@ var defaultRecipe = recipe{
 		"detector/testdata/train_r.jsonl", "detector/testdata/train_s.jsonl", "detector/testdata/train_t.jsonl",
 		"detector/testdata/train_u.jsonl", "detector/testdata/train_v.jsonl", "detector/testdata/train_w.jsonl",
 		"detector/testdata/train_x.jsonl", "detector/testdata/train_y.jsonl", "detector/testdata/train_z.jsonl",
-		"detector/testdata/train_aa.jsonl", "detector/testdata/train_ab.jsonl"},
+		"detector/testdata/train_aa.jsonl", "detector/testdata/train_ab.jsonl", "detector/testdata/train_ad.jsonl",
+		"detector/testdata/train_ae.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
