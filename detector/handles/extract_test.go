@@ -701,6 +701,8 @@ func TestExtractWritingShapes(t *testing.T) {
 		{"hand and that's my", "sample_pt2 👈 that's my kik", []want{mention("kik", "sample_pt2", "")}},
 		{"a dotted name before snap", "sample.rio on snap", []want{mention("snapchat", "sample.rio", "")}},
 		{"a missed space is no dotted name", "stopped it.now on kik", nil},
+		{"the at sign spelled out", "wickr: arroba ejemplo_at9", []want{mention("wickr", "ejemplo_at9", "")}},
+		{"an at word alone is no handle", "telegram: собака", nil},
 		// Spelled punctuation, then a number written apart.
 		{"spelled underscore and a number", "wickr: test underscore box 12 tonight", []want{mention("wickr", "test_box12", "")}},
 		// Slashes between letters, an emoji between app word and handle.

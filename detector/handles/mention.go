@@ -575,6 +575,11 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			end := e.wordEndWithin(q, maxWordBack)
 			w := n[q:end]
 			switch {
+			case atWords[w] && spec.extent != nil:
+				// "télégramme : arobase demo_x": the '@' spelled out.
+				ctx.strong = true
+				p = end
+				continue
 			case sepWordSet[w]:
 				if w == "me" || w == "m3" {
 					ctx.me = true
@@ -1131,6 +1136,10 @@ func (e *extraction) backJoiner(ws int) (p int, paren bool) {
 	}
 	return p, paren
 }
+
+// atWords are the '@' spelled out: "arobase", "arroba", "chiocciola",
+// "małpa", "собака", "klammeraffe", "apenstaartje".
+var atWords = normSet(strings.Fields(`arobase arroba chiocciola małpa malpa собака собачка klammeraffe apenstaartje et-işareti`))
 
 // copulaArticles may stand between a copula and a possessive ("è il mio").
 var copulaArticles = map[string]bool{"il": true, "la": true, "o": true, "a": true, "el": true, "lo": true}
