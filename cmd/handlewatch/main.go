@@ -8,5 +8,6 @@ import (
 )
 
 func main() {
+	app.ApplyMemoryLimit()
 	os.Exit(app.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }

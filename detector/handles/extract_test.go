@@ -703,6 +703,8 @@ func TestExtractWritingShapes(t *testing.T) {
 		{"a missed space is no dotted name", "stopped it.now on kik", nil},
 		{"the at sign spelled out", "wickr: arroba ejemplo_at9", []want{mention("wickr", "ejemplo_at9", "")}},
 		{"an at word alone is no handle", "telegram: собака", nil},
+		{"a phone word and a slash before the app", "text/whatsapp +1 202 555 0177", []want{mention("whatsapp", "+12025550177", "")}},
+		{"a path before the app is a URL", "https://example.org/text/whatsapp +1 202 555 0177", nil},
 		// Spelled punctuation, then a number written apart.
 		{"spelled underscore and a number", "wickr: test underscore box 12 tonight", []want{mention("wickr", "test_box12", "")}},
 		// Slashes between letters, an emoji between app word and handle.

@@ -211,7 +211,7 @@ func hasShapeByte(s string) bool {
 // appWord reads the contacts around the app word at n[ws:we].
 func (e *extraction) appWord(ws, we int, info appWordInfo) {
 	n := e.n
-	if ws > 0 && (n[ws-1] == '@' || n[ws-1] == '.' || n[ws-1] == '/' && !e.appWordBefore(ws-1)) {
+	if ws > 0 && (n[ws-1] == '@' || n[ws-1] == '.' || n[ws-1] == '/' && !e.appWordBefore(ws-1) && !e.phoneWordBefore(ws-1)) {
 		return // an account named like the app, or part of a URL
 	}
 	if we+1 < len(n) && n[we] == '.' && isLetter(n[we+1]) {
@@ -477,6 +477,21 @@ func inflection(n string, p int) int {
 		return 0
 	}
 	return q - p
+}
+
+// slashPhoneWords stand before "/<app>" for a number given for both
+// ("text/whatsapp +1 …", "Tel./WhatsApp", "gsm/whatsapp").
+var slashPhoneWords = map[string]bool{"text": true, "sms": true, "call": true, "tel": true, "phone": true, "telefon": true,
+	"telefono": true, "telefone": true, "gsm": true, "tlf": true, "mobile": true, "cell": true, "movil": true, "handy": true, "tel.": true}
+
+// phoneWordBefore reports whether a slashPhoneWords word ends at n[p],
+// with or without its abbreviating dot.
+func (e *extraction) phoneWordBefore(p int) bool {
+	if p > 0 && e.n[p-1] == '.' {
+		p--
+	}
+	s := e.wordBefore(p)
+	return s < p && slashPhoneWords[e.n[s:p]] && (s == 0 || !wordByte[e.n[s-1]] && e.n[s-1] != '/' && e.n[s-1] != '.')
 }
 
 // appWordBefore reports whether an app word ends at n[p] ("kik/snap",
