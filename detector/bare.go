@@ -41,6 +41,9 @@ var bareCues = map[string]bool{
 	"zamowienia": true, "pesan": true,
 	// Links given through a name.
 	"links": true, "link": true, "liens": true, "ссылки": true, "linkler": true, "канала": true,
+	// Bots are Telegram's: "order through the bot @name".
+	"bot": true, "bots": true, "бот": true, "бота": true, "боту": true, "botu": true, "botumuz": true, "bota": true,
+	"botem": true, "kanalimiz": true, "kanalimizi": true,
 	// Warnings name the account they warn of.
 	"beware": true, "cuidado": true, "vorsicht": true, "attention": true, "attenzione": true, "осторожно": true,
 	"dikkat": true, "awas": true, "uwaga": true,

@@ -16,6 +16,8 @@ func TestBareMentions(t *testing.T) {
 		{"under 13 🇮🇹 @test_flag01", "test_flag01"},
 		{"#tag1 #tag2 @example_tags01", "example_tags01"},
 		{"канал @primer_kanal01", "primer_kanal01"},
+		{"orders through our bot @placeholder_orders2 only", "placeholder_orders2"},
+		{"заказ через бот @primer_zakaz02", "primer_zakaz02"},
 		{"контакт: @demo_colon01", "demo_colon01"},
 		// A preposition between the cue and the name.
 		{"neue Sachen, Interessenten an @beispiel_prep01", "beispiel_prep01"},

@@ -1,6 +1,7 @@
 package detector
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -466,12 +467,44 @@ func (pf *prefilter) clear(sc *pfScratch) bool {
 			return false
 		}
 	}
+	if saidLink(f) {
+		return false
+	}
 	for k := 0; k < len(sc.ats); k += 2 {
 		if !safeAt(f, int(sc.ats[k]), sc.txt, int(sc.ats[k+1])) {
 			return false
 		}
 	}
 	return true
+}
+
+// saidLink reports whether f may hold a Telegram invite said in words
+// ("t me slash plus Code"): a '+' or a plus word, and a '/' or a slash
+// word, as the extractor's saidInvites asks before it reads one.
+func saidLink(f []byte) bool {
+	return (bytes.IndexByte(f, '+') >= 0 || containsAny(f, saidPlus)) && (bytes.IndexByte(f, '/') >= 0 || containsAny(f, saidSlash))
+}
+
+var saidPlus, saidSlash = func() ([][]byte, [][]byte) {
+	plus, slash := handles.SaidLinkWords()
+	return asBytes(plus), asBytes(slash)
+}()
+
+func asBytes(ws []string) [][]byte {
+	out := make([][]byte, len(ws))
+	for i, w := range ws {
+		out[i] = []byte(w)
+	}
+	return out
+}
+
+func containsAny(f []byte, words [][]byte) bool {
+	for _, w := range words {
+		if bytes.Contains(f, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isLeetSym(c byte) bool { return c == '@' || c == '$' || c == '|' }

@@ -54,6 +54,15 @@
 // number or a date would is not read. Without such an app word no national
 // number is read at all.
 //
+// Two app words share a handle only as a list ("snap or kik: x", "no
+// telegram e no discord: x"): one does not take a handle over a nearer
+// app word with prose between them ("tg got closed, now tele guard: X").
+// A quoted shaped name before "on <app>" is that app's ("the user 'x' on
+// snapchat"), a Matrix ID keeps its own '@name', and a Telegram invite
+// said in words ("t me slash plus Code", "tee punt mee / + Code",
+// spelledlink.go) is read when the host, the slash and the '+' are all
+// there.
+//
 // Canonical forms follow DESIGN.md and detector/testdata/CORPUS.md:
 // usernames lowercase, invite codes and link tokens as written (Telegram
 // invite hashes with their '+', SimpleX short links by their token),

@@ -3,7 +3,6 @@ package handles
 import (
 	"encoding/binary"
 	"math/bits"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -254,6 +253,9 @@ func (e *extraction) afterScan() []Match {
 	if at >= 0 && (e.namedTelegram || e.linksTelegram() || strings.Contains(n[at:], "bot")) {
 		e.bareMentions()
 	}
+	if mayBeSaidInvite(n) {
+		e.saidInvites()
+	}
 	// Letter spacing removed some spaces: a whole phrase may have been
 	// spaced out and collapsed into one word ("h m u o n w i c k r").
 	if len(e.t.Orig) >= len(n)+6 && strings.Count(e.t.Orig, " ") >= strings.Count(n, " ")+6 {
@@ -413,6 +415,11 @@ func (e *extraction) bareMentions() {
 			continue
 		}
 		if q < len(n) && (wordByte[n[q]] || n[q] == '@' || n[q] == ':' || n[q] == '.' && q+1 < len(n) && wordByte[n[q+1]]) {
+			continue
+		}
+		if !bot && at == 0 && q+1 < len(n) && n[q] == ' ' && wordByte[n[q+1]] && !e.lineBreakAt(q) && e.linksTelegram() {
+			// "@name dm me … telegram: x": a reply opens with the name
+			// of the one it answers, and the post gives its own contact.
 			continue
 		}
 		hos, hoe := e.t.OrigSpan(at+1, q)
@@ -769,6 +776,9 @@ func (e *extraction) add(m Match) {
 	if m.Start < 0 || m.End > len(e.t.Orig) || m.Start > m.End {
 		return
 	}
+	if m.Kind == wire.HandleMention && m.Handle == m.App {
+		return // "tg (t-e-l-e-g-r-a-m) @x": the app's name spelled again
+	}
 	// A contact repeated over itself ("kik-kik-kik…") is merged with the
 	// last one at once, as finish would, so that the list stays short.
 	if k := len(e.matches) - 1; k >= 0 {
@@ -819,34 +829,116 @@ func (e *extraction) finish() []Match {
 		out = append(out, m)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
-	return dropInsideLinks(out)
+	return dropInsideLinks(e.dropJumped(out))
 }
 
-// dropInsideLinks removes a mention or ID whose handle lies inside another
-// app's link: in "tele briar://x" the x is Briar's, not Telegram's. ms is
-// in order of Start.
-func dropInsideLinks(ms []Match) []Match {
-	if !slices.ContainsFunc(ms, func(m Match) bool { return m.Kind == wire.HandleLink }) {
+// dropJumped removes a handle that an app word took over another app
+// word's head: in "tele kapandı, tele gard'dayız: X" or "TG hat mich
+// rausgeworfen, jetzt über Tele-Gard, ID X" the X is the nearer app's.
+// Two app words share a handle only as a list ("kik or snap: x", "no
+// telegram e no discord: x"), so the far one keeps it when nothing but
+// joiners, prepositions and app words stands between them. ms is in order
+// of Start.
+func (e *extraction) dropJumped(ms []Match) []Match {
+	if len(ms) < 2 {
+		return ms
+	}
+	type span struct{ s, e int }
+	var bySpan map[span][]int
+	for i, m := range ms {
+		if m.Kind == wire.HandleLink {
+			continue
+		}
+		if bySpan == nil {
+			bySpan = make(map[span][]int)
+		}
+		k := span{m.HandleStart, m.HandleEnd}
+		bySpan[k] = append(bySpan[k], i)
+	}
+	var drop []bool
+	for _, idx := range bySpan {
+		for a, i := range idx {
+			for _, j := range idx[a+1:] {
+				far, near := ms[i], ms[j] // i < j: far starts first
+				if far.App == near.App || near.Start <= far.Start || near.Start >= near.HandleStart || !e.prose(far.Start, near.Start) {
+					continue
+				}
+				if drop == nil {
+					drop = make([]bool, len(ms))
+				}
+				drop[i] = true
+			}
+		}
+	}
+	if drop == nil {
 		return ms
 	}
 	out := ms[:0]
 	for i, m := range ms {
-		inside := false
-		if m.Kind != wire.HandleLink {
-			for j := range ms {
-				l := ms[j]
-				if l.Start > m.HandleStart {
-					break
-				}
-				if j != i && l.Kind == wire.HandleLink && l.Start <= m.HandleStart && m.HandleEnd <= l.End {
-					inside = true
-					break
-				}
-			}
-		}
-		if !inside {
+		if !drop[i] {
 			out = append(out, m)
 		}
+	}
+	return out
+}
+
+// prose reports whether the original text from one app word at t.Orig[from]
+// to the next at t.Orig[to] holds a word that no list of apps has.
+func (e *extraction) prose(from, to int) bool {
+	words := strings.FieldsFunc(norm(e.t.Orig[from:to]), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 0x7f || r == '_')
+	})
+	for k, w := range words {
+		if k == 0 {
+			continue // the far app word itself
+		}
+		if _, app := wordInfo[w]; !app && !joinerWords[w] && !prepWords[w] && !bothWords[w] && !alsoWords[w] && !labelSet[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// dropInsideLinks removes a mention or ID whose handle lies inside another
+// app's link: in "tele briar://x" the x is Briar's, not Telegram's. A
+// Matrix ID holds its own '@name' the same way ("tele … @x:matrix.example.com"
+// is not Telegram's x). ms is in order of Start.
+func dropInsideLinks(ms []Match) []Match {
+	isMatrixID := func(m Match) bool { return m.App == "matrix" && m.Kind == wire.HandleID }
+	// The containers in order of Start, with the furthest End so far.
+	var links, matrix []Match
+	for _, m := range ms {
+		switch {
+		case m.Kind == wire.HandleLink:
+			links = append(links, m)
+		case isMatrixID(m):
+			matrix = append(matrix, m)
+		}
+	}
+	if links == nil && matrix == nil {
+		return ms
+	}
+	reach := func(cs []Match) []int {
+		r := make([]int, len(cs))
+		for i, c := range cs {
+			r[i] = c.End
+			if i > 0 {
+				r[i] = max(r[i], r[i-1])
+			}
+		}
+		return r
+	}
+	linkReach, matrixReach := reach(links), reach(matrix)
+	inside := func(cs []Match, r []int, m Match) bool {
+		k := sort.Search(len(cs), func(i int) bool { return cs[i].Start > m.HandleStart }) - 1
+		return k >= 0 && r[k] >= m.HandleEnd
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		if m.Kind != wire.HandleLink && (inside(links, linkReach, m) || m.App != "matrix" && inside(matrix, matrixReach, m)) {
+			continue
+		}
+		out = append(out, m)
 	}
 	return out
 }

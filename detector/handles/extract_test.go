@@ -815,3 +815,35 @@ func TestExtractSameContactWords(t *testing.T) {
 		{"polish under the same name", "kik placeholder_pl77 albo na Wickr pod tą samą nazwą", []want{mention("wickr", "placeholder_pl77", ""), mention("kik", "placeholder_pl77", "")}},
 	})
 }
+
+func TestExtractSaidLinksAbbreviationsAndQuotes(t *testing.T) {
+	runExtractCases(t, []extractCase{
+		{"a short whatsapp group code", "our team chat: chat.whatsapp.com/PlcHold7", []want{link("whatsapp", "PlcHold7", "")}},
+		{"sig with a phone", "sig +44 7700 900 410 after 6pm", []want{mention("signal", "+447700900410", "")}},
+		{"swedish sig is a pronoun", "hon anmälde sig till kursen igår", nil},
+		{"3ma for threema", "3ma PLCH0LD1 only", []want{id("threema", "PLCH0LD1", "")}},
+		{"teleguard split by a hyphen", "moved to tele-gard: PLCHLD99", []want{id("teleguard", "PLCHLD99", "")}},
+		{"teleguard id of ten", "teleguard: PLACEHLD10", []want{id("teleguard", "PLACEHLD10", "")}},
+		{"a far app word does not jump over a nearer one", "tg got closed, now tele guard: PLCHLD77", []want{id("teleguard", "PLCHLD77", "")}},
+		{"a list still shares", "snap or kik: placeholder_ls1", []want{mention("snapchat", "placeholder_ls1", ""), mention("kik", "placeholder_ls1", "")}},
+		{"a list with a preposition per app", "same nick on telegram and on discord: placeholder_ls2", []want{mention("telegram", "placeholder_ls2", ""), mention("discord", "placeholder_ls2", "")}},
+		{"the app's own name spelled again", "tg (t-e-l-e-g-r-a-m) @placeholder_sp3", []want{mention("telegram", "placeholder_sp3", "")}},
+		{"a reply's opening name is not the contact", "@placeholder_rp4 nice one, mine is on telegram: placeholder_rp5", []want{mention("telegram", "placeholder_rp5", "")}},
+		{"a quoted name before the app", "the user 'placeholder.qt6' on snapchat keeps adding people", []want{mention("snapchat", "placeholder.qt6", "")}},
+		{"a quoted word is no name", "they wrote 'hello' on snapchat", nil},
+		{"guillemets before a russian app word", "аккаунт «placeholder.qt7» в снапчате", []want{mention("snapchat", "placeholder.qt7", "")}},
+		{"a matrix id holds its own name", "telegram is risky: @placeholder_mx8:example.org", []want{id("matrix", "@placeholder_mx8:example.org", "")}},
+		{"a report to @telegram names the app", "@telegram the account @placeholder_rep9 is spamming", []want{mention("telegram", "placeholder_rep9", "")}},
+		{"signal name without its number", "signal: placeholder.shop", []want{mention("signal", "placeholder.shop", "")}},
+		{"signal prose after a separator", "signal: weak today", nil},
+		{"simplex gives a name", "simplex: placeholder_vault", []want{mention("simplex", "placeholder_vault", "")}},
+		{"simplex prose", "simplex: download it first", nil},
+		{"a handle letter-spaced with dots", "p.l.a.c.e.h.o.l.d.e.r._.1 on tele", []want{mention("telegram", "placeholder_1", "")}},
+		{"a labelled name spelled out", "write me on telegram, the nick is placeholder underscore ab nine nine", []want{mention("telegram", "placeholder_ab99", "")}},
+		{"polish copula after the possessive", "mój snap to placeholder_pl10", []want{mention("snapchat", "placeholder_pl10", "")}},
+		{"an invite said in words", "t me slash plus PlcHoldInv1", []want{link("telegram", "+PlcHoldInv1", "")}},
+		{"an invite said with local words", "tee punt mee schuine streep + PlcHoldInv2", []want{link("telegram", "+PlcHoldInv2", "")}},
+		{"a joined host and a said slash", "t.me barra + PlcHoldInv3", []want{link("telegram", "+PlcHoldInv3", "")}},
+		{"a phone after a slash is no invite", "call me / +44 7700 900 411", nil},
+	})
+}

@@ -143,11 +143,11 @@ var linkForms = func() map[string][]linkForm {
 		{prefix: "api.whatsapp.com/send/?phone=", app: "whatsapp", extent: nxPhone, canon: phoneCanon},
 		{prefix: "web.whatsapp.com/send?phone=", app: "whatsapp", extent: nxPhone, canon: phoneCanon},
 		{prefix: "whatsapp://send?phone=", app: "whatsapp", extent: nxPhone, canon: phoneCanon},
-		{prefix: "chat.whatsapp.com/invite/", app: "whatsapp", extent: nxToken, keepCase: true, canon: exactCanon(validCode(10, 24, csAlnum))},
+		{prefix: "chat.whatsapp.com/invite/", app: "whatsapp", extent: nxToken, keepCase: true, canon: exactCanon(validCode(5, 24, csAlnum))},
 		// Group codes are 22 characters today; shorter ones are still read
-		// (from 10, as Canonical does), since a group link has no other
-		// reading.
-		{prefix: "chat.whatsapp.com/", app: "whatsapp", extent: nxToken, keepCase: true, canon: exactCanon(validCode(10, 24, csAlnum))},
+		// (from 5, as Canonical does and as Telegram invites are), since a
+		// group link has no other reading and posts retype or shorten it.
+		{prefix: "chat.whatsapp.com/", app: "whatsapp", extent: nxToken, keepCase: true, canon: exactCanon(validCode(5, 24, csAlnum))},
 		{prefix: "whatsapp.com/channel/", app: "whatsapp", extent: nxToken, keepCase: true, canon: exactCanon(validCode(20, 32, csAlnum))},
 
 		// Signal: the username link is encrypted, so its token is the handle.

@@ -15,9 +15,10 @@ type mentionSpec struct {
 	user   func(string) bool // a username (lowercased); nil: none
 	phone  bool              // E.164 phone numbers
 	// id reads an ID shape (upper- or lowercased by the app's rule) of
-	// idLen to idLen+1 bytes.
+	// idLen to idLen+1 bytes, or to idMax when set.
 	id    func(string) (string, bool)
 	idLen int
+	idMax int
 	// caps: an 8-character ID only counts when written in capitals or with
 	// a digit (Threema, TeleGuard), so "threema: download" is no ID.
 	caps bool
@@ -30,21 +31,48 @@ var mentionSpecs = map[string]mentionSpec{
 	"telegram":  {extent: csTelegramDotted, user: validTelegramWritten, phone: true},
 	"kik":       {extent: csKik, user: validKik},
 	"session":   {extent: csLowerAlnum, id: lowerCanon(validSession), idLen: sessionIDLen},
-	"signal":    {extent: makeCharset("a-z0-9_."), user: validSignalUser, phone: true},
+	"signal":    {extent: makeCharset("a-z0-9_."), user: validSignalWritten, phone: true},
 	"snapchat":  {extent: csSnapchat, user: validSnapchat},
 	"whatsapp":  {phone: true},
 	"discord":   {extent: makeCharset("a-z0-9_.#"), user: validDiscordUser},
 	"threema":   {extent: makeCharset("a-z0-9*"), id: upperCanon(validThreema), idLen: 8, caps: true},
 	"matrix":    {extent: nxMatrix, sigil: true},
-	"simplex":   {},
+	"simplex":   {extent: csTelegramDotted, user: validSimpleXName},
 	"wire":      {extent: csWire, user: validWire},
-	"teleguard": {extent: csLowerAlnum, id: upperCanon(validTeleGuard), idLen: 8, caps: true},
+	"teleguard": {extent: csLowerAlnum, id: upperCanon(validTeleGuard), idLen: 8, idMax: 10, caps: true},
 	"tox":       {extent: csLowerAlnum, id: upperCanon(validTox), idLen: 76},
 	"briar":     {extent: csLowerAlnum, id: lowerCanon(validBriar), idLen: 53},
 	"viber":     {phone: true},
 	"line":      {extent: csLine, user: validLine},
 	"wechat":    {extent: csWeChat, user: validWeChat},
 	"skype":     {extent: makeCharset("a-z0-9.,_:-"), user: validSkype},
+}
+
+// undotLetters undoes a handle letter-spaced with dots
+// ("t.e.s.t.b.o.x.x._.9", "b.e.i.s.p.i.e.l.k.i.d.z"): one character and a
+// dot, four times or more, is spacing, not a dotted name ("name.part").
+func undotLetters(raw string) string {
+	if len(raw) < 7 || len(raw)%2 == 0 {
+		return raw
+	}
+	for i := 0; i < len(raw); i++ {
+		if (raw[i] == '.') != (i%2 == 1) {
+			return raw
+		}
+	}
+	b := make([]byte, 0, len(raw)/2+1)
+	for i := 0; i < len(raw); i += 2 {
+		b = append(b, raw[i])
+	}
+	return string(b)
+}
+
+// longestID is the longest ID the spec reads.
+func (s mentionSpec) longestID() int {
+	if s.idMax > 0 {
+		return s.idMax
+	}
+	return s.idLen + 1
 }
 
 // context is what surrounds a handle candidate.
@@ -212,6 +240,11 @@ func hasShapeByte(s string) bool {
 func (e *extraction) appWord(ws, we int, info appWordInfo) {
 	n := e.n
 	if ws > 0 && (n[ws-1] == '@' || n[ws-1] == '.' || n[ws-1] == '/' && !e.appWordBefore(ws-1) && !e.phoneWordBefore(ws-1)) {
+		if n[ws-1] == '@' && info.app == "telegram" && we-ws == len("telegram") {
+			// "@telegram this account @x …": a report to Telegram's own
+			// account names the app its other @names are on.
+			e.namedTelegram = true
+		}
 		return // an account named like the app, or part of a URL
 	}
 	if we+1 < len(n) && n[we] == '.' && isLetter(n[we+1]) {
@@ -455,6 +488,41 @@ func downArrow(s string) int {
 	return w
 }
 
+// quoteEndingAt returns the length of the quote mark (typographic, or
+// ASCII as Norm writes some) that ends n[:p], or 0.
+func quoteEndingAt(n string, p int) int {
+	for _, q := range asciiQuotes {
+		if strings.HasSuffix(n[:p], q) {
+			return len(q)
+		}
+	}
+	for _, q := range closeQuotes {
+		if strings.HasSuffix(n[:p], q) {
+			return len(q)
+		}
+	}
+	return 0
+}
+
+// quoteStartingAt is quoteEndingAt for the opening quote that ends n[:p].
+func quoteStartingAt(n string, p int) int {
+	for _, q := range asciiQuotes {
+		if strings.HasSuffix(n[:p], q) {
+			return len(q)
+		}
+	}
+	for _, q := range openQuotes {
+		if strings.HasSuffix(n[:p], q) {
+			return len(q)
+		}
+	}
+	return 0
+}
+
+// asciiQuotes are the ASCII quote marks, longest first ("”" is Norm's
+// reading of some typographic ones).
+var asciiQuotes = []string{"''", "'", "\""}
+
 // closeQuote reports whether s starts with a typographic closing quote.
 func closeQuote(s string) bool {
 	for _, q := range closeQuotes {
@@ -681,7 +749,13 @@ func (e *extraction) joined(p int, info appWordInfo, ctx *context, depth int) (h
 		return hit{}, false
 	}
 	other, ok := wordInfo[e.n[s:q]]
-	if !ok {
+	if !ok && prepWords[e.n[s:q]] {
+		// "no telegram e no discord: x", "en tg y en snap: x": each app
+		// word of the list has its preposition.
+		s, q = e.nextWord(q)
+		other, ok = wordInfo[e.n[s:q]]
+	}
+	if !ok || s == q {
 		return hit{}, false
 	}
 	var octx context
@@ -962,7 +1036,8 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	if spec.phone && e.phoneBefore(p, ws, we, info) || spec.extent == nil {
 		return
 	}
-	he := p
+	quoted := quoteEndingAt(n, p)
+	he := p - quoted
 	hs := he
 	for hs > 0 && spec.extent.has(n[hs-1]) {
 		if he-hs == maxHandleScan {
@@ -984,6 +1059,13 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 		}
 	}
 	switch {
+	case quoted > 0:
+		// "el usuario 'x' en Snapchat", "аккаунт «x» в снапчате": a
+		// shaped name in quotes before the app word.
+		if quoteStartingAt(n, hs) == 0 || !strongShape(n[hs:he]) && !dottedName(n[hs:he]) {
+			return
+		}
+		ctx.strong = true
 	case at || spelled != "":
 		ctx.strong = true
 	case hs > 0 && wordByte[n[hs-1]]:
@@ -1324,7 +1406,7 @@ func (v verdict) match(app string, start, end, hs, he int) Match {
 // to a handle candidate.
 func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bool) {
 	spec := mentionSpecs[info.app]
-	raw := h.raw
+	raw := undotLetters(h.raw)
 	if raw == "" {
 		return verdict{}, false
 	}
@@ -1358,7 +1440,7 @@ func (e *extraction) validate(info appWordInfo, h hit, ctx context) (verdict, bo
 		return verdict{p, wire.HandleMention, conf, spelledWhy("national number after the app word", h)}, true
 	}
 	if spec.id != nil {
-		if len(raw) < spec.idLen || len(raw) > spec.idLen+1 {
+		if len(raw) < spec.idLen || len(raw) > spec.longestID() {
 			return verdict{}, false
 		}
 		conf, why := confID, "ID shape after the app word"
@@ -1599,7 +1681,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		// have hidden its digits in Norm).
 		worth := n[q] == '+' || n[q] == '0' && end-q > 1 && n[q+1] == '0' || spec.id != nil && end-q >= spec.idLen ||
 			spec.phone && isDigit(n[q])
-		if k >= nearbyWords && !(sep && spec.id != nil && end-q >= spec.idLen && end-q <= spec.idLen+1) {
+		if k >= nearbyWords && !(sep && spec.id != nil && end-q >= spec.idLen && end-q <= spec.longestID()) {
 			worth = false
 		} else if tok := strings.IndexByte(n[q:min(len(n), q+maxWordBack)], ' '); !worth && (tok < 0 || tok >= 5) {
 			tokEnd := min(len(n), q+maxWordBack)
@@ -1610,6 +1692,13 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 			if !worth && e.t.HasLeet() {
 				os, oe := e.t.OrigSpan(q, tokEnd)
 				worth = hasShapeByte(e.t.Orig[os:oe])
+			}
+		}
+		if !worth && labelled && k < nearbyWords && spec.extent != nil && !spec.sigil {
+			// "il nick è esempio trattino basso fresco nove nove": a
+			// labelled name with its punctuation spelled out.
+			if _, sq := e.spelledPunctAt(end); sq > 0 {
+				worth = true
 			}
 		}
 		h, ok := hit{}, false

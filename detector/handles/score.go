@@ -220,7 +220,7 @@ var commonWords = strings.Fields(`
 	caida canal canales mensaje mensajes ojo bueno buena malo mala gente amigo amigos
 	golpe golpes golpista golpistas erro caiu mensagem mensagens gente amigos bom boa ruim
 	betrug betruger vorsicht achtung warnung fehler kanal kanale nachricht nachrichten gut schlecht
-	leute freund freunde
+	leute freund freunde kinder kindern jugendliche eltern
 	arnaque arnaques arnaqueur arnaqueurs attention faux fausse probleme erreur groupe message
 	messages bien mal gens ami amis
 	truffa truffe truffatore truffatori attenzione errore canale canali gruppo gruppi messaggio
@@ -228,7 +228,9 @@ var commonWords = strings.Fields(`
 	oplichter oplichters oplichting nep probleem fout kanaal groep bericht berichten goed slecht
 	mensen vriend vrienden waarschuwing
 	мошенник мошенники осторожно развод фейк канал группа сообщение сообщения проблема ошибка
-	кидала кидалы друг друзья`)
+	кидала кидалы друг друзья
+	kinderen ouders ninos ninas criancas enfants bambini dzieci cocuklar cocuk anak anak-anak дети детей
+	uzerinden araciligiyla adli adinda veren`)
 
 // warningWords make the name they introduce or describe someone warned
 // about, not a contact offered ("beware: x", "x is a scammer").

@@ -101,7 +101,7 @@ var spelledPunct = func() map[string]byte {
 	m := map[string]byte{}
 	for sym, phrases := range map[byte]string{
 		'_': `underscore|under score|underline|tiret du bas|tiret bas|trait de soulignement|unterstrich|guion bajo|
-			guion baixo|sublinhado|underscore|trattino basso|sottolineato|laag streepje|liggend streepje|alt cizgi|
+			guion baixo|sublinhado|underscore|trattino basso|sottolineato|laag streepje|liggend streepje|onderstreepje|onderstrepingsteken|alt cizgi|
 			alt tire|garis bawah|podloga|podkreslenie|podkreslnik|нижнее подчеркивание|нижнее подчеркиванье|подчеркивание`,
 		'.': `dot|punto|punt|punkt|point|ponto|nokta|titik|kropka|kropke|точка`,
 		'-': `dash|hyphen|tiret|trattino|guion|bindestrich|streepje|koltuk|tire|strip|myslnik|дефис`,

@@ -97,6 +97,22 @@ func username(s string, minLen, maxLen int, cs *charset, letterFirst bool, badEn
 	return !strings.ContainsRune(badEnd, rune(s[len(s)-1]))
 }
 
+// validSignalWritten is validSignalUser, or a shaped name without the
+// discriminator ("signal: name.menu", "signal: name_07"): Signal's own
+// names need the ".NN", but posts drop it, and the name is still what a
+// moderator searches for.
+func validSignalWritten(s string) bool {
+	return validSignalUser(s) || username(s, 5, 32, csSignalName, true, "._") && !strings.Contains(s, "..") &&
+		(strongShape(s) || dottedName(s) && longParts(s))
+}
+
+// validSimpleXName: SimpleX has no usernames, only addresses, but posts
+// give a name for one ("simplex: name_vault"); a shaped name after the
+// app word is that contact as written.
+func validSimpleXName(s string) bool {
+	return username(s, 5, 32, csTelegramDotted, true, "._") && strongShape(s)
+}
+
 // validTelegram: 5–32 of a-z 0-9 _, a letter first, no '_' last.
 func validTelegram(s string) bool {
 	return username(s, 5, 32, csTelegram, true, "_")
@@ -194,10 +210,11 @@ func validSkype(s string) bool {
 	return username(s, 6, 32, csSkype, true, ".,-")
 }
 
-// validTeleGuard: 8–9 uppercase letters and digits with a digit
-// (unverified; only next to the app word).
+// validTeleGuard: 8–10 uppercase letters and digits with a digit
+// (unverified; only next to the app word). The app issues 9; posts retype
+// one a character short or long, and the app word says what it is.
 func validTeleGuard(s string) bool {
-	return len(s) >= 8 && len(s) <= 9 && allIn(s, csUpperAlnum) && hasDigit(s) && hasLetter(s)
+	return len(s) >= 8 && len(s) <= 10 && allIn(s, csUpperAlnum) && hasDigit(s) && hasLetter(s)
 }
 
 // validThreema: 8 of A-Z 0-9; Gateway IDs start with '*'.

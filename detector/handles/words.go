@@ -43,11 +43,11 @@ var (
 			"ouatsap", "ouatsapp", "wotsap", "wotsapp", "uotsap", "uozzap", "uotsapp", "latsap", "watsup"},
 		"discord": {"discord", "discordapp", "discordzie", "discorda", "discordu", "dicord", "discrod", "dscord", "discor", "дискорд", "дискорде",
 			"дискорда", "дискорду", "дискордом"},
-		"threema":   {"threema", "threma", "treema", "тредма", "threemie", "threemy", "threemę"},
+		"threema":   {"threema", "threma", "treema", "тредма", "threemie", "threemy", "threemę", "3ma"},
 		"matrix":    {"matrx", "matrix chat", "element app"},
 		"simplex":   {"simplexchat", "simplex chat"},
 		"wire":      {"wireapp", "wire app"},
-		"teleguard": {"teleguard", "tele guard", "телегард"},
+		"teleguard": {"teleguard", "tele guard", "tele-guard", "tele gard", "tele-gard", "телегард"},
 		"tox":       {"qtox", "utox", "toxchat", "tox id", "toxid"},
 		"briar":     {"briar app", "briarapp"},
 		"viber":     {"viber", "vibr", "viberze", "vibera", "viberu", "viberem", "vaiber", "vaibeur", "vaïber", "вайбер", "вайбере", "вайбера", "вайберу", "вибер", "вибере"},
@@ -60,7 +60,7 @@ var (
 		"wickr":    {"wicker", "wick"},
 		"telegram": {"tg", "tele", "tel3", "telega", "teledze", "telegi", "тележка", "тележке", "тележку", "телега", "телеге", "телегу", "тг", "тгк"},
 		"session":  {"session", "sesh", "сешн", "сешен", "сешне", "сессия", "сессии", "сессию"},
-		"signal":   {"signal", "sgnl", "signalu", "signalem", "senal", "segnale", "sinyal", "sygnal", "sygnale", "sygnalu", "сигнал", "сигнале", "сигнала", "сигналу"},
+		"signal":   {"signal", "sig", "sgnl", "signalu", "signalem", "senal", "segnale", "sinyal", "sygnal", "sygnale", "sygnalu", "сигнал", "сигнале", "сигнала", "сигналу"},
 		"snapchat": {"snap", "sc", "snp", "snaps", "snapa", "snapie", "snapi", "snapten", "snapte", "snapden", "снап", "снэп"},
 		"whatsapp": {"wa", "whats", "wats", "zap", "ws", "wsp", "wapp", "appen", "appje", "app me", "app", "wp", "whatsi"},
 		"discord":  {"disc", "dc", "dsc", "дс", "дсе"},
@@ -150,7 +150,8 @@ var possessiveWords = strings.Fields(`my our mi mis nuestro meu minha mein meine
 	mio mia nostro mijn onze benim bizim moj moja mojego`)
 
 // copulaWords may separate an app word from a handle after a possessive.
-var copulaWords = strings.Fields(`is was es era e foi ist war est etait это è its it's`)
+// Polish "to" is the copula of "mój kik to x".
+var copulaWords = strings.Fields(`is was es era e foi ist war est etait это è its it's to`)
 
 // separatorWords may separate an app word from a handle on their own ("kik
 // me x", "session id 05…", "snap name: x", "kik username x").
@@ -228,7 +229,10 @@ var stopWords = strings.Fields(`
 // asWords introduce the name someone goes by on the app ("find me on
 // kik as x", "bei Kik als x", "sur Telegram je suis comme x", "na tg
 // jestem jako x", "di tele aku sebagai x"): a label for a shaped name.
-var asWords = normSet(strings.Fields(`as als comme come como jako как sebagai unter namen onder`))
+// Warnings use the like-words the same way ("a Telegram like @x", "um
+// contato tipo @x", "контакт вроде @x").
+var asWords = normSet(strings.Fields(`as als comme come como jako как sebagai unter namen onder
+	like tipo вроде wie zoals`))
 
 // appWordInfo is what the extractor keeps per normalised app word.
 type appWordInfo struct {
@@ -263,8 +267,10 @@ func init() {
 		for _, w := range words {
 			n := norm(w)
 			info := appWordInfo{app: app, ambiguous: ambiguous, weak: weak}
-			if strings.Contains(n, " ") {
-				first, _, _ := strings.Cut(n, " ")
+			if i := strings.IndexAny(n, " -"); i > 0 {
+				// Two words, or one hyphenated ("tele-gard"): words end at
+				// a hyphen, so both are phrases of their first word.
+				first := n[:i]
 				phraseInfo[n] = info
 				phraseWords[first] = append(phraseWords[first], n)
 				continue
