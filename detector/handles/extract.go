@@ -843,22 +843,32 @@ func (e *extraction) dropJumped(ms []Match) []Match {
 	if len(ms) < 2 {
 		return ms
 	}
-	type span struct{ s, e int }
-	var bySpan map[span][]int
+	// The non-link matches grouped by handle span, each group in order of
+	// Start (ms is): one sort, not a map of slices, as a spam post may hold
+	// thousands.
+	var idx []int
 	for i, m := range ms {
-		if m.Kind == wire.HandleLink {
-			continue
+		if m.Kind != wire.HandleLink {
+			idx = append(idx, i)
 		}
-		if bySpan == nil {
-			bySpan = make(map[span][]int)
-		}
-		k := span{m.HandleStart, m.HandleEnd}
-		bySpan[k] = append(bySpan[k], i)
 	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		x, y := ms[idx[a]], ms[idx[b]]
+		if x.HandleStart != y.HandleStart {
+			return x.HandleStart < y.HandleStart
+		}
+		return x.HandleEnd < y.HandleEnd
+	})
 	var drop []bool
-	for _, idx := range bySpan {
-		for a, i := range idx {
-			for _, j := range idx[a+1:] {
+	for g := 0; g < len(idx); {
+		h := g + 1
+		for h < len(idx) && ms[idx[h]].HandleStart == ms[idx[g]].HandleStart && ms[idx[h]].HandleEnd == ms[idx[g]].HandleEnd {
+			h++
+		}
+		group := idx[g:h]
+		g = h
+		for a, i := range group {
+			for _, j := range group[a+1:] {
 				far, near := ms[i], ms[j] // i < j: far starts first
 				if far.App == near.App || near.Start <= far.Start || near.Start >= near.HandleStart || !e.prose(far.Start, near.Start) {
 					continue
@@ -867,6 +877,7 @@ func (e *extraction) dropJumped(ms []Match) []Match {
 					drop = make([]bool, len(ms))
 				}
 				drop[i] = true
+				break
 			}
 		}
 	}
@@ -904,38 +915,36 @@ func (e *extraction) prose(from, to int) bool {
 // Matrix ID holds its own '@name' the same way ("tele … @x:matrix.example.com"
 // is not Telegram's x). ms is in order of Start.
 func dropInsideLinks(ms []Match) []Match {
-	isMatrixID := func(m Match) bool { return m.App == "matrix" && m.Kind == wire.HandleID }
-	// The containers in order of Start, with the furthest End so far.
-	var links, matrix []Match
+	// The containers' spans in order of Start, each with the furthest End
+	// so far: spans rather than copies of the matches, as a spam post may
+	// hold thousands.
+	type span struct{ start, reach int }
+	var links, matrix []span
+	push := func(cs []span, m Match) []span {
+		r := m.End
+		if k := len(cs) - 1; k >= 0 {
+			r = max(r, cs[k].reach)
+		}
+		return append(cs, span{m.Start, r})
+	}
 	for _, m := range ms {
 		switch {
 		case m.Kind == wire.HandleLink:
-			links = append(links, m)
-		case isMatrixID(m):
-			matrix = append(matrix, m)
+			links = push(links, m)
+		case m.App == "matrix" && m.Kind == wire.HandleID:
+			matrix = push(matrix, m)
 		}
 	}
 	if links == nil && matrix == nil {
 		return ms
 	}
-	reach := func(cs []Match) []int {
-		r := make([]int, len(cs))
-		for i, c := range cs {
-			r[i] = c.End
-			if i > 0 {
-				r[i] = max(r[i], r[i-1])
-			}
-		}
-		return r
-	}
-	linkReach, matrixReach := reach(links), reach(matrix)
-	inside := func(cs []Match, r []int, m Match) bool {
-		k := sort.Search(len(cs), func(i int) bool { return cs[i].Start > m.HandleStart }) - 1
-		return k >= 0 && r[k] >= m.HandleEnd
+	inside := func(cs []span, m Match) bool {
+		k := sort.Search(len(cs), func(i int) bool { return cs[i].start > m.HandleStart }) - 1
+		return k >= 0 && cs[k].reach >= m.HandleEnd
 	}
 	out := ms[:0]
 	for _, m := range ms {
-		if m.Kind != wire.HandleLink && (inside(links, linkReach, m) || m.App != "matrix" && inside(matrix, matrixReach, m)) {
+		if m.Kind != wire.HandleLink && (inside(links, m) || m.App != "matrix" && inside(matrix, m)) {
 			continue
 		}
 		out = append(out, m)
