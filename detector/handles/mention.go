@@ -488,32 +488,15 @@ func downArrow(s string) int {
 	return w
 }
 
-// quoteEndingAt returns the length of the quote mark (typographic, or
-// ASCII as Norm writes some) that ends n[:p], or 0.
-func quoteEndingAt(n string, p int) int {
-	for _, q := range asciiQuotes {
-		if strings.HasSuffix(n[:p], q) {
-			return len(q)
-		}
-	}
-	for _, q := range closeQuotes {
-		if strings.HasSuffix(n[:p], q) {
-			return len(q)
-		}
-	}
-	return 0
-}
-
-// quoteStartingAt is quoteEndingAt for the opening quote that ends n[:p].
-func quoteStartingAt(n string, p int) int {
-	for _, q := range asciiQuotes {
-		if strings.HasSuffix(n[:p], q) {
-			return len(q)
-		}
-	}
-	for _, q := range openQuotes {
-		if strings.HasSuffix(n[:p], q) {
-			return len(q)
+// quoteBefore returns the length of the quote mark that ends n[:p]: an
+// ASCII one (as Norm writes some typographic ones) or one of marks (the
+// typographic opening or closing quotes), or 0.
+func quoteBefore(n string, p int, marks []string) int {
+	for _, set := range [2][]string{asciiQuotes, marks} {
+		for _, q := range set {
+			if strings.HasSuffix(n[:p], q) {
+				return len(q)
+			}
 		}
 	}
 	return 0
@@ -1036,7 +1019,7 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	if spec.phone && e.phoneBefore(p, ws, we, info) || spec.extent == nil {
 		return
 	}
-	quoted := quoteEndingAt(n, p)
+	quoted := quoteBefore(n, p, closeQuotes)
 	he := p - quoted
 	hs := he
 	for hs > 0 && spec.extent.has(n[hs-1]) {
@@ -1062,7 +1045,7 @@ func (e *extraction) backward(ws, we int, info appWordInfo) {
 	case quoted > 0:
 		// "el usuario 'x' en Snapchat", "аккаунт «x» в снапчате": a
 		// shaped name in quotes before the app word.
-		if quoteStartingAt(n, hs) == 0 || !strongShape(n[hs:he]) && !dottedName(n[hs:he]) {
+		if quoteBefore(n, hs, openQuotes) == 0 || !strongShape(n[hs:he]) && !dottedName(n[hs:he]) {
 			return
 		}
 		ctx.strong = true

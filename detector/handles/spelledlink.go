@@ -3,6 +3,7 @@ package handles
 import (
 	"strings"
 
+	"github.com/handlewatch/handlewatch/detector/normalize"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -12,16 +13,30 @@ import (
 // only a host it can read, "t . me" or "t dot me"). The reading needs all
 // three parts: the host said as "t me", a slash, and the invite's '+'.
 var (
-	slashSaid = normSet(strings.Fields(`slash barra diagonal schragstrich schraegstrich streep cizgi miring ukosnik
-		oblique слэш слеш`))
-	slashFirst = normSet(strings.Fields(`schuine egik garis barre`)) // two-word slashes
-	plusSaid   = normSet(strings.Fields(`plus mais piu arti плюс`))
+	// The normaliser's own words for '/' and '.', a two-word slash read as
+	// its first word then its last ("schuine … streep").
+	slashSaid, slashFirst = splitPhrases(normalize.SpelledSymbol('/'))
+	dotSaid               = normSet(normalize.SpelledSymbol('.'))
+	plusSaid              = normSet(strings.Fields(`plus mais piu arti плюс`))
 	// The host said in parts ("t" "me"), or in one word ("tiemme").
 	tSaid   = normSet(strings.Fields(`t te tee ti тэ те ти`))
 	meSaid  = normSet(strings.Fields(`me mee mi ми ме мэ`))
 	tmeSaid = normSet(strings.Fields(`tme teme tiemme tieme тэми теме`))
-	dotSaid = normSet(strings.Fields(`dot punto ponto punkt point punt nokta titik kropka tecka точка`))
 )
+
+// splitPhrases returns the last words of phrases (a one-word phrase is its
+// own last word) and the first words of those with more than one.
+func splitPhrases(phrases []string) (last, first map[string]bool) {
+	var lasts, firsts []string
+	for _, p := range phrases {
+		ws := strings.Fields(p)
+		lasts = append(lasts, ws[len(ws)-1])
+		if len(ws) > 1 {
+			firsts = append(firsts, ws[0])
+		}
+	}
+	return normSet(lasts), normSet(firsts)
+}
 
 // SaidLinkWords returns the words saidInvites reads as '+' and as '/'
 // (normalised): a caller that rules texts out before normalising them (the

@@ -461,6 +461,11 @@ var spelledWords = map[byte][]string{
 		"garis miring", "ukosnik", "barre oblique", "слэш", "слеш"},
 }
 
+// SpelledSymbol returns the normalised words and phrases that the
+// normaliser reads as sym ('.' or '/'), so that a reader of links said in
+// words elsewhere (handles' spelled invites) uses the same vocabulary.
+func SpelledSymbol(sym byte) []string { return slices.Clone(spelledWords[sym]) }
+
 type spelledWord struct {
 	w   string
 	sym byte
