@@ -9,7 +9,7 @@ func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{
 		"", "wickr: placeholder_01", "w i c k r : x", "t . me / x", "t dot me slash x", "t[.]me/x",
 		"Ｗｉｃｋｒ wіckr 🇼🇮🇨🇰🇷 1️⃣", "w1ckr sn@p $c", "\xff\xfe\x00", "a\u200Bb\u0301c", "ß ﬃ ½ ﷺ",
-		"discord . com / invite / abc", "пиши в телеграм", strings.Repeat("a ", 50),
+		"discord . com / invite / abc", "пиши в телеграм", "пиши в тeлeгрaм cигнaл", strings.Repeat("a ", 50),
 	} {
 		f.Add(s)
 	}

@@ -41,6 +41,10 @@ type Text struct {
 	// glued: a symbol rune sits between two ASCII letters or digits
 	// ("d🔹e🔹m🔹o"), which the check pass does not look at.
 	glued bool
+	// mixed: a word of a script with no ASCII reading (Russian) has ASCII
+	// letters in it ("тeлeгрaм" with Latin e and a), which the rewriting
+	// pass reads as that script's look-alikes (see cyrillicLookalike).
+	mixed bool
 }
 
 // HasLeet reports whether Norm reads some digit or symbol of Orig as a
@@ -155,7 +159,7 @@ func (n *Normalizer) Normalize(dst *Text, s string) {
 	}
 	fold(dst, s)
 	rewrite, leet := leetAndCheck(dst.buf)
-	if rewrite || dst.glued {
+	if rewrite || dst.glued || dst.mixed {
 		src := &n.scratch
 		src.buf, dst.buf = dst.buf, src.buf
 		src.segs, dst.segs = dst.segs, src.segs
@@ -211,7 +215,7 @@ var byteClass = func() (t [256]uint8) {
 // copies bytes while the offset map stays one linear segment.
 func fold(t *Text, s string) {
 	t.buf, t.segs = t.buf[:0], t.segs[:0]
-	t.glued = false
+	t.glued, t.mixed = false, false
 	if cap(t.buf) < len(s) {
 		t.buf = make([]byte, 0, max(len(s), 2*cap(t.buf)))
 	}
@@ -280,7 +284,9 @@ func fold(t *Text, s string) {
 				out = e.plain
 				if e.ascii != "" && e.ascii != e.plain {
 					if i >= decidedEnd {
-						decidedEnd, asciiMode = decideWord(s, i)
+						var latin bool
+						decidedEnd, asciiMode, latin = decideWord(s, i)
+						t.mixed = t.mixed || !asciiMode && latin
 					}
 					if asciiMode {
 						out = e.ascii
@@ -396,13 +402,16 @@ func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' 
 // whether its look-alike letters are read as ASCII: yes unless the word also
 // has a letter of that script with no ASCII reading (then it is a real word
 // of that script, say Russian, and stays readable). It returns the end of
-// the word.
-func decideWord(s string, i int) (end int, ascii bool) {
+// the word, and whether it has an ASCII letter.
+func decideWord(s string, i int) (end int, ascii, latin bool) {
 	ascii = true
 	units := 0 // code points of the word other than ignorables
 	count := func(r rune, cl int) {
 		if cl != wcIgnored {
 			units++
+		}
+		if r < utf8.RuneSelf && (r|0x20 >= 'a' && r|0x20 <= 'z') {
+			latin = true
 		}
 		if cl == wcBlock {
 			ascii = false
@@ -433,7 +442,7 @@ func decideWord(s string, i int) (end int, ascii bool) {
 	if units == 1 {
 		ascii = false
 	}
-	return end, ascii
+	return end, ascii, latin
 }
 
 func isUpper(r rune) bool {

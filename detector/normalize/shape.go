@@ -678,6 +678,7 @@ func shape(dst, src *Text) {
 	}
 	inLink := false
 	spacedEnd := 0
+	mixed := dst.mixed
 	for i := 0; i < len(b); {
 		c := b[i]
 		k := kind[c]
@@ -739,8 +740,10 @@ func shape(dst, src *Text) {
 				continue
 			}
 		}
-		for m := start; m < i; m++ {
-			emit(b[m], m, m+1)
+		if !mixed || !emitCyrillic(b, start, i, emit) {
+			for m := start; m < i; m++ {
+				emit(b[m], m, m+1)
+			}
 		}
 		if i >= len(b) {
 			break
@@ -764,6 +767,49 @@ func shape(dst, src *Text) {
 			}
 		}
 	}
+}
+
+// cyrillicLookalike is the Cyrillic letter (UTF-8) a lowercase Latin one
+// stands for inside a Cyrillic word, by the shape of either case: "тeлeгрaм"
+// is "телеграм", "ТEЛEГРAM" too.
+var cyrillicLookalike = [128]string{'a': "а", 'b': "в", 'c': "с", 'e': "е", 'h': "н", 'k': "к", 'm': "м",
+	'o': "о", 'p': "р", 't': "т", 'x': "х", 'y': "у"}
+
+// emitCyrillic writes the word b[start:end] with its Latin letters read as
+// Cyrillic when it is a Cyrillic word with look-alikes in it: two Cyrillic
+// letters or more, every Latin one a
+// look-alike and nothing else (a digit, another script) in it. It reports
+// whether it wrote the word.
+func emitCyrillic(b []byte, start, end int, emit func(c byte, a, e int)) bool {
+	cyr, lat := 0, 0
+	for m := start; m < end; {
+		switch c := b[m]; {
+		case c < utf8.RuneSelf:
+			if cyrillicLookalike[c] == "" {
+				return false
+			}
+			lat++
+			m++
+		case (c == 0xD0 || c == 0xD1) && m+1 < end && b[m+1]&0xC0 == 0x80:
+			cyr++
+			m += 2
+		default:
+			return false
+		}
+	}
+	if lat == 0 || cyr < 2 {
+		return false
+	}
+	for m := start; m < end; m++ {
+		if c := b[m]; c < utf8.RuneSelf {
+			for _, x := range []byte(cyrillicLookalike[c]) {
+				emit(x, m, m+1)
+			}
+			continue
+		}
+		emit(b[m], m, m+1)
+	}
+	return true
 }
 
 // plusAfterSlash joins a spaced or spelled '+' at b[i], right after a
