@@ -648,6 +648,10 @@ func (pf *prefilter) clearWord(word string, sc *pfScratch) bool {
 			run = 0
 			continue
 		}
+		if m := handles.OpeningMarkLen(n[p:]); run == 0 && m > 0 && p+m < len(n) && handles.IsWordByte(n[p+m]) {
+			p += m - 1 // "«tg", "¡kik": the scan reads the word after the mark
+			continue
+		}
 		if run == 0 && pf.x.MayStartAt(n, p) {
 			q := p
 			for q < len(n) && handles.IsWordByte(n[q]) {

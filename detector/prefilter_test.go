@@ -192,6 +192,13 @@ func TestPrefilterCases(t *testing.T) {
 		"discord (dot) gg / sampleinvite",
 		"kik\u200b: sample_kik",
 		"k\u200bik: sample_kik",
+		"write «tg: sample_tg» today",
+		"¡kik: sample_kik!",
+		"„Telegram: sample_tg“",
+		"id 05 " + strings.Repeat("a1", 32),
+		"пиши в тeлeгрaм sample_ru",
+		"kik ya da line sample_kik",
+		"tg 【sample_tg】",
 	} {
 		line := textLine("x", text)
 		if candidates(e, text) == 0 {

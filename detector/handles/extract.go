@@ -220,6 +220,12 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 			p := base + int(sh>>3)
 			if x.prefixes[k>>6]&(1<<(k&63)) != 0 || n[p] >= 0xE4 && n[p] <= 0xE9 {
 				e.word(p)
+			} else if n[p] >= 0xC2 && n[p] <= 0xE3 && markBefore(n[p:]) > 0 {
+				// "«tg: x»", "¡kik: x!", "„Telegram: x“": an opening mark
+				// glued to the app word, which Norm keeps as part of it.
+				if k := p + markBefore(n[p:]); k < len(n) && wordByte[n[k]] {
+					e.word(k)
+				}
 			} else if isDigit(n[p]) {
 				// Leetspeak that Norm kept because it starts the word
 				// ("73l3gu4rd"): try the word with every digit read as a letter.
@@ -232,6 +238,26 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 		prevWord, w, word = word, nw, nword
 	}
 	return e.afterScan()
+}
+
+// openingMarks are the punctuation marks that open a quote, a bracket or
+// a sentence and that Norm keeps (they are not ASCII).
+var openingMarks = []string{"«", "¡", "¿", "„", "‹", "「", "『", "【", "〔", "〖"}
+
+// OpeningMarkLen returns the length of the opening mark ("«", "¡", "【" …)
+// that s starts with, or 0: the scan reads a word after one glued to it as
+// a word of its own, and so must a caller that rules texts out before
+// extracting (the detector's prefilter).
+func OpeningMarkLen(s string) int { return markBefore(s) }
+
+// markBefore returns the length of the opening mark s starts with, or 0.
+func markBefore(s string) int {
+	for _, m := range openingMarks {
+		if strings.HasPrefix(s, m) {
+			return len(m)
+		}
+	}
+	return 0
 }
 
 // afterScan looks for the contacts that need no app word and orders what
@@ -749,6 +775,44 @@ func (e *extraction) longWord(base int) {
 		e.bareID(s, q, "session", lowerCanon(validSession))
 	case 76:
 		e.bareID(s, q, "tox", upperCanon(validTox))
+	default:
+		if q-s < sessionIDLen && allIn(n[s:q], csHexLeet) {
+			e.groupedSession(s, q)
+		}
+	}
+}
+
+// groupedSession reads a Session ID written in space-separated groups
+// around the long hex word n[s:q]: "05 3f9a…" (the prefix apart) or the
+// whole ID in fours. The groups start at most sessionIDLen bytes back.
+func (e *extraction) groupedSession(s, q int) {
+	n := e.n
+	try := func(k int) bool {
+		if !strings.HasPrefix(n[k:], "05") {
+			return false
+		}
+		fe := k
+		for fe < len(n) && csHexLeet.has(n[fe]) {
+			fe++
+		}
+		if end, ok := e.hexGroups(k, fe); ok && end >= q {
+			e.bareID(k, end, "session", lowerCanon(validSession))
+			return true
+		}
+		return false
+	}
+	if try(s) {
+		return
+	}
+	for p := s; p > 1 && n[p-1] == ' ' && s-p < sessionIDLen; {
+		k := p - 1
+		for k > 0 && csHexLeet.has(n[k-1]) {
+			k--
+		}
+		if k == p-1 || k > 0 && wordByte[n[k-1]] || try(k) {
+			return
+		}
+		p = k
 	}
 }
 
@@ -903,7 +967,8 @@ func (e *extraction) prose(from, to int) bool {
 		if k == 0 {
 			continue // the far app word itself
 		}
-		if _, app := wordInfo[w]; !app && !joinerWords[w] && !prepWords[w] && !bothWords[w] && !alsoWords[w] && !labelSet[w] {
+		if _, app := wordInfo[w]; !app && !joinerWords[w] && !prepWords[w] && !bothWords[w] && !alsoWords[w] && !labelSet[w] &&
+			!(w == "ya" && k+1 < len(words) && words[k+1] == "da") && !(w == "da" && words[k-1] == "ya") {
 			return true
 		}
 	}

@@ -847,3 +847,22 @@ func TestExtractSaidLinksAbbreviationsAndQuotes(t *testing.T) {
 		{"a phone after a slash is no invite", "call me / +44 7700 900 411", nil},
 	})
 }
+
+// TestExtractMarksListsAndGroupedIDs: contacts behind an opening mark
+// glued to the app word, Turkish "ya da" lists, corner brackets, a Session
+// ID with its prefix apart, and a Cyrillic app word with Latin letters.
+func TestExtractMarksListsAndGroupedIDs(t *testing.T) {
+	sid := "05" + strings.Repeat("3f9a1c7e", 8)
+	runExtractCases(t, []extractCase{
+		{"guillemets around the contact", "details «tg: placeholder_gm1» here", []want{mention("telegram", "placeholder_gm1", "")}},
+		{"an inverted exclamation mark", "¡kik: placeholder_gm2!", []want{mention("kik", "placeholder_gm2", "")}},
+		{"german low quote", "„Telegram: placeholder_gm3“ schreiben", []want{mention("telegram", "placeholder_gm3", "")}},
+		{"lenticular brackets around the handle", "tg 【placeholder_gm4】", []want{mention("telegram", "placeholder_gm4", "")}},
+		{"ya da joins two apps", "kik ya da line: placeholder_gm5", []want{mention("kik", "placeholder_gm5", ""), mention("line", "placeholder_gm5", "")}},
+		{"ya da with a phone", "viber ya da signal: +44 7700 900 412", []want{mention("viber", "+447700900412", ""), mention("signal", "+447700900412", "")}},
+		{"a session id with the prefix apart", "only session now\n05 " + sid[2:], []want{id("session", sid, "")}},
+		{"the prefix apart after a hex-looking word", "id 05 " + sid[2:], []want{id("session", sid, "")}},
+		{"one hex digit short", "id 05 " + sid[3:], nil},
+		{"latin look-alikes in a cyrillic app word", "пиши в тeлeгрaм placeholder_gm6", []want{mention("telegram", "placeholder_gm6", "")}},
+	})
+}

@@ -441,8 +441,10 @@ func (e *extraction) sameAsBefore(ws, we int, info appWordInfo) {
 }
 
 var (
-	openQuotes  = []string{"«", "“", "„", "‹", "‘", "‚", "「"}
-	closeQuotes = []string{"»", "”", "“", "›", "’", "‘", "」"}
+	// East Asian corner and lenticular brackets serve as quotes too
+	// ("tg 【name】").
+	openQuotes  = []string{"«", "“", "„", "‹", "‘", "‚", "「", "『", "【", "〔", "〖"}
+	closeQuotes = []string{"»", "”", "“", "›", "’", "‘", "」", "』", "】", "〕", "〗"}
 )
 
 // plusBeforeNumber reports whether the '+' at n[q] starts a phone number
@@ -676,6 +678,9 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				continue
 			case joinerWords[w] && end < len(n):
 				return e.joined(end, info, ctx, depth)
+			case w == "ya" && strings.HasPrefix(n[end:], " da ") && end+4 < len(n):
+				// Turkish "ya da" (or), written in two words
+				return e.joined(end+4, info, ctx, depth)
 			case spec.phone && (digitWords[w] != 0 || plusWords[w]):
 				if h, ok := e.spelledNumber(q); ok {
 					return h, true
@@ -1152,7 +1157,9 @@ func (e *extraction) listPrev(ws int) (int, bool) {
 		p--
 	default:
 		s, q := e.prevWord(ws)
-		if s == q || !joinerWords[n[s:q]] {
+		if s < q && n[s:q] == "da" && s >= 4 && n[s-4:s] == " ya " {
+			s -= 3 // "ya da"
+		} else if s == q || !joinerWords[n[s:q]] {
 			return ws, false
 		}
 		p = s

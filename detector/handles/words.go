@@ -66,7 +66,7 @@ var (
 		"discord":  {"disc", "dc", "dsc", "дс", "дсе"},
 		"matrix":   {"matrix", "element", "матрикс", "матриксе", "матрикса"},
 		"simplex":  {"simplex", "симплекс", "симплексе"},
-		"wire":     {"wire"},
+		"wire":     {"wire", "вайр", "вайре"},
 		"tox":      {"tox"},
 		"kik":      {"кик", "кике", "кика", "kiku", "kika", "kk"},
 		"threema":  {"трима"},
