@@ -32,7 +32,8 @@ var defaultRecipe = recipe{
 		"detector/testdata/train_x.jsonl", "detector/testdata/train_y.jsonl", "detector/testdata/train_z.jsonl",
 		"detector/testdata/train_aa.jsonl", "detector/testdata/train_ab.jsonl", "detector/testdata/train_ad.jsonl",
 		"detector/testdata/train_ae.jsonl", "detector/testdata/train_af.jsonl", "detector/testdata/train_ag.jsonl",
-		"detector/testdata/train_ah.jsonl", "detector/testdata/train_ai.jsonl"},
+		"detector/testdata/train_ah.jsonl", "detector/testdata/train_ai.jsonl", "detector/testdata/train_aj.jsonl",
+		"detector/testdata/train_ak.jsonl", "detector/testdata/train_al.jsonl", "detector/testdata/train_am.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
