@@ -503,12 +503,32 @@ const (
 
 // windowScore returns the best-scoring window of a post longer than
 // windowMinTokens, and its probability; nil and 0 for a shorter post.
+//
+// It walks the windows as windows does, but keeps only the best one's
+// vector and reuses the others': a long post has a dozen windows, and a
+// fresh vector each (a map and a slice sized for a post) cost more than
+// scoring them.
 func (e *Engine) windowScore(full *featurizer) (*featurizer, float64) {
+	if full.ntoks <= windowMinTokens {
+		return nil, 0
+	}
 	var best *featurizer
+	var spare *model.Vector
 	bestP := 0.0
-	for _, fz := range e.windows(full) {
+	for lo := 0; lo < full.ntoks; lo += windowStride {
+		w := &tokenWindow{lo: lo, hi: lo + windowTokens, toks: full.toks}
+		fz := e.featurizeInto(spare, full.in, full.bits, false, w)
 		if p := e.model.Prob(fz.v); p > bestP {
+			spare = nil
+			if best != nil {
+				spare = best.v
+			}
 			best, bestP = fz, p
+		} else {
+			spare = fz.v
+		}
+		if w.hi >= full.ntoks {
+			break
 		}
 	}
 	return best, bestP

@@ -59,7 +59,17 @@ func (e *Engine) featurize(in featureInput, bits uint8, explain bool) *featurize
 }
 
 func (e *Engine) featurizeWindow(in featureInput, bits uint8, explain bool, win *tokenWindow) *featurizer {
-	fz := &featurizer{e: e, in: in, bits: bits, v: model.NewVector(bits), win: win}
+	return e.featurizeInto(nil, in, bits, explain, win)
+}
+
+// featurizeInto is featurizeWindow into v, emptied first (nil: a new one).
+func (e *Engine) featurizeInto(v *model.Vector, in featureInput, bits uint8, explain bool, win *tokenWindow) *featurizer {
+	if v == nil {
+		v = model.NewVector(bits)
+	} else {
+		v.Reset()
+	}
+	fz := &featurizer{e: e, in: in, bits: bits, v: v, win: win}
 	if explain {
 		fz.v = model.NewNamedVector(bits)
 		fz.notes = make(map[string]string, 64)

@@ -35,6 +35,12 @@ func NewVector(bits uint8) *Vector {
 
 const vectorHint = 256
 
+// Reset empties x for reuse, keeping its memory.
+func (x *Vector) Reset() {
+	clear(x.seen)
+	x.Feats = x.Feats[:0]
+}
+
 // NewNamedVector is NewVector that keeps every feature's name.
 func NewNamedVector(bits uint8) *Vector {
 	x := NewVector(bits)
