@@ -12,6 +12,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/handlewatch/handlewatch/detector/handles"
 	"github.com/handlewatch/handlewatch/internal/wire"
 )
 
@@ -237,6 +238,12 @@ func labelForm(app, h string) string {
 			return rest
 		}
 	case "simplex":
+		// Labellers write a link whole, with or without its scheme; the
+		// extractor writes a short link's token and a long link from
+		// simplex.chat/ on.
+		if c, ok := handles.Canonical("simplex", h); ok {
+			h = c
+		}
 		return strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://"), "simplex.chat/")
 	case "briar":
 		return strings.TrimPrefix(h, "briar://") // labellers write the link or its key

@@ -141,6 +141,9 @@ func TestLabelForm(t *testing.T) {
 		{"telegram", "+15550100123", "+15550100123"}, // a phone keeps its '+'
 		{"simplex", "simplex.chat/contact#/?v=2&smp=demo", "contact#/?v=2&smp=demo"},
 		{"simplex", "https://simplex.chat/contact#/?v=2&smp=demo", "contact#/?v=2&smp=demo"},
+		{"simplex", "simplex:/contact#/?v=2&smp=demo", "contact#/?v=2&smp=demo"},
+		{"simplex", "smp.example.net/a#DemoToken0123456", "DemoToken0123456"}, // a short link is its token
+		{"simplex", "https://smp4.simplex.im/g#DemoToken0123456", "DemoToken0123456"},
 		{"whatsapp", "+447700900123", "+447700900123"},
 	} {
 		if got := labelForm(tc.app, tc.in); got != tc.want {

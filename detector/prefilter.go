@@ -466,6 +466,9 @@ func (pf *prefilter) clear(sc *pfScratch) bool {
 		if (f[k] == '@' || f[k] == '#') && sigilColon(f, k) {
 			return false
 		}
+		if f[k] == '#' && k >= 2 && f[k-2] == '/' && strings.IndexByte("acgi", f[k-1]) >= 0 {
+			return false // a SimpleX short link on any relay host ("smp.example.net/a#T")
+		}
 	}
 	if saidLink(f) {
 		return false

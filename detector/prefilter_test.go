@@ -199,6 +199,8 @@ func TestPrefilterCases(t *testing.T) {
 		"пиши в тeлeгрaм sample_ru",
 		"kik ya da line sample_kik",
 		"tg 【sample_tg】",
+		"new address https://smp.example.net/a#SampleToken01xyz9",
+		"simplex:/a#SampleToken02xyz9",
 	} {
 		line := textLine("x", text)
 		if candidates(e, text) == 0 {

@@ -15,7 +15,7 @@ var handleForms = map[string][]func(string) (string, bool){
 	"discord":   {lowerCanon(validDiscordUser), exactCanon(validDiscordInvite)},
 	"threema":   {upperCanon(validThreema)},
 	"matrix":    {lowerCanon(validMatrix)},
-	"simplex":   {exactCanon(validSimpleXToken), simplexLink, lowerCanon(validSimpleXName)},
+	"simplex":   {exactCanon(validSimpleXToken), simplexShort, simplexLink, lowerCanon(validSimpleXName)},
 	"wire":      {lowerCanon(validWire)},
 	"teleguard": {upperCanon(validTeleGuard)},
 	"tox":       {upperCanon(validTox)},

@@ -240,6 +240,53 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 	return e.afterScan()
 }
 
+// simplexServerLinks reads SimpleX short links on a relay of the poster's
+// own choosing, "https://smp.example.net/a#Token": a host whose first
+// label starts with "smp" (as SimpleX names its relays), then /a#, /c#,
+// /g# or /i# and the token, which is the handle as for simplex.im links.
+// The hosts of simplex.chat and simplex.im are link forms of their own.
+func (e *extraction) simplexServerLinks() {
+	n := e.n
+	for off := 0; off < len(n); {
+		i := strings.IndexByte(n[off:], '#')
+		if i < 0 {
+			return
+		}
+		at := off + i
+		off = at + 1
+		if at < 4 || n[at-2] != '/' || strings.IndexByte("acgi", n[at-1]) < 0 {
+			continue
+		}
+		hs := at - 2
+		for hs > 0 && csHost.has(n[hs-1]) {
+			hs--
+		}
+		host := n[hs : at-2]
+		if !strings.HasPrefix(host, "smp") || !strings.Contains(host, ".") || strings.HasSuffix(host, "simplex.im") ||
+			hs > 0 && (wordByte[n[hs-1]] || n[hs-1] == '@') {
+			continue
+		}
+		ts := at + 1
+		te := ts
+		for te < len(n) && te-ts < 128 && csInvite.has(n[te]) {
+			te++
+		}
+		if te < len(n) && wordByte[n[te]] {
+			continue
+		}
+		tos, toe := e.t.OrigSpan(ts, te)
+		tok := e.light(tos, toe, true)
+		if !validSimpleXToken(tok) {
+			continue
+		}
+		start := e.linkStart(hs)
+		os, _ := e.t.OrigSpan(start, start+1)
+		e.add(Match{App: "simplex", Handle: tok, Kind: wire.HandleLink, Start: os, End: e.linkEnd(toe), HandleStart: tos, HandleEnd: toe,
+			Confidence: confLink, Why: "link"})
+		off = te
+	}
+}
+
 // openingMarks are the punctuation marks that open a quote, a bracket or
 // a sentence and that Norm keeps (they are not ASCII).
 var openingMarks = []string{"«", "¡", "¿", "„", "‹", "「", "『", "【", "〔", "〖"}
@@ -281,6 +328,9 @@ func (e *extraction) afterScan() []Match {
 	}
 	if mayBeSaidInvite(n) {
 		e.saidInvites()
+	}
+	if strings.Contains(n, "#") {
+		e.simplexServerLinks()
 	}
 	// Letter spacing removed some spaces: a whole phrase may have been
 	// spaced out and collapsed into one word ("h m u o n w i c k r").

@@ -477,6 +477,9 @@ func TestCanonical(t *testing.T) {
 		{"threema", "abcd1234", "ABCD1234", true},
 		{"matrix", "@Example:Example.org", "@example:example.org", true},
 		{"signal", "Placeholder.01", "placeholder.01", true},
+		{"simplex", "https://smp.example.net/a#PlaceholderTok01x", "PlaceholderTok01x", true},
+		{"simplex", "simplex:/contact#/?v=2&smp=abcdefgh", "simplex.chat/contact#/?v=2&smp=abcdefgh", true},
+		{"simplex", "https://example.net/a#PlaceholderTok01x", "", false},
 		{"nosuchapp", "x", "", false},
 	}
 	for _, tt := range tests {
@@ -864,5 +867,11 @@ func TestExtractMarksListsAndGroupedIDs(t *testing.T) {
 		{"the prefix apart after a hex-looking word", "id 05 " + sid[2:], []want{id("session", sid, "")}},
 		{"one hex digit short", "id 05 " + sid[3:], nil},
 		{"latin look-alikes in a cyrillic app word", "пиши в тeлeгрaм placeholder_gm6", []want{mention("telegram", "placeholder_gm6", "")}},
+		{"a simplex short link on a relay of one's own", "new address https://smp.example.net/a#PlaceholderTok01x", []want{link("simplex", "PlaceholderTok01x", "")}},
+		{"a simplex group link on a relay, no scheme", "group: smp7.example.org/g#PlaceholderGrp02x", []want{link("simplex", "PlaceholderGrp02x", "")}},
+		{"a plain site's fragment is no simplex link", "read https://example.net/a#PlaceholderSec03x", nil},
+		{"the app's own scheme, short", "simplex:/a#PlaceholderTok04x", []want{link("simplex", "PlaceholderTok04x", "")}},
+		{"the app's own scheme, long", "simplex:/contact#/?v=2-7&smp=smp%3A%2F%2Fplaceholder%40smp.example.net",
+			[]want{link("simplex", "simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fplaceholder%40smp.example.net", "")}},
 	})
 }

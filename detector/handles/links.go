@@ -100,9 +100,31 @@ func simplexCanon(kind string) func(string) (string, bool) {
 // "contact/#", or from the bare "contact#…" that older lists hold.
 func simplexLink(s string) (string, bool) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
-	s = strings.TrimPrefix(s, "simplex.chat/")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "simplex.chat/"), "simplex:/")
 	s = strings.Replace(s, "/#", "#", 1)
 	return "simplex.chat/" + s, validSimpleX(s)
+}
+
+// simplexShort reads a short SimpleX link written whole, with or without
+// its scheme, on simplex.chat, simplex.im or a relay host starting "smp":
+// its token is the handle, as the extractor writes it.
+func simplexShort(s string) (string, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://"), "simplex:/")
+	host, rest, ok := strings.Cut(s, "/")
+	if !ok {
+		host, rest = "", s
+	}
+	kind, tok, ok := strings.Cut(rest, "#")
+	if !ok || len(kind) != 1 || strings.IndexByte("acgi", kind[0]) < 0 {
+		return "", false
+	}
+	switch {
+	case host == "", host == "simplex.chat", host == "simplex.im", strings.HasSuffix(host, ".simplex.im"),
+		strings.HasPrefix(host, "smp") && strings.Contains(host, ".") && allIn(host, csHost):
+	default:
+		return "", false
+	}
+	return tok, validSimpleXToken(tok)
 }
 
 // lineOfficial reads line.me/R/ti/p/@oa: an official account, canonical
@@ -189,6 +211,13 @@ var linkForms = func() map[string][]linkForm {
 		{prefix: "simplex.im/g#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("g")},
 		{prefix: "simplex.im/i#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("i")},
 		{prefix: "smp://", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("smp")},
+		// The app's own scheme, as its "share link" writes it.
+		{prefix: "simplex:/contact#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("contact")},
+		{prefix: "simplex:/invitation#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("invitation")},
+		{prefix: "simplex:/a#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("a")},
+		{prefix: "simplex:/c#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("c")},
+		{prefix: "simplex:/g#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("g")},
+		{prefix: "simplex:/i#", app: "simplex", extent: nxFragment, keepCase: true, canon: simplexCanon("i")},
 
 		// Threema, Tox, Briar.
 		{prefix: "threema.id/", app: "threema", extent: nxToken, canon: upperCanon(validThreema)},
