@@ -801,6 +801,11 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 			he, grouped = end, true
 		}
 	}
+	if spec.idLen == 8 && spec.caps && he-hs == 4 && he+5 <= len(n) && (n[he] == ' ' || n[he] == '-') &&
+		allIn(n[he+1:he+5], spec.extent) && (he+5 == len(n) || !wordByte[n[he+5]]) {
+		// "ABCD 1234", "ABCD-1234": an eight-character ID in two fours
+		he, grouped = he+5, true
+	}
 	// What follows must end the handle: not an e-mail address, a URL path,
 	// or a longer word the charset cut ("kik.me/x" is a link).
 	if he < len(n) {
@@ -828,7 +833,7 @@ func (e *extraction) readHandle(hs int, spec mentionSpec) (hit, bool) {
 		raw = r
 	}
 	if grouped {
-		raw = strings.ReplaceAll(raw, " ", "")
+		raw = strings.NewReplacer(" ", "", "-", "").Replace(raw)
 	} else if spec.extent != nil && !spec.sigil {
 		if end, r, ok := e.spelledHandle(hs, he, raw, spec.extent); ok {
 			he, raw = end, r
