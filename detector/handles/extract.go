@@ -220,7 +220,7 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 			p := base + int(sh>>3)
 			if x.prefixes[k>>6]&(1<<(k&63)) != 0 || n[p] >= 0xE4 && n[p] <= 0xE9 {
 				e.word(p)
-			} else if n[p] >= 0xC2 && n[p] <= 0xE3 && markBefore(n[p:]) > 0 {
+			} else if (n[p] == 0xC2 || n[p] == 0xE2 || n[p] == 0xE3) && markBefore(n[p:]) > 0 {
 				// "«tg: x»", "¡kik: x!", "„Telegram: x“": an opening mark
 				// glued to the app word, which Norm keeps as part of it.
 				if k := p + markBefore(n[p:]); k < len(n) && wordByte[n[k]] {
@@ -298,6 +298,8 @@ var openingMarks = []string{"«", "¡", "¿", "„", "‹", "「", "『", "【",
 func OpeningMarkLen(s string) int { return markBefore(s) }
 
 // markBefore returns the length of the opening mark s starts with, or 0.
+// Every mark starts with 0xC2, 0xE2 or 0xE3 (the scan tests that first, so
+// that Cyrillic and accented words pay nothing).
 func markBefore(s string) int {
 	for _, m := range openingMarks {
 		if strings.HasPrefix(s, m) {

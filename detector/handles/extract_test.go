@@ -878,3 +878,13 @@ func TestExtractMarksListsAndGroupedIDs(t *testing.T) {
 			[]want{link("simplex", "simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fplaceholder%40smp.example.net", "")}},
 	})
 }
+
+// TestOpeningMarksLeadBytes: the scan looks for an opening mark only at
+// words starting 0xC2, 0xE2 or 0xE3, so every mark must start so.
+func TestOpeningMarksLeadBytes(t *testing.T) {
+	for _, m := range openingMarks {
+		if c := m[0]; c != 0xC2 && c != 0xE2 && c != 0xE3 {
+			t.Errorf("opening mark %q starts with %#x: the scan would never see it", m, c)
+		}
+	}
+}
