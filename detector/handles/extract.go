@@ -834,9 +834,11 @@ func (e *extraction) longWord(base int) {
 	}
 }
 
-// groupedSession reads a Session ID written in space-separated groups
-// around the long hex word n[s:q]: "05 3f9a…" (the prefix apart) or the
-// whole ID in fours. The groups start at most sessionIDLen bytes back.
+// groupedSession reads a Session ID written in space-separated hex groups
+// of which the long hex word n[s:q] is one: "05 3f9a…", the prefix apart.
+// The groups start at most sessionIDLen bytes back. An ID in short groups
+// only has no long word to start this, and is read only after its app
+// word (hexGroups).
 func (e *extraction) groupedSession(s, q int) {
 	n := e.n
 	try := func(k int) bool {

@@ -777,9 +777,8 @@ var cyrillicLookalike = [128]string{'a': "а", 'b': "в", 'c': "с", 'e': "е", 
 
 // emitCyrillic writes the word b[start:end] with its Latin letters read as
 // Cyrillic when it is a Cyrillic word with look-alikes in it: two Cyrillic
-// letters or more, every Latin one a
-// look-alike and nothing else (a digit, another script) in it. It reports
-// whether it wrote the word.
+// letters or more, every Latin one a look-alike, and nothing else (a
+// digit, another script) in it. It reports whether it wrote the word.
 func emitCyrillic(b []byte, start, end int, emit func(c byte, a, e int)) bool {
 	cyr, lat := 0, 0
 	for m := start; m < end; {
