@@ -1638,6 +1638,10 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 	p := we
 	prevEnd := we
 	labelled := false // the word before was a label ("user", "is")
+	// listed: only joiners so far, so the next app word is the second of a
+	// list ("telegram or whatsapp at +33 …") and its handle is this one's too
+	listed := !info.ambiguous
+	skipped := 0 // words up to the list's last app word
 	limit := nearbyWords
 	if spec.caps {
 		// A Threema or TeleGuard ID is its own evidence: it may come a
@@ -1666,8 +1670,14 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 			return
 		}
 		w := n[q:end]
-		if k := prefixKey(n, q); e.x.prefixes[k>>6]&(1<<(k&63)) != 0 {
+		if pk := prefixKey(n, q); e.x.prefixes[pk>>6]&(1<<(pk&63)) != 0 {
 			if entry, ok := lexicon[w]; ok && entry.app != nil && (!entry.app.ambiguous || e.separatorAfter(end)) {
+				if listed && k > 0 && k <= 2 && !e.separatorAfter(end) {
+					// read on past the list's next app word, counting words
+					// from it
+					prevEnd, p, skipped = end, end, k+1
+					continue
+				}
 				return // the next app word speaks for itself ("tip line" does not, "Signal:" does)
 			}
 		}
@@ -1702,7 +1712,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 		}
 		if ok && h.he >= end && !e.attributedElsewhere(h.he) {
 			h.at = at
-			if e.nearbyAccept(info, spec, h, ctx, sep, k) {
+			if e.nearbyAccept(info, spec, h, ctx, sep, k-skipped) {
 				var hctx context
 				hctx.strong = true // the rules above stand for the separator
 				hctx.loose = !sep
@@ -1720,6 +1730,7 @@ func (e *extraction) nearby(ws, we int, info appWordInfo, ctx context) {
 			}
 		}
 		labelled = len(w) <= 20 && e.x.small(n, q) && (labelSet[w] || possessive[w] || asWords[w]) // "user x", "is x", "мой x", "als x"
+		listed = listed && joinerWords[w]
 		if ok && h.he > end {
 			end = h.he // "example_knits.33" is one candidate, not three words
 		}
