@@ -870,6 +870,8 @@ func TestExtractMarksListsAndGroupedIDs(t *testing.T) {
 		{"a list shares a phone its last app word introduces", "telegram or whatsapp at +44 7700 900 413",
 			[]want{mention("telegram", "+447700900413", ""), mention("whatsapp", "+447700900413", "")}},
 		{"an app left behind does not share", "telegram is dead, whatsapp at +44 7700 900 414", []want{mention("whatsapp", "+447700900414", "")}},
+		{"the @ set apart", "telegram @ placeholder_at1", []want{mention("telegram", "placeholder_at1", "")}},
+		{"a time after a spaced @ is no handle", "see you on telegram @ 9pm", nil},
 		{"a threema id in two fours", "Threema ID PLC4 HLD9 for the club", []want{id("threema", "PLC4HLD9", "")}},
 		{"a teleguard id split by a hyphen", "teleguard: PLC4-HLD8", []want{id("teleguard", "PLC4HLD8", "")}},
 		{"two lowercase words are no split id", "threema: abcd efgh", nil},

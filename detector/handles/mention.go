@@ -612,7 +612,11 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 			if spec.sigil {
 				return e.readHandle(q, spec)
 			}
-			h, ok := e.readHandle(q+1, spec)
+			hs := q + 1
+			if hs+1 < len(n) && n[hs] == ' ' && wordByte[n[hs+1]] {
+				hs++ // "tg @ name": the '@' set apart
+			}
+			h, ok := e.readHandle(hs, spec)
 			h.at = true
 			return h, ok
 		case c == '#' && spec.sigil:
