@@ -750,6 +750,9 @@ func (e *Engine) verdict(a *Analysis, gateOK bool, occs []occurrence, hs []handl
 		if a.Mode.Rank() < rs.Watchlist.Mode.Rank() {
 			a.Mode = rs.Watchlist.Mode
 		}
+	case e.model != nil && a.vector != nil && a.vector.onlyContact():
+		shadowImport("nothing but a contact: no word or sign a finding could rest on")
+		return
 	case e.model != nil && a.Score < e.model.Threshold:
 		shadowImport(fmt.Sprintf("model %.3f below %.3f", a.Score, e.model.Threshold))
 		return

@@ -88,6 +88,61 @@ func (e *Engine) featurizeInto(v *model.Vector, in featureInput, bits uint8, exp
 	return fz
 }
 
+// onlyContact reports whether the post is nothing but contacts and the
+// words that say how to reach them ("kik: name", "add me on snap x",
+// "Threema: ID", a bare link): no rule's category counted, no contact is
+// disguised, and with the contacts cut out every word left is a contact
+// word (handles.IsContactWord) and no emoji or other sign is left. Such a post is no finding, whatever the app: the scorer would
+// judge it by the app alone, and an app is not evidence.
+func (fz *featurizer) onlyContact() bool {
+	if len(fz.toks) > maxContactOnlyTokens || len(fz.in.matches) == 0 || len(fz.in.cats) > 0 {
+		return false // long, or a rule's category counted (a code word in a handle: "demo_pthc")
+	}
+	for _, o := range fz.in.occs {
+		if o.rule == fz.e.obfRule {
+			return false // a disguised contact ("Ｔｅｌｅｇｒａｍ", "s n a p : x") is a sign of its own
+		}
+	}
+	orig := fz.in.text.Orig
+	// A link goes whole; of a mention only the handle, since the words
+	// between the app word and the handle may say anything.
+	cuts := make([][2]int, 0, len(fz.in.matches))
+	for _, m := range fz.in.matches {
+		if m.Kind == wire.HandleLink {
+			cuts = append(cuts, [2]int{m.Start, m.End})
+		} else {
+			cuts = append(cuts, [2]int{m.HandleStart, m.HandleEnd})
+		}
+	}
+	slices.SortFunc(cuts, func(a, b [2]int) int { return a[0] - b[0] })
+	var rest strings.Builder
+	last := 0
+	for _, c := range cuts {
+		if c[0] > last {
+			rest.WriteString(orig[last:c[0]])
+		}
+		rest.WriteByte(' ')
+		last = max(last, c[1])
+	}
+	rest.WriteString(orig[min(last, len(orig)):])
+	for _, r := range rest.String() {
+		if r >= utf8.RuneSelf && (unicode.IsSymbol(r) || unicode.IsNumber(r)) {
+			return false
+		}
+	}
+	words := strings.FieldsFunc(normalize.Normalize(rest.String()).Norm, func(r rune) bool { return !isTokenRune(r) })
+	for _, w := range words {
+		if !handles.IsContactWord(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxContactOnlyTokens bounds the posts onlyContact looks at: a longer one
+// says something besides its contacts.
+const maxContactOnlyTokens = 16
+
 // add adds a feature; note, called only when explaining, says it in a
 // moderator's words (nil: a feature no one needs to read).
 // add adds the feature prefix+word; note, called only when explaining,

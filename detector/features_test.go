@@ -267,3 +267,44 @@ func TestLongPostsScoredByWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestContactOnlyIsNoFinding: a post of nothing but a contact and the
+// words that say how to reach it is no finding, whatever the app and its
+// score; a word, an age or an emoji beside the contact leaves the decision
+// to the scorer.
+func TestContactOnlyIsNoFinding(t *testing.T) {
+	e := shippedEngine(t)
+	const reason = "nothing but a contact"
+	tests := []struct {
+		name, text string
+		guarded    bool
+	}{
+		{"label and name", "kik: placeholder_co1", true},
+		{"an ID alone", "Threema: PLC4HLD9", true},
+		{"a label in another language", "mi snap: placeholder.co2", true},
+		{"possessive and copula", "my kik is placeholder_co3", true},
+		{"two apps", "tg / wickr: placeholder_co4", true},
+		{"a link alone", "t.me/placeholder_co5", true},
+		{"an emoji beside it", "🍕 kik: placeholder_co6", false},
+		{"a code word beside it", "cp kik: placeholder_co7", false},
+		{"an age beside it", "kik: placeholder_co8 12yo", false},
+		{"a greeting beside it", "hello from vienna, threema: PLC4HLD8", false},
+		{"a disguised contact is a sign", "Ｔｅｌｅｇｒａｍ：＠ｐｌａｃｅｈｏｌｄｅｒ＿ｃｏ９", false},
+		{"words between the app word and the handle count", "dm on discord for the folders: placeholder_co10", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := e.Analyze(&wire.Post{ID: "c", Text: tt.text})
+			if a == nil || len(a.Handles) == 0 {
+				t.Fatalf("%q: no handle; pick another case", tt.text)
+			}
+			got := strings.HasPrefix(a.Reason, reason)
+			if got != tt.guarded {
+				t.Errorf("%q: reason %q, want guarded %v", tt.text, a.Reason, tt.guarded)
+			}
+			if got && a.Finding {
+				t.Errorf("%q: a finding for a contact alone", tt.text)
+			}
+		})
+	}
+}

@@ -334,6 +334,18 @@ func init() {
 	shortSpacedNames = buildShortSpacedNames()
 }
 
+// IsContactWord reports whether the normalised word w only says how to
+// reach someone: an app word, or a word of the contact grammar (a label,
+// a separator word, a contact verb, a possessive, a copula, a preposition,
+// a joiner, an object pronoun, a spelled '@'). A post of nothing but such
+// words and its contacts says nothing a finding could rest on.
+func IsContactWord(w string) bool {
+	if _, ok := wordInfo[w]; ok {
+		return true
+	}
+	return contactSet[w] || labelSet[w] || possessive[w] || prepWords[w] || joinerWords[w] || objectPronouns[w] || atWords[w]
+}
+
 func normSet(words []string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
