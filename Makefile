@@ -15,7 +15,7 @@ PKG_TEST ?= ./...
 
 # The shipped model: bump MODEL_VERSION whenever the recipe, the features or
 # the rules change, then commit configs/model.json.gz.
-MODEL_VERSION ?= 2026.12.08-24
+MODEL_VERSION ?= 2026.12.08-25
 
 .PHONY: help build run test services lint bench bench-go fuzz clean model
 

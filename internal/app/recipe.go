@@ -33,7 +33,8 @@ var defaultRecipe = recipe{
 		"detector/testdata/train_aa.jsonl", "detector/testdata/train_ab.jsonl", "detector/testdata/train_ad.jsonl",
 		"detector/testdata/train_ae.jsonl", "detector/testdata/train_af.jsonl", "detector/testdata/train_ag.jsonl",
 		"detector/testdata/train_ah.jsonl", "detector/testdata/train_ai.jsonl", "detector/testdata/train_aj.jsonl",
-		"detector/testdata/train_ak.jsonl", "detector/testdata/train_al.jsonl", "detector/testdata/train_am.jsonl"},
+		"detector/testdata/train_ak.jsonl", "detector/testdata/train_al.jsonl", "detector/testdata/train_am.jsonl",
+		"detector/testdata/train_an.jsonl", "detector/testdata/train_ao.jsonl"},
 	Real: []string{
 		"crawler/mastodon/testdata/*.golden.json", "crawler/telegram/testdata/*.golden.json",
 		"crawler/bluesky/testdata/*.golden.json", "crawler/reddit/testdata/*.golden.json",
