@@ -104,6 +104,11 @@ func (fz *featurizer) onlyContact() bool {
 		}
 	}
 	orig := fz.in.text.Orig
+	for _, m := range fz.in.matches {
+		if m.HandleStart >= 0 && m.HandleEnd <= len(orig) && strings.ContainsAny(orig[m.HandleStart:m.HandleEnd], " \t\n") {
+			return false // a handle written across words ("x underscore y", "d e m o") is disguised too
+		}
+	}
 	// A link goes whole; of a mention only the handle, since the words
 	// between the app word and the handle may say anything.
 	cuts := make([][2]int, 0, len(fz.in.matches))

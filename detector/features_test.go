@@ -291,6 +291,7 @@ func TestContactOnlyIsNoFinding(t *testing.T) {
 		{"a greeting beside it", "hello from vienna, threema: PLC4HLD8", false},
 		{"a disguised contact is a sign", "Ｔｅｌｅｇｒａｍ：＠ｐｌａｃｅｈｏｌｄｅｒ＿ｃｏ９", false},
 		{"words between the app word and the handle count", "dm on discord for the folders: placeholder_co10", false},
+		{"a handle spelled out is disguised", "telegram: placeholder underscore co11", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
