@@ -503,23 +503,16 @@ const (
 
 // windowScore returns the best-scoring window of a post longer than
 // windowMinTokens, and its probability; nil and 0 for a shorter post.
-//
-// It walks the windows as windows does, but keeps only the best one's
-// vector and reuses the others': a long post has a dozen windows, and a
-// fresh vector each (a map and a slice sized for a post) cost more than
-// scoring them.
+// Only the best window's vector is kept: the others' are reused, since a
+// long post has a dozen windows and a fresh vector each (a map and a
+// slice sized for a post) cost more than scoring them.
 func (e *Engine) windowScore(full *featurizer) (*featurizer, float64) {
-	if full.ntoks <= windowMinTokens {
-		return nil, 0
-	}
 	var best *featurizer
 	var spare *model.Vector
 	bestP := 0.0
-	for lo := 0; lo < full.ntoks; lo += windowStride {
-		w := &tokenWindow{lo: lo, hi: lo + windowTokens, toks: full.toks}
-		fz := e.featurizeInto(spare, full.in, full.bits, false, w)
+	reuse := func() *model.Vector { v := spare; spare = nil; return v }
+	e.eachWindow(full, reuse, func(fz *featurizer) {
 		if p := e.model.Prob(fz.v); p > bestP {
-			spare = nil
 			if best != nil {
 				spare = best.v
 			}
@@ -527,27 +520,30 @@ func (e *Engine) windowScore(full *featurizer) (*featurizer, float64) {
 		} else {
 			spare = fz.v
 		}
-		if w.hi >= full.ntoks {
-			break
-		}
-	}
+	})
 	return best, bestP
 }
 
 // windows featurizes each window of a long post; none for a short one.
 func (e *Engine) windows(full *featurizer) []*featurizer {
-	if full.ntoks <= windowMinTokens {
-		return nil
-	}
 	var out []*featurizer
+	e.eachWindow(full, func() *model.Vector { return nil }, func(fz *featurizer) { out = append(out, fz) })
+	return out
+}
+
+// eachWindow featurizes the windows of a long post in order, each into the
+// vector next gives (nil: a new one); a short post has none.
+func (e *Engine) eachWindow(full *featurizer, next func() *model.Vector, yield func(*featurizer)) {
+	if full.ntoks <= windowMinTokens {
+		return
+	}
 	for lo := 0; lo < full.ntoks; lo += windowStride {
 		w := &tokenWindow{lo: lo, hi: lo + windowTokens, toks: full.toks}
-		out = append(out, e.featurizeWindow(full.in, full.bits, false, w))
+		yield(e.featurizeInto(next(), full.in, full.bits, false, w))
 		if w.hi >= full.ntoks {
 			break
 		}
 	}
-	return out
 }
 
 // dropNested removes an occurrence inside another of the same rule: "sell"
