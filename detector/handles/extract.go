@@ -220,11 +220,11 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 			p := base + int(sh>>3)
 			if x.prefixes[k>>6]&(1<<(k&63)) != 0 || n[p] >= 0xE4 && n[p] <= 0xE9 {
 				e.word(p)
-			} else if (n[p] == 0xC2 || n[p] == 0xE2 || n[p] == 0xE3) && markBefore(n[p:]) > 0 {
+			} else if n[p] == 0xC2 || n[p] == 0xE2 || n[p] == 0xE3 {
 				// "«tg: x»", "¡kik: x!", "„Telegram: x“": an opening mark
 				// glued to the app word, which Norm keeps as part of it.
-				if k := p + markBefore(n[p:]); k < len(n) && wordByte[n[k]] {
-					e.word(k)
+				if m := OpeningMarkLen(n[p:]); m > 0 && p+m < len(n) && wordByte[n[p+m]] {
+					e.word(p + m)
 				}
 			} else if isDigit(n[p]) {
 				// Leetspeak that Norm kept because it starts the word
@@ -245,9 +245,10 @@ func (x *Extractor) extract(t *normalize.Text, all bool) []Match {
 // label starts with "smp" (as SimpleX names its relays), then /a#, /c#,
 // /g# or /i# and the token, which is the handle as for simplex.im links.
 // The hosts of simplex.chat and simplex.im are link forms of their own.
-func (e *extraction) simplexServerLinks() {
+// first is where the first '#' of Norm is.
+func (e *extraction) simplexServerLinks(first int) {
 	n := e.n
-	for off := 0; off < len(n); {
+	for off := first; off < len(n); {
 		i := strings.IndexByte(n[off:], '#')
 		if i < 0 {
 			return
@@ -294,13 +295,10 @@ var openingMarks = []string{"«", "¡", "¿", "„", "‹", "「", "『", "【",
 // OpeningMarkLen returns the length of the opening mark ("«", "¡", "【" …)
 // that s starts with, or 0: the scan reads a word after one glued to it as
 // a word of its own, and so must a caller that rules texts out before
-// extracting (the detector's prefilter).
-func OpeningMarkLen(s string) int { return markBefore(s) }
-
-// markBefore returns the length of the opening mark s starts with, or 0.
-// Every mark starts with 0xC2, 0xE2 or 0xE3 (the scan tests that first, so
-// that Cyrillic and accented words pay nothing).
-func markBefore(s string) int {
+// extracting (the detector's prefilter). Every mark starts with 0xC2, 0xE2
+// or 0xE3, which the scan tests first, so that Cyrillic and accented words
+// pay nothing.
+func OpeningMarkLen(s string) int {
 	for _, m := range openingMarks {
 		if strings.HasPrefix(s, m) {
 			return len(m)
@@ -316,12 +314,12 @@ func (e *extraction) afterScan() []Match {
 	n := e.n
 	// Bare Matrix IDs and bot names need their sigil, and an ID a ':' after
 	// it: most posts skip all three scans.
-	at := strings.IndexByte(n, '@')
+	at, hash := strings.IndexByte(n, '@'), strings.IndexByte(n, '#')
 	if strings.IndexByte(n, ':') >= 0 {
 		if at >= 0 {
 			e.bareMatrixIDs('@')
 		}
-		if strings.IndexByte(n, '#') >= 0 {
+		if hash >= 0 {
 			e.bareMatrixIDs('#')
 		}
 	}
@@ -331,8 +329,8 @@ func (e *extraction) afterScan() []Match {
 	if mayBeSaidInvite(n) {
 		e.saidInvites()
 	}
-	if strings.Contains(n, "#") {
-		e.simplexServerLinks()
+	if hash >= 0 {
+		e.simplexServerLinks(hash)
 	}
 	// Letter spacing removed some spaces: a whole phrase may have been
 	// spaced out and collapsed into one word ("h m u o n w i c k r").
@@ -1022,7 +1020,7 @@ func (e *extraction) prose(from, to int) bool {
 			continue // the far app word itself
 		}
 		if _, app := wordInfo[w]; !app && !joinerWords[w] && !prepWords[w] && !bothWords[w] && !alsoWords[w] && !labelSet[w] &&
-			!(w == "ya" && k+1 < len(words) && words[k+1] == "da") && !(w == "da" && words[k-1] == "ya") {
+			!(joinerPairs[w] != "" && k+1 < len(words) && words[k+1] == joinerPairs[w]) && joinerPairs[words[k-1]] != w {
 			return true
 		}
 	}

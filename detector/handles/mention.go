@@ -107,6 +107,35 @@ type hit struct {
 var joinerWords = map[string]bool{"or": true, "and": true, "y": true, "o": true, "e": true, "ou": true, "und": true, "oder": true, "et": true, "или": true, "и": true,
 	"of": true, "en": true, "ve": true, "veya": true, "yada": true, "atau": true, "dan": true, "i": true, "lub": true, "albo": true, "oraz": true, "ili": true, "hem": true}
 
+// joinerPairs are the joiners written in two words, first word to second
+// ("ya da", Turkish "or"; "yada" is in joinerWords).
+var joinerPairs = map[string]string{"ya": "da"}
+
+// pairJoinerAt returns where the two-word joiner whose first word is
+// n[s:q] ends, or -1.
+func pairJoinerAt(n string, s, q int) int {
+	second, ok := joinerPairs[n[s:q]]
+	if !ok || !strings.HasPrefix(n[q:], " "+second) {
+		return -1
+	}
+	if end := q + 1 + len(second); end < len(n) && !wordByte[n[end]] {
+		return end
+	}
+	return -1
+}
+
+// pairJoinerBefore returns where the two-word joiner whose second word is
+// n[s:q] starts, or -1.
+func pairJoinerBefore(n string, s, q int) int {
+	for first, second := range joinerPairs {
+		k := s - 1 - len(first)
+		if n[s:q] == second && k >= 0 && n[s-1] == ' ' && n[k:s-1] == first && (k == 0 || !wordByte[n[k-1]]) {
+			return k
+		}
+	}
+	return -1
+}
+
 // bothWords after a list of app words say that one handle serves them all
 // ("wickr or kik, both: x", "kik und wickr beide x"): they introduce the
 // handle as a copula does, so it must be shaped like one.
@@ -682,9 +711,8 @@ func (e *extraction) forward(ws, we int, info appWordInfo, ctx *context, depth i
 				continue
 			case joinerWords[w] && end < len(n):
 				return e.joined(end, info, ctx, depth)
-			case w == "ya" && strings.HasPrefix(n[end:], " da ") && end+4 < len(n):
-				// Turkish "ya da" (or), written in two words
-				return e.joined(end+4, info, ctx, depth)
+			case joinerPairs[w] != "" && pairJoinerAt(n, q, end) >= 0:
+				return e.joined(pairJoinerAt(n, q, end), info, ctx, depth) // "kik ya da line: x"
 			case spec.phone && (digitWords[w] != 0 || plusWords[w]):
 				if h, ok := e.spelledNumber(q); ok {
 					return h, true
@@ -1166,8 +1194,8 @@ func (e *extraction) listPrev(ws int) (int, bool) {
 		p--
 	default:
 		s, q := e.prevWord(ws)
-		if s < q && n[s:q] == "da" && s >= 4 && n[s-4:s] == " ya " {
-			s -= 3 // "ya da"
+		if k := pairJoinerBefore(n, s, q); k >= 0 {
+			s = k // "ya da"
 		} else if s == q || !joinerWords[n[s:q]] {
 			return ws, false
 		}
